@@ -1,0 +1,29 @@
+"""backprop-from-scratch: a small, readable autograd engine.
+
+``Value`` is a scalar node, ``Tensor`` a NumPy-backed array node; both use one
+backward engine (``engine.py``) and one table of operations (``ops.py``).
+
+>>> from autograd import Value
+>>> x = Value(3.0)
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> x.grad
+8.0
+"""
+
+from .engine import Node, backward_order, enable_grad, grad, is_grad_enabled, no_grad
+from .tensor import Tensor
+from .value import Value
+
+__all__ = [
+    "Node",
+    "Tensor",
+    "Value",
+    "backward_order",
+    "enable_grad",
+    "grad",
+    "is_grad_enabled",
+    "no_grad",
+]
+
+__version__ = "0.1.0"

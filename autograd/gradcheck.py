@@ -1,0 +1,401 @@
+"""Gradient checking: compare automatic gradients with numerical ones (central
+differences) and, where you derived them, with hand-written formulas.
+
+The numerical gradient of f at x, element by element, is
+``(f(x + h) - f(x - h)) / 2h``: its error shrinks with h**2, so it agrees with a
+correct automatic gradient to many digits, and disagrees loudly with a wrong one.
+
+>>> from autograd import Value
+>>> from autograd.gradcheck import check_gradients
+>>> x = Value(0.5, label="x")
+>>> check_gradients(lambda x: x * x, [x], hand_written=[2 * 0.5]).passed
+True
+>>> check_gradients(lambda x: x * x, [x], hand_written=[0.5]).passed  # a wrong derivation
+False
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engine import Node, grad, no_grad
+from .tensor import Tensor
+from .value import Value
+
+__all__ = [
+    "numerical_gradients",
+    "compare_gradients",
+    "check_gradients",
+    "gradcheck",
+    "GradientReport",
+    "InputReport",
+    "Comparison",
+    "GradientCheckError",
+]
+
+AUTOMATIC, HAND_WRITTEN, NUMERICAL = "automatic", "hand-written", "numerical"
+
+
+class GradientCheckError(AssertionError):
+    """Raised by ``gradcheck`` when gradients disagree; carries the report."""
+
+    def __init__(self, report: GradientReport) -> None:
+        super().__init__("gradients disagree:\n" + str(report))
+        self.report = report
+
+
+# --------------------------------------------------------------------------- numerical
+
+
+def _scalar_output(result: Any) -> float:
+    if isinstance(result, Value):
+        return result.data
+    if isinstance(result, Tensor):
+        if result.data.size != 1:
+            raise ValueError(
+                f"the function must return one number to be checked, but it returned a "
+                f"Tensor of shape {result.shape}; reduce it (e.g. .sum())"
+            )
+        return float(result.data.reshape(()))
+    if isinstance(result, (int, float, np.number)):
+        return float(result)
+    raise TypeError(
+        "the function must return a Value, a one-element Tensor or a number, "
+        f"not {type(result).__name__}"
+    )
+
+
+def _default_step(node: Node) -> float:
+    return 1e-3 if isinstance(node, Tensor) and node.dtype == np.float32 else 1e-6
+
+
+@dataclass
+class _Differences:
+    central: list[Any]
+    left: list[Any]  # (f(x) - f(x - h)) / h
+    right: list[Any]  # (f(x + h) - f(x)) / h
+
+
+def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:
+    def evaluate() -> float:
+        with no_grad():
+            return _scalar_output(f(*inputs))
+
+    f0 = evaluate()
+    central, left, right = [], [], []
+    for node in inputs:
+        step = eps if eps is not None else _default_step(node)
+        if isinstance(node, Value):
+            original = node.data
+            h = step * max(1.0, abs(original))
+            try:
+                node.data = original + h
+                f_plus = evaluate()
+                node.data = original - h
+                f_minus = evaluate()
+            finally:
+                node.data = original
+            central.append((f_plus - f_minus) / (2 * h))
+            left.append((f0 - f_minus) / h)
+            right.append((f_plus - f0) / h)
+            continue
+        if not isinstance(node, Tensor):
+            raise TypeError(f"inputs must be Values or Tensors, not {type(node).__name__}")
+        data = node.data
+        c, lft, rgt = (np.zeros(data.shape, dtype=np.float64) for _ in range(3))
+        for index in np.ndindex(*data.shape):
+            original = data[index]
+            h = step * max(1.0, abs(float(original)))
+            try:
+                data[index] = original + h
+                f_plus = evaluate()
+                data[index] = original - h
+                f_minus = evaluate()
+            finally:
+                data[index] = original
+            c[index] = (f_plus - f_minus) / (2 * h)
+            lft[index] = (f0 - f_minus) / h
+            rgt[index] = (f_plus - f0) / h
+        central.append(c)
+        left.append(lft)
+        right.append(rgt)
+    return _Differences(central, left, right)
+
+
+def numerical_gradients(
+    f: Callable[..., Any], inputs: Sequence[Node], eps: float | None = None
+) -> list[Any]:
+    """Central-difference gradient of ``f(*inputs)`` with respect to each input: a float
+    for a Value, a float64 array of the input's shape for a Tensor.
+
+    ``f`` must rebuild its result from the inputs each call (it is called twice per
+    element, with that element nudged by ±h, where h = eps * max(1, |x|); eps defaults
+    to 1e-6, or 1e-3 for float32 tensors).
+
+    >>> from autograd import Value
+    >>> x = Value(3.0)
+    >>> round(numerical_gradients(lambda x: x * x, [x])[0], 6)
+    6.0
+    """
+    return _differences(f, list(inputs), eps).central
+
+
+# --------------------------------------------------------------------------- the report
+
+
+@dataclass
+class Comparison:
+    """One pair of gradients for one input, e.g. automatic vs numerical."""
+
+    first: str
+    second: str
+    max_abs_error: float
+    max_rel_error: float
+    worst_index: tuple[int, ...]
+    passed: bool
+    note: str = ""
+
+
+@dataclass
+class InputReport:
+    """Everything the check found for one input."""
+
+    name: str
+    shape: tuple[int, ...]
+    gradients: dict[str, np.ndarray]  # by source: automatic / hand-written / numerical
+    comparisons: list[Comparison]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.comparisons)
+
+
+@dataclass
+class GradientReport:
+    """The result of a gradient check: per input, every pair compared.
+
+    ``passed`` is True when every comparison is within ``atol + rtol * |reference|``.
+    ``str(report)`` is a table meant for people.
+    """
+
+    inputs: list[InputReport]
+    atol: float
+    rtol: float
+
+    @property
+    def passed(self) -> bool:
+        return all(i.passed for i in self.inputs)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{i.name}: {w}" for i in self.inputs for w in i.warnings]
+
+    def __getitem__(self, name: str) -> InputReport:
+        for item in self.inputs:
+            if item.name == name:
+                return item
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [
+            f"Gradient check {verdict}  (agree when |a - b| <= atol + rtol*|b|, "
+            f"atol={self.atol:g}, rtol={self.rtol:g})",
+            "",
+        ]
+        header = ("input", "shape", "compared", "max abs error", "max rel error", "worst index", "result")
+        rows = []
+        for item in self.inputs:
+            for k, c in enumerate(item.comparisons):
+                rows.append((
+                    item.name if k == 0 else "",
+                    str(item.shape) if k == 0 else "",
+                    f"{c.first} vs {c.second}",
+                    f"{c.max_abs_error:.3e}",
+                    f"{c.max_rel_error:.3e}",
+                    str(c.worst_index),
+                    ("ok" if c.passed else "MISMATCH") + (f" ({c.note})" if c.note else ""),
+                ))
+        lines += _table(header, rows)
+        lines += ["", "Gradients at each input's worst element:"]
+        sources = (AUTOMATIC, HAND_WRITTEN, NUMERICAL)
+        rows = []
+        for item in self.inputs:
+            worst = max(item.comparisons, key=lambda c: c.max_abs_error).worst_index
+            row = [item.name, str(worst)]
+            for source in sources:
+                g = item.gradients.get(source)
+                usable = g is not None and g.shape == item.shape and len(worst) == g.ndim
+                row.append(f"{float(g[worst]):.10g}" if usable else "-")
+            rows.append(tuple(row))
+        lines += _table(("input", "index") + sources, rows)
+        if self.warnings:
+            lines += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
+        return "\n".join(lines)
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
+    fmt = "  ".join(f"{{:<{w}}}" for w in widths)
+    return [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()] + [
+        fmt.format(*row).rstrip() for row in rows
+    ]
+
+
+def _as_gradient_array(g: Any) -> np.ndarray:
+    if isinstance(g, Node):
+        g = g.data
+    return np.asarray(g, dtype=np.float64)
+
+
+def _compare(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
+    if a.shape != b.shape:
+        return Comparison(first, second, math.inf, math.inf, (), False,
+                          f"shapes differ: {a.shape} vs {b.shape}")
+    if a.size == 0:
+        return Comparison(first, second, 0.0, 0.0, (), True)
+    diff = np.abs(a - b)
+    both_nan = np.isnan(a) & np.isnan(b)
+    diff = np.where(both_nan, 0.0, diff)
+    diff = np.where(np.isnan(diff), np.inf, diff)  # nan against a number is a mismatch
+    scale = np.maximum(np.abs(a), np.abs(b))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rel = np.where(diff == 0, 0.0, diff / scale)
+    worst = np.unravel_index(int(np.argmax(diff)), a.shape) if a.ndim else ()
+    passed = bool(np.all(diff <= atol + rtol * np.abs(b)))
+    note = "" if np.all(np.isfinite(a) | both_nan) else "non-finite values"
+    return Comparison(first, second, float(diff.max()), float(np.max(rel)),
+                      tuple(int(i) for i in worst), passed, note)
+
+
+def compare_gradients(
+    automatic: Sequence[Any],
+    numerical: Sequence[Any],
+    hand_written: Sequence[Any] | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    inputs: Sequence[Node] | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradientReport:
+    """Compare automatic, numerical and (optionally) hand-written gradients, input by
+    input: automatic vs numerical, and where a hand-written gradient is given (not
+    None), automatic vs hand-written and hand-written vs numerical.
+
+    ``inputs`` (optional) lets the report name the inputs by their labels and warn
+    about float32 data.
+    """
+    count = len(automatic)
+    if len(numerical) != count:
+        raise ValueError(f"{count} automatic gradients but {len(numerical)} numerical ones")
+    if hand_written is None:
+        hand_written = [None] * count
+    if len(hand_written) != count:
+        raise ValueError(f"{count} automatic gradients but {len(hand_written)} hand-written ones")
+    if names is None:
+        names = [
+            (inputs[i].label if inputs is not None and inputs[i].label else f"input {i}")
+            for i in range(count)
+        ]
+    reports = []
+    for i in range(count):
+        gradients = {AUTOMATIC: _as_gradient_array(automatic[i]), NUMERICAL: _as_gradient_array(numerical[i])}
+        if hand_written[i] is not None:
+            gradients[HAND_WRITTEN] = _as_gradient_array(hand_written[i])
+        pairs = [(AUTOMATIC, NUMERICAL)]
+        if HAND_WRITTEN in gradients:
+            pairs += [(AUTOMATIC, HAND_WRITTEN), (HAND_WRITTEN, NUMERICAL)]
+        comparisons = [_compare(x, gradients[x], y, gradients[y], atol, rtol) for x, y in pairs]
+        shape = gradients[NUMERICAL].shape
+        item = InputReport(names[i], shape, gradients, comparisons)
+        if inputs is not None and isinstance(inputs[i], Tensor) and inputs[i].dtype == np.float32:
+            item.warnings.append(
+                "float32 data: central differences carry only ~3 significant digits here; "
+                "check in float64 for a reliable answer"
+            )
+        reports.append(item)
+    return GradientReport(reports, atol, rtol)
+
+
+def _kink_warnings(differences: _Differences, i: int) -> list[str]:
+    """Where the slopes left and right of a point differ, f is not differentiable
+    there (relu at 0, say) and no single gradient can match the numerical one."""
+    left = np.asarray(differences.left[i], dtype=np.float64)
+    right = np.asarray(differences.right[i], dtype=np.float64)
+    # For a smooth f the two one-sided slopes differ by about h * f'' (tiny);
+    # at a kink they differ by the jump in slope.
+    jump = np.abs(right - left)
+    kinked = jump > 1e-3 * (1.0 + np.abs(left) + np.abs(right))
+    if not np.any(kinked):
+        return []
+    where = [tuple(int(j) for j in idx) for idx in np.argwhere(kinked)[:3]] if left.ndim else [()]
+    first = where[0]
+    return [
+        f"not differentiable at index {', '.join(map(str, where))}"
+        + (" and more" if np.count_nonzero(kinked) > len(where) else "")
+        + f": slope {float(left[first]):.4g} from the left, {float(right[first]):.4g} from the "
+        "right (a kink, like relu at 0); the comparison there is unreliable"
+    ]
+
+
+def check_gradients(
+    f: Callable[..., Any],
+    inputs: Sequence[Node],
+    hand_written: Sequence[Any] | Mapping[Any, Any] | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    eps: float | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradientReport:
+    """Run ``f(*inputs)``, backpropagate, and compare the automatic gradients with
+    central differences and with ``hand_written`` ones (a list aligned with ``inputs``,
+    or a mapping from input to gradient; None entries are skipped). ``.grad`` of the
+    inputs is left untouched.
+
+    >>> from autograd import Tensor
+    >>> W = Tensor([[1.0, 2.0]], requires_grad=True, label="W")
+    >>> x = Tensor([[3.0], [4.0]])
+    >>> report = check_gradients(lambda W: (W @ x).sum(), [W], hand_written=[x.data.T])
+    >>> report.passed
+    True
+    """
+    inputs = list(inputs)
+    for i, node in enumerate(inputs):
+        if not isinstance(node, Node):
+            raise TypeError(f"input {i} must be a Value or a Tensor, not {type(node).__name__}")
+        if not node.requires_grad:
+            raise ValueError(f"input {i} does not require grad, so it has no automatic gradient")
+    if isinstance(hand_written, Mapping):
+        hand_written = [hand_written.get(node) for node in inputs]
+    output = f(*inputs)
+    if not isinstance(output, Node):
+        raise TypeError(f"the function must return a Value or a Tensor, not {type(output).__name__}")
+    _scalar_output(output)  # one number, or a clear error
+    automatic = grad(output, inputs, allow_unused=True)
+    automatic = [
+        np.zeros(node.data.shape) if g is None and isinstance(node, Tensor) else (0.0 if g is None else g)
+        for node, g in zip(inputs, automatic)
+    ]
+    differences = _differences(f, inputs, eps)
+    report = compare_gradients(
+        automatic, differences.central, hand_written, names=names, inputs=inputs, atol=atol, rtol=rtol
+    )
+    for i, item in enumerate(report.inputs):
+        item.warnings.extend(_kink_warnings(differences, i))
+    return report
+
+
+def gradcheck(f: Callable[..., Any], inputs: Sequence[Node], **options: Any) -> bool:
+    """PyTorch-style: True when the gradients agree, else raise ``GradientCheckError``
+    whose message is the full report. Options as for ``check_gradients``."""
+    report = check_gradients(f, inputs, **options)
+    if not report.passed:
+        raise GradientCheckError(report)
+    return True

@@ -1,0 +1,22 @@
+"""Packaging promises: `import autograd` stays light; the public names are there."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import autograd
+
+
+def test_import_autograd_does_not_import_graphviz_or_matplotlib():
+    code = (
+        "import sys, autograd, autograd.gradcheck; "
+        "print(sorted(m for m in ('graphviz', 'matplotlib', 'torch') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_public_names():
+    for name in ("Value", "Tensor", "no_grad", "enable_grad", "grad", "backward_order"):
+        assert name in autograd.__all__ and hasattr(autograd, name)

@@ -1,0 +1,23 @@
+"""The README's Python examples run as written."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+
+
+@pytest.mark.parametrize("index", range(len(BLOCKS)))
+def test_readme_example_runs(index, capsys):
+    exec(compile(BLOCKS[index], f"README block {index}", "exec"), {})
+
+
+def test_readme_names_the_commands_ci_runs():
+    text = README.read_text()
+    assert "make test" in text and "make demo" in text
+    ci = (README.parent / ".ci" / "run").read_text()
+    assert "make test" in ci

@@ -1,0 +1,111 @@
+"""Tensor and Value basics: dtypes, properties, conversions, numerics at the edges."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value
+
+
+def test_dtype_float64_by_default_float32_kept():
+    assert Tensor([1, 2]).dtype == np.float64
+    assert Tensor(np.array([1, 2], dtype=np.int32)).dtype == np.float64
+    assert Tensor([True, False]).dtype == np.float64
+    f32 = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    assert f32.dtype == np.float32
+    out = ((f32 * 2 + 1) / 3).sigmoid().tanh().exp() ** 2
+    out = out + np.array([1, 2, 3])  # an integer array takes our dtype
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert f32.grad.dtype == np.float32
+    assert Tensor([1.0], dtype="float32").dtype == np.float32
+
+
+def test_properties_and_conversions():
+    data = np.arange(6.0).reshape(2, 3)
+    t = Tensor(data, requires_grad=True, label="t")
+    assert t.shape == (2, 3) and t.ndim == 2 and len(t) == 2 and t.numel() == 6
+    assert t.T.shape == (3, 2)
+    np.testing.assert_array_equal(t.numpy(), data)
+    assert Tensor([[4.0]]).item() == 4.0 and isinstance(Tensor([[4.0]]).item(), float)
+    d = t.detach()
+    assert not d.requires_grad and d.is_leaf and d.data is t.data
+    data[0, 0] = 99.0  # Tensor copies its input: the user's array is not aliased
+    assert t.data[0, 0] == 0.0
+    assert "requires_grad=True" in repr(t) and "label='t'" in repr(t)
+    assert repr(Value(2.0, label="x")) == "Value(data=2, grad=0, label='x')"
+
+
+def test_reshape_transpose_swapaxes_forms():
+    t = Tensor(np.arange(24.0).reshape(2, 3, 4))
+    assert t.reshape(6, 4).shape == t.reshape((6, 4)).shape == (6, 4)
+    assert t.transpose().shape == (4, 3, 2)
+    assert t.transpose(1, 0, 2).shape == t.transpose((1, 0, 2)).shape == (3, 2, 4)
+    assert t.swapaxes(0, 2).shape == (4, 3, 2)
+    np.testing.assert_array_equal(t.swapaxes(0, 2).data, t.data.swapaxes(0, 2))
+
+
+def test_indexing_gradient_scatters_with_accumulation():
+    t = Tensor(np.arange(4.0), requires_grad=True)
+    picked = t[np.array([0, 0, 3, 0])]
+    picked.sum().backward()
+    np.testing.assert_array_equal(t.grad, [3.0, 0.0, 0.0, 1.0])
+    m = Tensor(np.ones((3, 3)), requires_grad=True)
+    m[Tensor([0.0, 2.0])].sum().backward()  # a Tensor as an index
+    np.testing.assert_array_equal(m.grad, [[1, 1, 1], [0, 0, 0], [1, 1, 1]])
+    b = Tensor(np.arange(6.0), requires_grad=True)
+    b[b > 2.5].sum().backward()  # comparisons give boolean masks
+    np.testing.assert_array_equal(b.grad, [0, 0, 0, 1, 1, 1])
+
+
+def test_operands_on_either_side():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    out = 1 - t + 2 * t / 4 + np.array([1.0, 1.0]) - 3 / t + 2**t
+    out.sum().backward()
+    expected = -1 + 0.5 + 3 / t.data**2 + np.log(2) * 2**t.data
+    np.testing.assert_allclose(t.grad, expected)
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0, 745.0, -745.0, 1e308, -1e308])
+def test_sigmoid_and_tanh_saturate_without_warnings(x):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for node in (Value(x), Tensor([x], requires_grad=True)):
+            s = node.sigmoid()
+            th = node.tanh()
+            expected = 1.0 if x > 0 else 0.0
+            assert float(s.data if isinstance(s, Value) else s.data[0]) == pytest.approx(expected, abs=1e-300)
+            assert abs(float(np.ravel(th.data)[0])) == 1.0
+            (s + th).backward() if isinstance(s, Value) else (s + th).sum().backward()
+            assert np.isfinite(node.grad).all()
+
+
+def test_log_and_pow_follow_numpy_outside_their_domain():
+    with pytest.warns(RuntimeWarning):
+        assert Value(0.0).log().data == -np.inf
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(Value(-1.0).log().data)
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan((Value(-8.0) ** 0.5).data)
+    with pytest.warns(RuntimeWarning):
+        assert (Value(0.0) ** -1).data == np.inf
+    with pytest.warns(RuntimeWarning):
+        assert (Value(1.0) / 0).data == np.inf
+    with pytest.warns(RuntimeWarning):
+        assert Value(1000.0).exp().data == np.inf
+    with pytest.warns(RuntimeWarning):
+        out = Tensor([0.0, -1.0]).log()
+    assert out.data[0] == -np.inf and np.isnan(out.data[1])
+    # gradients follow IEEE arithmetic as NumPy does: 1/0 = inf
+    x = Value(0.0)
+    with pytest.warns(RuntimeWarning):
+        x.log().backward()
+    assert x.grad == np.inf
+
+
+def test_relu_of_nan_stays_nan():
+    assert np.isnan(Value(float("nan")).relu().data)
+    assert np.isnan(Tensor([np.nan]).relu().data[0])

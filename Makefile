@@ -1,0 +1,30 @@
+# One command for the demo, one for the tests. Each creates .venv on first use and
+# installs the project into it (editable), so a fresh clone needs only python3 >= 3.10.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test torch lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(BIN)/python demos/quickstart.py
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest
+
+# PyTorch is the oracle for the gradient tests (they skip without it). On this project's
+# machines torch 2.13.0 (CPU) is a local wheel; elsewhere this is a large download.
+torch: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+
+lint: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet ruff
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis

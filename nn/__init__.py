@@ -1,0 +1,37 @@
+"""nn: modules, losses, initialisation and optimizers on top of ``autograd``.
+
+>>> import numpy as np
+>>> from nn import Sequential, Linear, Sigmoid, SGD, squared_error
+>>> model = Sequential(Linear(3, 4, bias=False, rng=0), Sigmoid(), Linear(4, 2, bias=False, rng=1))
+>>> loss = squared_error(model(np.ones((1, 3))), [[10.0, -2.0]])
+>>> loss.backward()
+>>> SGD(model.parameters(), lr=1e-4).step()
+"""
+
+from . import init
+from .losses import MSELoss, SquaredError, mse_loss, squared_error
+from .module import Linear, Module, Parameter, ParameterFileError, ReLU, Sequential, Sigmoid, Tanh
+from .optim import SGD, Adam, Optimizer
+from .scalar import MLP, Layer, Neuron
+
+__all__ = [
+    "init",
+    "Module",
+    "Parameter",
+    "ParameterFileError",
+    "Linear",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "Neuron",
+    "Layer",
+    "MLP",
+    "squared_error",
+    "mse_loss",
+    "SquaredError",
+    "MSELoss",
+    "Optimizer",
+    "SGD",
+    "Adam",
+]

@@ -1,0 +1,122 @@
+"""Optimizers: SGD (with momentum) and Adam, as in ``torch.optim``.
+
+An optimizer holds the parameters; ``step()`` moves each one against its gradient,
+in place and without recording a graph; ``zero_grad()`` clears the gradients before
+the next backward pass (they accumulate otherwise). Parameters whose gradient is
+None (never reached by a backward pass) are left alone, as in PyTorch.
+
+>>> from nn import Linear, SGD
+>>> layer = Linear(2, 1, rng=0)
+>>> optimizer = SGD(layer.parameters(), lr=0.1)
+>>> loss = (layer([[1.0, 2.0]]) ** 2).sum()
+>>> loss.backward()
+>>> optimizer.step()
+>>> optimizer.zero_grad()
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from autograd import Node, Tensor, Value, no_grad
+
+__all__ = ["Optimizer", "SGD", "Adam"]
+
+
+def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
+                  high_inclusive: bool = True) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    inside = low <= value <= high if high_inclusive else low <= value < high
+    if not inside:
+        upper = f"{high}]" if high_inclusive else f"{high})"
+        raise ValueError(f"{name} must be in [{low}, {upper}, got {value}")
+    return float(value)
+
+
+class Optimizer:
+    """Holds the parameters; subclasses define ``_update(index, parameter, gradient)``."""
+
+    def __init__(self, params: Iterable[Node], lr: float) -> None:
+        self.params = list(params)
+        if not self.params:
+            raise ValueError("the optimizer got an empty parameter list")
+        for i, p in enumerate(self.params):
+            if not isinstance(p, (Tensor, Value)) or not p.requires_grad:
+                raise TypeError(
+                    f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60}"
+                )
+        self.lr = _check_number("lr", lr)
+        self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def zero_grad(self) -> None:
+        """Clear every parameter's gradient (None for Tensors, 0.0 for Values)."""
+        for p in self.params:
+            p.zero_grad()
+
+    def step(self) -> None:
+        """Update every parameter that has a gradient."""
+        with no_grad():
+            for i, p in enumerate(self.params):
+                gradient = p.grad
+                if gradient is None:
+                    continue
+                if isinstance(gradient, Node):  # a create_graph gradient: use its numbers
+                    gradient = gradient.data
+                if isinstance(p, Value):
+                    p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
+                else:
+                    p.data += self._update(i, p.data, gradient).astype(p.dtype, copy=False)
+
+    def _update(self, index: int, data: Any, gradient: Any) -> Any:
+        """The change to add to a parameter."""
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent: p -= lr * g, or with momentum (PyTorch's form)
+    b = momentum * b + g (b = g at the first step); p -= lr * b."""
+
+    def __init__(self, params: Iterable[Node], lr: float, momentum: float = 0.0) -> None:
+        super().__init__(params, lr)
+        self.momentum = _check_number("momentum", momentum)
+
+    def _update(self, index: int, data: Any, gradient: Any) -> Any:
+        if self.momentum:
+            state = self.state[index]
+            buffer = state.get("momentum_buffer")
+            buffer = np.array(gradient, dtype=np.float64) if buffer is None else self.momentum * buffer + gradient
+            state["momentum_buffer"] = buffer
+            gradient = buffer
+        return -self.lr * gradient
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), with PyTorch's defaults and arithmetic:
+    m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
+    p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)."""
+
+    def __init__(self, params: Iterable[Node], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
+        super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise ValueError(f"betas must be a pair of numbers, got {betas!r}")
+        self.betas = tuple(_check_number(f"betas[{i}]", b, 0.0, 1.0, high_inclusive=False)
+                           for i, b in enumerate(betas))
+        self.eps = _check_number("eps", eps)
+
+    def _update(self, index: int, data: Any, gradient: Any) -> Any:
+        beta1, beta2 = self.betas
+        state = self.state[index]
+        step = state["step"] = state.get("step", 0) + 1
+        m = state.get("exp_avg", 0.0) * beta1 + (1 - beta1) * gradient
+        v = state.get("exp_avg_sq", 0.0) * beta2 + (1 - beta2) * gradient * gradient
+        state["exp_avg"], state["exp_avg_sq"] = m, v
+        bias_correction1 = 1 - beta1**step
+        bias_correction2 = 1 - beta2**step
+        denominator = np.sqrt(v) / math.sqrt(bias_correction2) + self.eps
+        return -(self.lr / bias_correction1) * m / denominator

@@ -1,0 +1,342 @@
+"""nn: modules, initialisation, losses, optimizers, saving and loading."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor, Value
+from autograd.gradcheck import check_gradients
+
+
+def notebook_model(rng=0):
+    return nn.Sequential(nn.Linear(3, 4, bias=False, rng=rng), nn.Sigmoid(), nn.Linear(4, 2, rng=rng))
+
+
+# ---- Module
+
+
+def test_named_parameters_use_dotted_names_in_order():
+    model = notebook_model()
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "2.weight", "2.bias"]
+    assert [p.shape for p in model.parameters()] == [(4, 3), (2, 4), (2,)]
+    assert all(isinstance(p, nn.Parameter) and p.requires_grad for p in model.parameters())
+
+
+def test_nested_modules_and_shared_parameters():
+    class Block(nn.Module):
+        def __init__(self):
+            self.inner = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh())
+            self.extra = [nn.Linear(2, 1, rng=1)]
+            self.tied = self.inner[0].weight  # the same parameter under a second name
+
+        def forward(self, x):
+            return self.extra[0](self.inner(x))
+
+    block = Block()
+    names = [name for name, _ in block.named_parameters()]
+    assert names == ["tied", "inner.0.bias", "extra.0.weight", "extra.0.bias"]
+    assert len(block.parameters()) == 4
+    assert block(np.ones((5, 2))).shape == (5, 1)
+
+
+def test_sequential_indexing_len_iteration_and_errors():
+    model = notebook_model()
+    assert len(model) == 3 and isinstance(model[1], nn.Sigmoid)
+    assert [type(m).__name__ for m in model] == ["Linear", "Sigmoid", "Linear"]
+    with pytest.raises(TypeError, match="item 1 is a int"):
+        nn.Sequential(nn.Tanh(), 3)
+
+
+def test_zero_grad_train_eval_and_repr():
+    model = notebook_model()
+    nn.squared_error(model(np.ones((1, 3))), [[1.0, 2.0]]).backward()
+    assert all(p.grad is not None for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())
+    assert model.eval() is model and not model.training and not model[0].training
+    model.train()
+    assert model[2].training
+    text = repr(model)
+    assert "(0): Linear(in_features=3, out_features=4, bias=False; weight (4, 3))" in text
+    assert "(1): Sigmoid()" in text
+
+
+def test_linear_computes_x_W_transpose_plus_b(rng):
+    layer = nn.Linear(3, 2, rng=rng)
+    x = rng.normal(size=(5, 3))
+    np.testing.assert_allclose(layer(x).data, x @ layer.weight.data.T + layer.bias.data)
+    with pytest.raises(ValueError, match=r"3 features, got shape \(5, 4\)"):
+        layer(np.ones((5, 4)))
+    with pytest.raises(ValueError, match="positive integer"):
+        nn.Linear(0, 2)
+
+
+def test_linear_gradients_match_central_differences(rng):
+    layer = nn.Linear(3, 2, rng=rng)
+    x = Tensor(rng.normal(size=(4, 3)))
+    report = check_gradients(lambda w, b: ((x @ w.T + b).tanh() ** 2).sum(), [layer.weight, layer.bias])
+    assert report.passed, str(report)
+
+
+# ---- initialisation
+
+
+def test_init_is_seeded_and_named_for_its_distribution():
+    a, b = nn.Parameter(np.zeros((200, 50))), nn.Parameter(np.zeros((200, 50)))
+    nn.init.uniform_(a, 0.0, 1.0, rng=7)
+    nn.init.uniform_(b, 0.0, 1.0, rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a.data, b.data)
+    assert a.data.min() >= 0.0 and a.data.max() < 1.0
+    # 10,000 draws: the mean is within 5 standard errors of 1/2 (sd of U[0,1) = 1/sqrt(12))
+    assert abs(a.data.mean() - 0.5) < 5 / np.sqrt(12 * a.data.size)
+    nn.init.normal_(a, 2.0, 3.0, rng=1)
+    assert abs(a.data.mean() - 2.0) < 5 * 3.0 / np.sqrt(a.data.size)
+    assert abs(a.data.std() - 3.0) < 0.1
+    layer = nn.Linear(16, 8, rng=3)
+    assert np.abs(layer.weight.data).max() <= 1 / 4  # PyTorch's default: U(-1/sqrt(16), 1/sqrt(16))
+    np.testing.assert_array_equal(layer.weight.data, nn.Linear(16, 8, rng=3).weight.data)
+    with pytest.raises(TypeError, match="rng"):
+        nn.Linear(2, 2, rng="seed")
+
+
+# ---- losses
+
+
+def test_losses_values_and_gradients():
+    out = Tensor([[1.5], [1.0]], requires_grad=True)
+    y = np.array([[10.0], [-2.0]])
+    loss = nn.squared_error(out, y)
+    assert loss.item() == pytest.approx(0.5 * (8.5**2 + 3.0**2))
+    loss.backward()
+    np.testing.assert_allclose(out.grad, out.data - y)
+    assert nn.mse_loss(Tensor([1.0, 3.0]), [2.0, 1.0]).item() == pytest.approx(2.5)
+    assert nn.MSELoss()(Tensor([1.0]), [3.0]).item() == 4.0
+    values = [Value(1.5), Value(1.0)]
+    assert nn.squared_error(values, [10.0, -2.0]).data == pytest.approx(loss.item())
+    assert nn.mse_loss(values, [10.0, -2.0]).data == pytest.approx(2 * loss.item() / 2)
+
+
+def test_losses_refuse_mismatched_shapes_instead_of_broadcasting():
+    with pytest.raises(ValueError, match=r"\(2, 1\).*\(2,\)"):
+        nn.squared_error(Tensor([[1.0], [2.0]]), [1.0, 2.0])
+    with pytest.raises(ValueError, match="2 predictions but 3 targets"):
+        nn.mse_loss([Value(1.0), Value(2.0)], [1.0, 2.0, 3.0])
+
+
+# ---- optimizers
+
+
+def test_sgd_matches_hand_computed_updates():
+    w = nn.Parameter([1.0, -2.0])
+    optimizer = nn.SGD([w], lr=0.1)
+    (w * w).sum().backward()  # grad = 2w
+    optimizer.step()
+    np.testing.assert_allclose(w.data, [1.0 - 0.1 * 2.0, -2.0 + 0.1 * 4.0])
+
+
+def test_sgd_momentum_matches_hand_computed_updates():
+    w = nn.Parameter([1.0])
+    optimizer = nn.SGD([w], lr=0.1, momentum=0.9)
+    expected, buffer = 1.0, None
+    for _ in range(3):
+        optimizer.zero_grad()
+        (w * w).sum().backward()
+        g = 2 * expected
+        buffer = g if buffer is None else 0.9 * buffer + g
+        expected -= 0.1 * buffer
+        optimizer.step()
+        assert w.data[0] == pytest.approx(expected, rel=1e-15)
+
+
+def test_adam_matches_hand_computed_updates():
+    w = nn.Parameter([0.5, -1.5])
+    optimizer = nn.Adam([w], lr=0.01)
+    expected = w.data.copy()
+    m = v = np.zeros(2)
+    for t in range(1, 4):
+        optimizer.zero_grad()
+        (w**3).sum().backward()
+        g = 3 * expected**2
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        m_hat, v_hat = m / (1 - 0.9**t), v / (1 - 0.999**t)
+        expected = expected - 0.01 * m_hat / (np.sqrt(v_hat) + 1e-8)
+        optimizer.step()
+        np.testing.assert_allclose(w.data, expected, rtol=1e-12)
+
+
+def test_optimizers_skip_parameters_without_gradients_and_work_on_values():
+    used, unused = nn.Parameter([1.0]), nn.Parameter([5.0])
+    v = Value(3.0)
+    optimizer = nn.SGD([used, unused, v], lr=0.5)
+    ((used * 2).sum()).backward()
+    (v * v).backward()
+    optimizer.step()
+    assert used.data[0] == 0.0 and unused.data[0] == 5.0 and v.data == 0.0
+    optimizer.zero_grad()
+    assert used.grad is None and v.grad == 0.0
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda p: nn.SGD(p, lr=-1), "lr"),
+    (lambda p: nn.SGD(p, lr=float("nan")), "lr"),
+    (lambda p: nn.SGD(p, lr=0.1, momentum=-0.5), "momentum"),
+    (lambda p: nn.Adam(p, betas=(0.9, 1.0)), r"betas\[1\]"),
+    (lambda p: nn.Adam(p, betas=0.9), "betas"),
+    (lambda p: nn.Adam(p, eps=-1e-8), "eps"),
+    (lambda p: nn.SGD([], lr=0.1), "empty"),
+])
+def test_optimizer_bad_hyperparameters(make, message):
+    with pytest.raises(ValueError, match=message):
+        make([nn.Parameter([1.0])])
+
+
+def test_optimizer_refuses_non_parameters():
+    with pytest.raises(TypeError, match="requires grad"):
+        nn.SGD([Tensor([1.0])], lr=0.1)
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("SGD", {"lr": 0.1}),
+    ("SGD", {"lr": 0.05, "momentum": 0.9}),
+    ("Adam", {"lr": 0.01}),
+    ("Adam", {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6}),
+])
+def test_optimizers_match_pytorch_step_by_step(name, kwargs, rng):
+    torch = pytest.importorskip("torch")
+    W0 = rng.normal(size=(2, 3))
+    x = rng.normal(size=(4, 3))
+    ours = nn.Parameter(W0.copy())
+    theirs = torch.tensor(W0.copy(), requires_grad=True)
+    our_optimizer = getattr(nn, name)([ours], **kwargs)
+    their_optimizer = getattr(torch.optim, name)([theirs], **kwargs)
+    for _ in range(5):
+        our_optimizer.zero_grad()
+        their_optimizer.zero_grad()
+        ((Tensor(x) @ ours.T).tanh() ** 2).sum().backward()
+        ((torch.tensor(x) @ theirs.T).tanh() ** 2).sum().backward()
+        our_optimizer.step()
+        their_optimizer.step()
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12, atol=1e-14)
+
+
+# ---- saving and loading
+
+
+def test_save_and_load_round_trip(tmp_path):
+    model = notebook_model(rng=0)
+    path = model.save(tmp_path / "model.npz")
+    other = notebook_model(rng=1)
+    other.load(path)
+    for (name, p), (_, q) in zip(model.named_parameters(), other.named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=name)
+    assert set(np.load(path).files) == {"0.weight", "2.weight", "2.bias"}
+
+
+def test_state_dict_is_a_copy():
+    model = notebook_model()
+    state = model.state_dict()
+    state["0.weight"][:] = 0
+    assert np.any(model[0].weight.data != 0)
+
+
+def assert_unchanged(model, before):
+    for name, array in model.state_dict().items():
+        np.testing.assert_array_equal(array, before[name], err_msg=name)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda s: s.pop("2.bias"), r"missing keys: \['2.bias'\]"),
+    (lambda s: s.update({"3.weight": np.ones(2)}), r"unexpected keys: \['3.weight'\]"),
+    (lambda s: s.update({"0.weight": np.ones((3, 4))}), r"0.weight: shape \(3, 4\).*\(4, 3\)"),
+    (lambda s: s.update({"2.bias": np.array(["a", "b"])}), "2.bias: expected numbers"),
+])
+def test_bad_state_names_the_key_and_leaves_the_model_unchanged(change, message, tmp_path):
+    model = notebook_model()
+    before = model.state_dict()
+    state = model.state_dict()
+    state["0.weight"] = state["0.weight"] + 1  # a valid change that must not be applied
+    change(state)
+    with pytest.raises(nn.ParameterFileError, match=message):
+        model.load_state_dict(state)
+    assert_unchanged(model, before)
+    np.savez(tmp_path / "bad.npz", **state)
+    with pytest.raises(nn.ParameterFileError, match=message):
+        model.load(tmp_path / "bad.npz")
+    assert_unchanged(model, before)
+
+
+@pytest.mark.parametrize("write", [
+    lambda p: p.write_bytes(b"PK\x03\x04 this is not really a zip archive"),
+    lambda p: p.write_text("weights: 1, 2, 3"),
+    lambda p: p.write_bytes(b""),
+    lambda p: np.save(open(p, "wb"), np.ones(3)),
+    lambda p: np.savez(p, **{"0.weight": np.array([object()], dtype=object)}),
+])
+def test_corrupt_or_non_npz_files_name_the_file(write, tmp_path):
+    path = tmp_path / "params.npz"
+    write(path)
+    model = notebook_model()
+    before = model.state_dict()
+    with pytest.raises(nn.ParameterFileError, match="params.npz"):
+        model.load(path)
+    assert_unchanged(model, before)
+
+
+def test_missing_file_and_missing_directory(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nothing.npz"):
+        notebook_model().load(tmp_path / "nothing.npz")
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        notebook_model().save(tmp_path / "no" / "such" / "dir.npz")
+
+
+def test_a_failed_save_leaves_the_existing_file_intact(tmp_path, monkeypatch):
+    path = notebook_model(rng=0).save(tmp_path / "model.npz")
+    original = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        notebook_model(rng=1).save(path)
+    assert path.read_bytes() == original
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary left behind
+
+
+# ---- the scalar MLP
+
+
+def test_scalar_mlp_matches_a_tensor_network_and_central_differences(rng):
+    model = nn.MLP(3, [4, 2], activation="sigmoid", rng=rng)
+    assert len(model.parameters()) == 4 * 4 + 2 * 5
+    x = [0.3, -0.7, 1.1]
+    out = model(x)
+    # the same weights as matrices
+    W1 = np.array([[w.data for w in n.w] for n in model.layers[0].neurons])
+    b1 = np.array([n.b.data for n in model.layers[0].neurons])
+    W2 = np.array([[w.data for w in n.w] for n in model.layers[1].neurons])
+    b2 = np.array([n.b.data for n in model.layers[1].neurons])
+    expected = W2 @ (1 / (1 + np.exp(-(W1 @ x + b1)))) + b2
+    np.testing.assert_allclose([o.data for o in out], expected, rtol=1e-13)
+    some = model.parameters()[:5]
+
+    def loss(*params):  # the model reads its parameters itself
+        return nn.squared_error(model(x), [1.0, -1.0])
+
+    report = check_gradients(loss, some)
+    assert report.passed, str(report)
+    assert "layers.0.neurons.0.w.0" in dict(model.named_parameters())
+
+
+def test_scalar_mlp_state_dict_round_trip(tmp_path):
+    model = nn.MLP(2, [3, 1], rng=0)
+    path = model.save(tmp_path / "mlp.npz")
+    other = nn.MLP(2, [3, 1], rng=1)
+    other.load(path)
+    assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match="activation"):
+        nn.MLP(2, [1], activation="softmax")

@@ -1,0 +1,369 @@
+"""The notebook "Backprop from Scratch" (June 3, 2022), rebuilt on our engine, cell by cell.
+
+The seed notebook built a 3-4-2 network in NumPy (W1 (4,3), sigmoid, W2 (2,4)), derived
+the gradients of its loss 0.5*sum((y-out)^2) by hand, took one SGD step, swept the
+learning rate over six decades while fitting the fixed label y = [10, -2], and ran an
+inference. Here the network is an ``nn.Sequential`` on ``autograd`` Tensors; the
+notebook's hand-derived gradients are kept (ported faithfully, in NumPy) and checked
+against the automatic and the numerical ones.
+
+    python demos/backprop_from_scratch.py [--seed 0] [--iterations 2000]
+        [--learning-rates 1e-5,1e-4,1e-3,1e-2,1e-1,1] [--out out/] [--show]
+
+The Jupyter notebook next to this file runs the same functions cell by cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+import nn
+from autograd import Tensor
+from autograd.gradcheck import GradientReport, check_gradients
+from nn.files import replacing
+
+STEPSIZE = 1e-4  # cell [2]
+LABEL = np.array([10, -2])[:, None]  # the fixed label y, a column as in the notebook
+LEARNING_RATES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0)  # cell [10]
+ITERATIONS = 2000
+ZERO_OUTPUT_LOSS = 0.5 * float(np.sum(LABEL**2))  # 52: what a network stuck at out = 0 scores
+
+
+# ---- cell [5]: the network, x -> W1 x = z -> sigmoid(z) = h -> W2 h = out
+
+
+def init_weights(rng: np.random.Generator) -> nn.Sequential:
+    """The 3-4-2 network. The notebook's comment says "Normal Gaussian" but it called
+    np.random.rand, i.e. uniform on [0, 1): that is what we draw."""
+    model = nn.Sequential(
+        nn.Linear(3, 4, bias=False, rng=rng),  # weight = W1, shape (4, 3)
+        nn.Sigmoid(),
+        nn.Linear(4, 2, bias=False, rng=rng),  # weight = W2, shape (2, 4)
+    )
+    nn.init.uniform_(model[0].weight, 0.0, 1.0, rng=rng)
+    nn.init.uniform_(model[2].weight, 0.0, 1.0, rng=rng)
+    model[0].weight.label, model[2].weight.label = "W1", "W2"
+    return model
+
+
+def forward(model: nn.Sequential, x: np.ndarray) -> Tensor:
+    """out for a column x of shape (3, 1), as a column (2, 1) like the notebook's.
+    nn.Linear works on rows (x @ W.T), so the column goes in transposed."""
+    return model(Tensor(x.T, label="x")).T
+
+
+def loss(y: np.ndarray, out: Tensor) -> Tensor:
+    """Cell [4]: 0.5 * sum((y - out)**2)."""
+    return nn.squared_error(out, y)
+
+
+# ---- cells [7] and [8]: the notebook's hand-derived gradients, ported faithfully
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def W2_grad(x, y, out, W1):
+    h = sigmoid(np.dot(W1, x))
+    dL_dW2 = np.dot((-y + out), h.T)
+    return dL_dW2
+
+
+def W1_grad(x, y, out, W1, W2):
+    z = np.dot(W1, x)
+    a = (-y + out).T
+    b = np.dot(a, W2)
+    c = sigmoid(z) * (1 - sigmoid(z))
+    d = b.T * c
+    dL_dW1 = d * x.T
+    return dL_dW1
+
+
+def compare_gradients(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> GradientReport:
+    """Automatic vs hand-derived vs numerical gradients of the loss, for W1 and W2."""
+    W1, W2 = model[0].weight, model[2].weight
+    out = forward(model, x).data
+    hand = [W1_grad(x, y, out, W1.data, W2.data), W2_grad(x, y, out, W1.data)]
+    return check_gradients(lambda W1, W2: loss(y, forward(model, x)), [W1, W2], hand_written=hand)
+
+
+# ---- cell [10]: the learning-rate sweep
+
+
+@dataclass
+class Run:
+    """One learning rate's training: its losses, and how it went."""
+
+    learning_rate: float
+    losses: list[float] = field(default_factory=list)
+    diverged_at: int | None = None  # iteration where the loss stopped being finite
+
+    @property
+    def status(self) -> str:
+        if self.diverged_at is not None:
+            return f"DIVERGED at iteration {self.diverged_at} (loss overflowed to inf/nan)"
+        window = max(1, len(self.losses) // 10)
+        first, last = np.mean(self.losses[:window]), np.mean(self.losses[-window:])
+        peak = int(np.argmax(self.losses))
+        if self.losses[peak] > 10 * self.losses[0]:
+            return (f"UNSTABLE: the loss jumped to {self.losses[peak]:.4g} at iteration {peak} "
+                    f"(from {self.losses[0]:.4g}); mean at the end {last:.4g}")
+        if abs(last - ZERO_OUTPUT_LOSS) < 0.01 * ZERO_OUTPUT_LOSS:
+            return (f"UNSTABLE: stuck at loss {last:.4g}, the loss of predicting [0, 0]: the "
+                    "hidden sigmoids saturated and passed no gradient back")
+        if last >= 0.9 * first:
+            return f"barely improved (mean loss {first:.4g} -> {last:.4g})"
+        return f"mean loss {first:.4g} -> {last:.4g}"
+
+    @property
+    def stable(self) -> bool:
+        return not self.status.startswith(("DIVERGED", "UNSTABLE"))
+
+
+def train(model: nn.Sequential, learning_rate: float, iterations: int, rng: np.random.Generator,
+          progress: Callable[[int, float], None] | None = None) -> Run:
+    """Per-sample SGD on random x in [0, 1)^3 with the fixed label, as the notebook did.
+    A run whose loss overflows stops there and says so, instead of filling the plot
+    (and the terminal) with nan."""
+    optimizer = nn.SGD(model.parameters(), lr=learning_rate)
+    run = Run(learning_rate)
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
+        for i in range(iterations):
+            x = rng.random((3, 1))
+            L = loss(LABEL, forward(model, x))
+            value = L.item()
+            if not math.isfinite(value):
+                run.diverged_at = i
+                break
+            run.losses.append(value)
+            optimizer.zero_grad()
+            L.backward()
+            optimizer.step()
+            if progress is not None:
+                progress(i + 1, value)
+    return run
+
+
+def sweep(learning_rates: Sequence[float], iterations: int, rng: np.random.Generator,
+          show_progress: bool = True) -> tuple[list[Run], nn.Sequential]:
+    """Fresh weights for each learning rate, then train. Returns the runs and the last
+    model (the notebook's inference used the weights left by the last run)."""
+    runs, model = [], None
+    for k, lr in enumerate(learning_rates):
+        model = init_weights(rng)
+        progress = _progress_bar(f"[{k + 1}/{len(learning_rates)}] lr={lr:g}", iterations) if show_progress else None
+        run = train(model, lr, iterations, rng, progress)
+        if show_progress:
+            _finish_progress(f"[{k + 1}/{len(learning_rates)}] lr={lr:g}", run)
+        runs.append(run)
+    return runs, model
+
+
+def _progress_bar(title: str, total: int) -> Callable[[int, float], None]:
+    interactive = sys.stderr.isatty()
+    step = max(1, total // 20)
+
+    def report(done: int, value: float) -> None:
+        if interactive and (done % step == 0 or done == total):
+            filled = 20 * done // total
+            sys.stderr.write(f"\r  {title:<22} [{'#' * filled}{'.' * (20 - filled)}] "
+                             f"{done}/{total}  loss {value:.4g}   ")
+            sys.stderr.flush()
+
+    return report
+
+
+def _finish_progress(title: str, run: Run) -> None:
+    prefix = "\r" if sys.stderr.isatty() else ""
+    sys.stderr.write(f"{prefix}  {title:<22} {len(run.losses)} iterations: {run.status}" + " " * 20 + "\n")
+    sys.stderr.flush()
+
+
+def plot_losses(runs: Sequence[Run], out_dir: Path, show: bool = False) -> list[Path]:
+    """The notebook's figure: one loss curve per learning rate, on a log scale (the
+    losses span many decades). Saved as PNG and SVG; returns the files written."""
+    import matplotlib
+
+    if not show:
+        matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    with np.errstate(over="ignore"):  # log-scale arithmetic on the losses of a diverging run
+        return _draw_losses(plt, runs, out_dir, show)
+
+
+def _draw_losses(plt, runs: Sequence[Run], out_dir: Path, show: bool) -> list[Path]:
+    figure, axes = plt.subplots(figsize=(10, 6))
+    axes.set_title("Training loss (faint: every sample; solid: running mean)")
+    for run in runs:
+        label = f"lr={run.learning_rate:g}"
+        if run.diverged_at is not None:
+            label += f" (diverged at {run.diverged_at})"
+        (line,) = axes.plot(range(len(run.losses)), run.losses, linewidth=0.5, alpha=0.25)
+        axes.plot(range(len(run.losses)), _running_mean(run.losses), color=line.get_color(),
+                  linewidth=1.8, label=label)
+        if run.diverged_at is not None and run.losses:
+            axes.plot(len(run.losses) - 1, run.losses[-1], "x", color=line.get_color(), markersize=12,
+                      markeredgewidth=2)
+    axes.set_yscale("log")
+    starts = [run.losses[0] for run in runs if run.losses]
+    highest = max((max(run.losses) for run in runs if run.losses), default=0.0)
+    if starts and highest > 1e3 * max(starts):
+        # A diverging run climbs towards 1e308 and would squash every other curve flat.
+        ceiling = 1e3 * max(starts)
+        lowest = min(v for run in runs for v in run.losses if v > 0)
+        axes.set_ylim(bottom=lowest / 2, top=ceiling)
+        axes.annotate(f"curves above {ceiling:.0g} cut off", xy=(0.99, 0.98), xycoords="axes fraction",
+                      ha="right", va="top", fontsize=9, color="dimgray")
+    axes.set_xlabel("Iteration")
+    axes.set_ylabel("Loss (log scale)")
+    axes.legend(loc="lower left", title="stepsize (learning rate)", ncol=2, framealpha=0.9)
+    figure.tight_layout()
+    written = [_save_figure(figure, out_dir / f"loss_curves.{ext}") for ext in ("png", "svg")]
+    if show:
+        plt.show()
+    plt.close(figure)
+    return written
+
+
+def _running_mean(values: Sequence[float]) -> np.ndarray:
+    """Mean over a trailing window (1/40 of the run), so the trend shows through the noise
+    of per-sample losses."""
+    values = np.asarray(values, dtype=float)
+    window = max(1, len(values) // 40)
+    cumulative = np.concatenate([[0.0], np.cumsum(values)])
+    counts = np.minimum(np.arange(1, len(values) + 1), window)
+    return (cumulative[1:] - cumulative[np.arange(1, len(values) + 1) - counts]) / counts
+
+
+def _save_figure(figure, path: Path) -> Path:
+    with replacing(path) as temporary:
+        figure.savefig(temporary, format=path.suffix[1:], dpi=120)
+    return path
+
+
+def save_losses(runs: Sequence[Run], out_dir: Path) -> Path:
+    """The recorded losses as CSV: one column per learning rate (empty after divergence)."""
+    path = out_dir / "losses.csv"
+    length = max((len(r.losses) for r in runs), default=0)
+    lines = ["iteration," + ",".join(f"lr={r.learning_rate:g}" for r in runs)]
+    for i in range(length):
+        cells = [repr(r.losses[i]) if i < len(r.losses) else "" for r in runs]
+        lines.append(f"{i}," + ",".join(cells))
+    with replacing(path) as temporary:
+        temporary.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# ---- the command line
+
+
+def _learning_rates(text: str) -> list[float]:
+    rates = []
+    for item in text.replace(",", " ").split():
+        try:
+            rate = float(item)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {item!r}") from None
+        if not math.isfinite(rate) or rate <= 0:
+            raise argparse.ArgumentTypeError(f"a learning rate must be a positive finite number, got {item!r}")
+        rates.append(rate)
+    if not rates:
+        raise argparse.ArgumentTypeError("give at least one learning rate")
+    return rates
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same numbers")
+    parser.add_argument("--iterations", type=_positive_int, default=ITERATIONS,
+                        help=f"training iterations per learning rate (default {ITERATIONS})")
+    parser.add_argument("--learning-rates", type=_learning_rates, default=list(LEARNING_RATES),
+                        metavar="LR[,LR...]",
+                        help="comma-separated learning rates (default 1e-5,1e-4,1e-3,1e-2,1e-1,1)")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default out/)")
+    parser.add_argument("--show", action="store_true", help="also open the plot in a window")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"error: cannot create the output folder {args.out}: {error}", file=sys.stderr)
+        return 2
+    np.set_printoptions(precision=8)
+    rng = np.random.default_rng(args.seed)
+    written: list[Path] = []
+
+    print("[5] the network: x -> W1 x = z -> sigmoid(z) = h -> W2 h = out")
+    model = init_weights(rng)
+    print(model, "\n")
+
+    print("[6] forward on a random x with the label y")
+    x = rng.random((3, 1))
+    out = forward(model, x)
+    L = loss(LABEL, out)
+    print("x:\n", x, "\ny:\n", LABEL, "\nout:\n", out.data, "\nloss:", L.item(), "\n")
+
+    print("[7][8] the hand-derived W2_grad and W1_grad against the automatic and numerical ones")
+    report = compare_gradients(model, x, LABEL)
+    print(report, "\n")
+
+    print(f"[9] one SGD step with stepsize {STEPSIZE:g}")
+    L.backward()
+    nn.SGD(model.parameters(), lr=STEPSIZE).step()
+    print("W1:\n", model[0].weight.data, "\nW2:\n", model[2].weight.data, "\n")
+
+    print(f"[10] training: fitting the fixed label y = [10, -2], {args.iterations} iterations per learning rate")
+    runs, model = sweep(args.learning_rates, args.iterations, rng)
+    written += plot_losses(runs, args.out, show=args.show)
+    written.append(save_losses(runs, args.out))
+    print()
+
+    last = args.learning_rates[-1]
+    print(f"[11] inference with the weights trained at lr={last:g}")
+    x = rng.random((3, 1))
+    prediction = forward(model, x)
+    with np.errstate(over="ignore", invalid="ignore"):
+        print("input x:\n", x, "\n")
+        print("label y:\n", LABEL, "\n")
+        print("prediction:\n", prediction.data, "\n")
+        print("Loss:", loss(LABEL, prediction).item(), "\n")
+
+    print("Summary")
+    for run in runs:
+        print(f"  lr={run.learning_rate:<8g} {run.status}")
+    unstable = [run for run in runs if not run.stable]
+    if unstable:
+        rates = ", ".join(f"{run.learning_rate:g}" for run in unstable)
+        print(f"  Too large a step for this network: lr={rates}.")
+    print(f"  gradient check: {'passed' if report.passed else 'FAILED'}")
+    print("Files written:")
+    for path in written:
+        print(f"  {path}")
+    return 0 if report.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""The seed notebook rebuilt on nn: its printed numbers, its hand-derived gradients,
+and the demo script and notebook run end to end."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import seed_reference as seed
+
+import nn
+
+DEMOS = Path(__file__).resolve().parent.parent / "demos"
+sys.path.insert(0, str(DEMOS))
+import backprop_from_scratch as demo  # noqa: E402
+
+TOLERANCE = seed.tolerances()
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def seed_model() -> nn.Sequential:
+    model = demo.init_weights(np.random.default_rng(0))
+    W1, W2 = seed.initial_weights()
+    model.load_state_dict({"0.weight": W1, "2.weight": W2})
+    return model
+
+
+def test_nn_network_reproduces_the_printed_numbers_and_the_sgd_step():
+    model = seed_model()
+    out = demo.forward(model, seed.X)
+    loss = demo.loss(seed.Y, out)
+    loss.backward()
+    checks = {
+        "out": out.data,
+        "loss": loss.data,
+        "W1_grad": model[0].weight.grad,
+        "W2_grad": model[2].weight.grad,
+    }
+    printed = {"out": seed.OUT, "loss": seed.LOSS, "W1_grad": seed.W1_GRAD, "W2_grad": seed.W2_GRAD}
+    for name, ours in checks.items():
+        difference = np.abs(np.reshape(ours, printed[name].shape) - printed[name])
+        assert np.all(difference <= TOLERANCE[name]), (name, difference.max())
+    nn.SGD(model.parameters(), lr=seed.STEPSIZE).step()
+    # the printed post-step weights, to the digits printed
+    np.testing.assert_allclose(model[0].weight.data, seed.W1_AFTER, rtol=0, atol=seed.HALF_UNIT)
+    np.testing.assert_allclose(model[2].weight.data, seed.W2_AFTER, rtol=0, atol=seed.HALF_UNIT)
+
+
+def test_the_ported_hand_derived_gradients_equal_the_seed_code():
+    W1, W2 = seed.initial_weights()
+    out = seed.forward(seed.X, W1, W2)
+    np.testing.assert_array_equal(demo.W1_grad(seed.X, seed.Y, out, W1, W2),
+                                  seed.W1_grad(seed.X, seed.Y, out, W1, W2))
+    np.testing.assert_array_equal(demo.W2_grad(seed.X, seed.Y, out, W1), seed.W2_grad(seed.X, seed.Y, out, W1))
+
+
+def test_hand_derived_gradients_equal_automatic_ones_on_random_weights(rng):
+    for _ in range(10):
+        model = demo.init_weights(rng)
+        nn.init.normal_(model[0].weight, 0, 2, rng=rng)
+        nn.init.normal_(model[2].weight, 0, 2, rng=rng)
+        x, y = rng.normal(size=(3, 1)), rng.normal(size=(2, 1)) * 5
+        out = demo.forward(model, x)
+        demo.loss(y, out).backward()
+        W1, W2 = model[0].weight, model[2].weight
+        np.testing.assert_allclose(W1.grad, demo.W1_grad(x, y, out.data, W1.data, W2.data), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(W2.grad, demo.W2_grad(x, y, out.data, W1.data), rtol=1e-12, atol=1e-15)
+        assert demo.compare_gradients(model, x, y).passed
+
+
+def run_demo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(DEMOS / "backprop_from_scratch.py"), *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_demo_runs_end_to_end_and_writes_a_real_png(tmp_path):
+    result = run_demo("--iterations", "30", "--out", "figures", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    png = tmp_path / "figures" / "loss_curves.png"
+    assert png.read_bytes()[:8] == PNG_SIGNATURE and png.stat().st_size > 10_000
+    assert (tmp_path / "figures" / "loss_curves.svg").read_text().lstrip().startswith("<?xml")
+    csv = (tmp_path / "figures" / "losses.csv").read_text().splitlines()
+    assert csv[0] == "iteration,lr=1e-05,lr=0.0001,lr=0.001,lr=0.01,lr=0.1,lr=1" and len(csv) == 31
+    for expected in ("[6]", "[7][8]", "Gradient check PASSED", "[9]", "[10]", "[11]", "prediction:",
+                     "Files written:", str(Path("figures") / "loss_curves.png")):
+        assert expected in result.stdout
+    assert "lr=0.1" in result.stderr  # progress, one line per learning rate
+
+
+def test_same_seed_same_numbers_other_seed_other_numbers(tmp_path):
+    first = run_demo("--iterations", "20", "--seed", "5", "--out", "a", cwd=tmp_path).stdout
+    second = run_demo("--iterations", "20", "--seed", "5", "--out", "a", cwd=tmp_path).stdout
+    third = run_demo("--iterations", "20", "--seed", "6", "--out", "a", cwd=tmp_path).stdout
+    assert first == second
+    assert first != third
+
+
+def test_unstable_learning_rates_are_reported_and_the_plot_is_still_drawn(tmp_path):
+    result = run_demo("--iterations", "100", "--learning-rates", "0.1,1000", "--out", ".", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "lr=1000     DIVERGED at iteration" in result.stdout
+    assert "Too large a step for this network: lr=1000" in result.stdout
+    assert "RuntimeWarning" not in result.stderr
+    assert (tmp_path / "loss_curves.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--iterations", "0"], "must be at least 1"),
+    (["--iterations", "many"], "not a whole number"),
+    (["--learning-rates", "0.1,fast"], "not a number: 'fast'"),
+    (["--learning-rates", "-0.1"], "positive finite"),
+    (["--learning-rates", "inf"], "positive finite"),
+    (["--seed", "x"], "invalid int value"),
+    (["--colour"], "unrecognized arguments"),
+])
+def test_bad_command_line_options_exit_2_with_a_message(args, message, tmp_path):
+    result = run_demo(*args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_an_output_folder_that_cannot_be_made_is_reported(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    result = run_demo("--iterations", "5", "--out", "file/sub", cwd=tmp_path)
+    assert result.returncode == 2 and "cannot create the output folder" in result.stderr
+
+
+def test_the_notebook_executes(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.read(DEMOS / "backprop_from_scratch.ipynb", as_version=4)
+    os.environ["BACKPROP_ITERATIONS"], os.environ["BACKPROP_OUT"] = "20", str(tmp_path)
+    try:
+        nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(DEMOS)}}).execute()
+    finally:
+        del os.environ["BACKPROP_ITERATIONS"], os.environ["BACKPROP_OUT"]
+    assert (tmp_path / "loss_curves.png").read_bytes()[:8] == PNG_SIGNATURE
+    outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
+    assert "Gradient check PASSED" in outputs and "prediction:" in outputs

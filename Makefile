@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test torch lint clean
+.PHONY: demo test torch lint clean figures
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
-	$(BIN)/python demos/quickstart.py
+	$(BIN)/python demos/backprop_from_scratch.py $(ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
@@ -28,3 +28,8 @@ lint: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
+
+# Regenerate the images shown in the README (docs/images/) from the demos.
+figures: $(VENV)/.installed
+	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
+	rm -f docs/images/losses.csv docs/images/loss_curves.svg

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -162,13 +162,22 @@ def _inputs_needing_grad(node: Node) -> Iterator[Node]:
         yield b
 
 
-def backward_order(roots: Iterable[Node]) -> list[Node]:
+def _all_inputs(node: Node) -> Iterator[Node]:
+    if node.a is not None:
+        yield node.a
+        if node.b is not None:
+            yield node.b
+
+
+def backward_order(roots: Iterable[Node], *, every_input: bool = False) -> list[Node]:
     """Every node the roots depend on (through nodes that require grad), each listed
     before all the nodes it depends on: the order in which the engine visits them.
+    With ``every_input`` the constants and data inputs are included too (for drawing).
 
     An iterative depth-first search: a node is emitted after all its inputs, and the
     list is reversed at the end.
     """
+    inputs_of = _all_inputs if every_input else _inputs_needing_grad
     topological: list[Node] = []  # inputs before the nodes that use them
     visited: set[Node] = set()
     for root in roots:
@@ -186,7 +195,7 @@ def backward_order(roots: Iterable[Node]) -> list[Node]:
                 continue
             visited.add(node)
             stack.append((node, True))
-            for parent in _inputs_needing_grad(node):
+            for parent in inputs_of(node):
                 if parent not in visited:
                     stack.append((parent, False))
     topological.reverse()
@@ -230,6 +239,7 @@ def backpropagate(
     *,
     create_graph: bool = False,
     inputs: Sequence[Node] | None = None,
+    on_step: Callable[[Node, Any, list[tuple[Node, Any]]], None] | None = None,
 ) -> list[Any] | None:
     """The backward pass. Starting from ``roots`` with gradients ``seeds``, send every
     node's gradient to its inputs, in ``backward_order``.
@@ -237,6 +247,8 @@ def backpropagate(
     Without ``inputs``: write ``.grad`` (leaves accumulate, intermediate nodes show this
     pass's gradient) and return None. With ``inputs``: write nothing, return the
     gradient of each input (None where the roots do not depend on it).
+    ``on_step(node, grad, contributions)``, if given, watches each node as it is handled
+    (the backward walkthrough uses it).
     """
     order = backward_order(roots)
     pending: dict[Node, Any] = {}  # gradients still being summed, keyed by node
@@ -258,8 +270,13 @@ def backpropagate(
             else:
                 node.grad = grad
             if node.op is None:
+                if on_step is not None:
+                    on_step(node, grad, [])
                 continue
-            for parent, contribution in local_gradients(node, grad, create_graph):
+            contributions = local_gradients(node, grad, create_graph)
+            if on_step is not None:
+                on_step(node, grad, contributions)
+            for parent, contribution in contributions:
                 previous = pending.get(parent)
                 pending[parent] = contribution if previous is None else previous + contribution
     if inputs is None:

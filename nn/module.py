@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, Tensor, Value, no_grad
+from autograd.files import replacing
 
 from . import init
-from .files import replacing
 from .init import RandomSource
 
 __all__ = [

@@ -2,6 +2,8 @@
 
 ``Value`` is a scalar node, ``Tensor`` a NumPy-backed array node; both use one
 backward engine (``engine.py``) and one table of operations (``ops.py``).
+``draw_graph`` and ``backward_walkthrough`` make pictures of graphs and of the backward
+pass (Graphviz and Pillow are imported only when a picture is made).
 
 >>> from autograd import Value
 >>> x = Value(3.0)
@@ -11,15 +13,21 @@ backward engine (``engine.py``) and one table of operations (``ops.py``).
 8.0
 """
 
+from .draw import GraphvizNotFoundError, draw_graph, render_graph
 from .engine import Node, backward_order, enable_grad, grad, is_grad_enabled, no_grad
 from .tensor import Tensor
 from .value import Value
+from .walkthrough import backward_walkthrough
 
 __all__ = [
+    "GraphvizNotFoundError",
     "Node",
     "Tensor",
     "Value",
     "backward_order",
+    "backward_walkthrough",
+    "draw_graph",
+    "render_graph",
     "enable_grad",
     "grad",
     "is_grad_enabled",

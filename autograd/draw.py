@@ -1,0 +1,375 @@
+"""Pictures of computation graphs, drawn with Graphviz.
+
+``draw_graph(root)`` returns a ``graphviz.Digraph``: one box per node (its label, data
+and gradient), a small oval per operation, arrows in the forward direction. In
+Jupyter it displays itself; ``render_graph(graph, "graph.svg")`` writes SVG, PNG, PDF
+or the DOT source (``.gv``).
+
+The ``graphviz`` package is imported only when a graph is drawn, so ``import
+autograd`` stays light. Rendering runs Graphviz's ``dot`` program; when it is missing,
+``GraphvizNotFoundError`` says how to install it and the DOT source is still written.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .engine import Node, backward_order
+from .files import replacing
+
+__all__ = [
+    "draw_graph",
+    "render_graph",
+    "node_names",
+    "GraphvizNotFoundError",
+    "GraphTooLargeError",
+    "INSTALL_GRAPHVIZ",
+]
+
+INSTALL_GRAPHVIZ = (
+    "install it with: sudo apt-get install graphviz (Debian/Ubuntu), "
+    "brew install graphviz (macOS), or conda install -c conda-forge graphviz (conda)"
+)
+FORMATS = ("svg", "png", "pdf", "gv")
+
+# The look of each kind of node, explained by the legend.
+KINDS = {
+    "input": ("#eeeeee", "input or constant (needs no gradient)"),
+    "parameter": ("#cfe3ff", "parameter (a leaf that requires grad)"),
+    "intermediate": ("#ffffff", "intermediate result"),
+    "output": ("#ffd98a", "output (where backward starts)"),
+}
+AGREE, DISAGREE = "#bfe8bf", "#ffb3b3"
+HIGHLIGHT = "#d62728"
+
+
+class GraphvizNotFoundError(RuntimeError):
+    """Graphviz's ``dot`` program is not installed; ``.source`` holds the DOT text and
+    ``.source_path`` the ``.gv`` file it was written to (if a file was asked for)."""
+
+    def __init__(self, message: str, source: str, source_path: Path | None) -> None:
+        super().__init__(message)
+        self.source = source
+        self.source_path = source_path
+
+
+class GraphTooLargeError(ValueError):
+    """The graph has more nodes than ``max_nodes``; drawing it would take ``dot`` ages."""
+
+
+# --------------------------------------------------------------------------- naming and formatting
+
+
+def node_names(nodes: Iterable[Node]) -> dict[Node, str]:
+    """A name for every node: its label, or n0, n1, ... in the given order."""
+    return {node: node.label or f"n{i}" for i, node in enumerate(nodes)}
+
+
+def _kind(node: Node, root: Node) -> str:
+    if node is root:
+        return "output"
+    if node.op is None:
+        return "parameter" if node.requires_grad else "input"
+    return "intermediate"
+
+
+def format_number(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def format_array(x: Any, max_elements: int = 12) -> str:
+    """Small arrays in full (4 significant digits), large ones as min/mean/max."""
+    if isinstance(x, Node):
+        x = x.data
+    if np.ndim(x) == 0:
+        return format_number(float(x))
+    x = np.asarray(x)
+    if x.size <= max_elements:
+        return np.array2string(x, precision=4, separator=", ", suppress_small=False,
+                               max_line_width=60, threshold=max_elements)
+    return f"min {format_number(x.min())}  mean {format_number(x.mean())}  max {format_number(x.max())}"
+
+
+def _html(text: str) -> str:
+    """Text for an HTML-like Graphviz label: every special character escaped, so a
+    name can never break or inject into the DOT source; newlines become line breaks.
+    dot reads backslash escapes even inside HTML labels (\\N is the node's name), so a
+    backslash is doubled to stand for itself."""
+    escaped = html.escape(text, quote=True).replace("\\", "\\\\")
+    return "<BR/>".join(escaped.split("\n")) if escaped else " "
+
+
+def _summed_axes(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> tuple[int, ...]:
+    extra = len(out_shape) - len(in_shape)
+    stretched = [extra + i for i, n in enumerate(in_shape) if n == 1 and out_shape[extra + i] != 1]
+    return tuple(range(extra)) + tuple(stretched)
+
+
+def broadcast_note(node: Node, parent: Node) -> str | None:
+    """What the backward pass does on the edge parent -> node when broadcasting
+    stretched the parent: e.g. "grad summed over axis 0: (4, 3) -> (3,)"."""
+    if node.op is None or not node.op.broadcasts or not node._reduces_broadcast:
+        return None
+    if parent.shape == node.shape:
+        return None
+    axes = _summed_axes(node.shape, parent.shape)
+    word = "axis" if len(axes) == 1 else "axes"
+    return f"grad summed over {word} {', '.join(map(str, axes))}: {node.shape} -> {parent.shape}"
+
+
+def _gradient_available(root: Node) -> bool:
+    grad = root.grad
+    return grad is not None and not (isinstance(grad, float) and grad == 0.0)
+
+
+def _difference(automatic: Any, hand: Any) -> tuple[float, bool]:
+    automatic = np.asarray(automatic.data if isinstance(automatic, Node) else automatic, dtype=float)
+    hand = np.asarray(hand.data if isinstance(hand, Node) else hand, dtype=float)
+    if automatic.shape != hand.shape:
+        return float("inf"), False
+    return float(np.max(np.abs(automatic - hand), initial=0.0)), True
+
+
+# --------------------------------------------------------------------------- building the graph
+
+
+def graph_nodes(root: Node, max_nodes: int) -> list[Node]:
+    """Every node the root depends on, inputs first, or a clear refusal if too many."""
+    if not isinstance(root, Node):
+        raise TypeError(f"draw_graph needs a Value or Tensor, not {type(root).__name__}")
+    nodes = backward_order([root], every_input=True)
+    if len(nodes) > max_nodes:
+        raise GraphTooLargeError(
+            f"this graph has {len(nodes)} nodes, more than max_nodes={max_nodes}; Graphviz would "
+            "take very long to lay it out. Draw a smaller part (call draw_graph on an "
+            "intermediate node) or pass a larger max_nodes."
+        )
+    nodes.reverse()
+    return nodes
+
+
+def _digraph_class() -> type:
+    """graphviz.Digraph, with a Jupyter display that falls back to the DOT source and
+    install instructions when ``dot`` is missing."""
+    global _GraphPicture
+    if _GraphPicture is None:
+        import graphviz
+
+        class GraphPicture(graphviz.Digraph):
+            def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+                try:
+                    return super()._repr_mimebundle_(include, exclude, **kwargs)
+                except graphviz.ExecutableNotFound:
+                    return {"text/plain": f"Graphviz's dot program is not installed; {INSTALL_GRAPHVIZ}."
+                            f"\n\nDOT source:\n{self.source}"}
+
+        _GraphPicture = GraphPicture
+    return _GraphPicture
+
+
+_GraphPicture: type | None = None
+
+
+def build_digraph(
+    root: Node,
+    nodes: list[Node],
+    *,
+    grads: Mapping[Node, Any] | None,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    hand_written: Mapping[Node, Any] | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    highlight: Node | None = None,
+    notes: Mapping[Node, str] | None = None,
+    caption: str | None = None,
+) -> Any:
+    """The Digraph for ``nodes`` (inputs first, ending at ``root``), showing ``grads``
+    (a mapping node -> gradient; None shows no gradients). Used by ``draw_graph`` and by
+    the walkthrough frames, which pass partial gradients and a highlighted node."""
+    if rankdir not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
+    graph = _digraph_class()(
+        "computation_graph",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12",
+                    "labelloc": "t", "nodesep": "0.25", "ranksep": "0.35"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"},
+    )
+    names = node_names(nodes)
+    ids = {node: f"v{i}" for i, node in enumerate(nodes)}
+    hand_written = hand_written or {}
+    notes = notes or {}
+    used_kinds: set[str] = set()
+    compared = {"agree": False, "disagree": False}
+
+    for node in nodes:
+        kind = _kind(node, root)
+        used_kinds.add(kind)
+        fill = KINDS[kind][0]
+        rows = [f'<TR><TD COLSPAN="2"><B>{_html(names[node])}</B></TD></TR>']
+        if node._reduces_broadcast:  # a Tensor: its shape and dtype
+            rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(f"{node.shape} {node.dtype}")}'
+                        "</FONT></TD></TR>")
+        if show_data:
+            rows.append(f'<TR><TD ALIGN="LEFT">data</TD><TD ALIGN="LEFT">{_html(format_array(node.data))}</TD></TR>')
+        if grads is not None and node.requires_grad:
+            grad = grads.get(node)
+            text = "?" if grad is None else format_array(grad)
+            rows.append(f'<TR><TD ALIGN="LEFT">grad</TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>')
+        if node in hand_written and node.grad is not None:
+            difference, same_shape = _difference(node.grad, hand_written[node])
+            automatic = np.asarray(node.grad.data if isinstance(node.grad, Node) else node.grad, dtype=float)
+            hand = np.asarray(hand_written[node], dtype=float)
+            agree = same_shape and bool(np.all(np.abs(automatic - hand) <= atol + rtol * np.abs(hand)))
+            compared["agree" if agree else "disagree"] = True
+            fill = AGREE if agree else DISAGREE
+            verdict = "agrees" if agree else "DISAGREES"
+            text = (f"hand-written {verdict}: max |auto - hand| = {difference:.2g}" if same_shape
+                    else f"hand-written has shape {hand.shape}, expected {automatic.shape}")
+            rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
+        if node in notes:
+            rows.append(f'<TR><TD COLSPAN="2"><FONT COLOR="{HIGHLIGHT}">{_html(notes[node])}</FONT></TD></TR>')
+        border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if node is highlight else 'BORDER="1"'
+        table = (f'<<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{fill}">'
+                 + "".join(rows) + "</TABLE>>")
+        graph.node(ids[node], label=table, shape="plain")
+
+        if node.op is not None:
+            op_id = f"op{ids[node][1:]}"
+            op_attributes = {"shape": "ellipse", "style": "filled", "fillcolor": "#f4f4f4",
+                             "fontsize": "10", "height": "0.3", "margin": "0.05"}
+            if node is highlight:
+                op_attributes.update(color=HIGHLIGHT, penwidth="2.5")
+            graph.node(op_id, label=_html(node.op.name).join("<>"), **op_attributes)
+            graph.edge(op_id, ids[node])
+            for parent in node.parents:
+                edge = {}
+                note = broadcast_note(node, parent)
+                if note:
+                    edge.update(label=_html(note).join("<>"), fontcolor="#8a4b00", color="#c07000")
+                if node is highlight and parent.requires_grad:
+                    edge.update(color=HIGHLIGHT, penwidth="2.5")
+                graph.edge(ids[parent], op_id, **edge)
+
+    _add_legend(graph, used_kinds, compared)
+    if caption:
+        graph.attr(label=_html(caption).join("<>"))
+    return graph
+
+
+def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool]) -> None:
+    entries = [(KINDS[k][0], KINDS[k][1]) for k in KINDS if k in used_kinds]
+    if compared["agree"]:
+        entries.append((AGREE, "automatic and hand-written gradients agree"))
+    if compared["disagree"]:
+        entries.append((DISAGREE, "automatic and hand-written gradients DISAGREE"))
+    rows = "".join(f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="18"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'
+                   for color, text in entries)
+    rows += '<TR><TD>( )</TD><TD ALIGN="LEFT">operation; arrows point forward, gradients flow back</TD></TR>'
+    with graph.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="legend", fontsize="10", color="#bbbbbb", style="rounded")
+        legend.node("legend", label=f'<<TABLE BORDER="0" CELLSPACING="2" CELLPADDING="2">{rows}</TABLE>>',
+                    shape="plain", fontsize="9")
+
+
+def draw_graph(
+    root: Node,
+    *,
+    rankdir: str = "LR",
+    show_data: bool = True,
+    show_grad: bool = True,
+    max_nodes: int = 400,
+    hand_written: Mapping[Node, Any] | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    title: str | None = None,
+) -> Any:
+    """A picture of the graph that computed ``root``, as a ``graphviz.Digraph``.
+
+    Each node is a box with its label, data and gradient (for Tensors also shape and
+    dtype; values in full when small, min/mean/max when large); each operation a small
+    oval. Colours tell inputs, parameters, intermediate results and the output apart,
+    explained by a legend. Where broadcasting stretched an input, its edge says over
+    which axes the backward pass sums the gradient. ``hand_written`` (a mapping from
+    node to gradient) colours those nodes by whether the automatic gradient agrees
+    within ``atol + rtol * |hand|``, and shows the largest difference.
+
+    >>> from autograd import Value, draw_graph
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b
+    >>> c.label = "c"
+    >>> c.backward()
+    >>> "c" in draw_graph(c).source
+    True
+    """
+    nodes = graph_nodes(root, max_nodes)
+    captions = [title] if title else []
+    grads = None
+    if show_grad:
+        if _gradient_available(root):
+            grads = {node: node.grad for node in nodes if node.requires_grad}
+        else:
+            captions.append("backward() has not run yet: no gradients to show")
+    return build_digraph(root, nodes, grads=grads, rankdir=rankdir, show_data=show_data,
+                         hand_written=hand_written, atol=atol, rtol=rtol,
+                         caption="\n".join(captions) or None)
+
+
+# --------------------------------------------------------------------------- rendering
+
+
+def _dot_program() -> str | None:
+    return shutil.which("dot")
+
+
+def render_graph(graph: Any, path: str | os.PathLike, *, timeout: float = 120) -> Path:
+    """Render ``graph`` (from ``draw_graph``) to ``path``: the format comes from the
+    suffix, ``.svg``, ``.png``, ``.pdf`` or ``.gv`` (the DOT source). Missing folders
+    are created; the file is written whole or not at all. Without Graphviz's ``dot``, the DOT source is written
+    next to it as ``.gv`` and ``GraphvizNotFoundError`` says how to install Graphviz."""
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path}: use one of " + ", ".join(f".{f}" for f in FORMATS))
+    source = graph.source
+    if fmt == "gv":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with replacing(path) as temporary:
+            temporary.write_text(source, encoding="utf-8")
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    output = render_bytes(source, fmt, timeout=timeout, source_path=path.with_suffix(".gv"))
+    with replacing(path) as temporary:
+        temporary.write_bytes(output)
+    return path
+
+
+def render_bytes(source: str, fmt: str, *, timeout: float = 120, source_path: Path | None = None) -> bytes:
+    """Run ``dot -T<fmt>`` on DOT source and return its output."""
+    program = _dot_program()
+    if program is None:
+        if source_path is not None:
+            with replacing(source_path) as temporary:
+                temporary.write_text(source, encoding="utf-8")
+        where = f" The DOT source was written to {source_path}." if source_path else ""
+        raise GraphvizNotFoundError(
+            f"Graphviz's dot program was not found on PATH, so the graph cannot be rendered to "
+            f"{fmt.upper()}; {INSTALL_GRAPHVIZ}.{where} The source is also in the graph's .source.",
+            source, source_path)
+    try:
+        result = subprocess.run([program, f"-T{fmt}"], input=source.encode("utf-8"),
+                                capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"dot took more than {timeout:g} s to lay out the graph; draw a smaller graph") from None
+    if result.returncode != 0:
+        raise RuntimeError(f"dot failed ({result.returncode}): {result.stderr.decode(errors='replace').strip()}")
+    return result.stdout

@@ -3,7 +3,9 @@ and the demo script and notebook run end to end."""
 
 from __future__ import annotations
 
+import html
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -72,9 +74,9 @@ def test_hand_derived_gradients_equal_automatic_ones_on_random_weights(rng):
         assert demo.compare_gradients(model, x, y).passed
 
 
-def run_demo(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(DEMOS / "backprop_from_scratch.py"), *args],
-                          capture_output=True, text=True, cwd=cwd, timeout=300)
+def run_demo(*args: str, cwd: Path, script: str = "backprop_from_scratch.py", env=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(DEMOS / script), *args],
+                          capture_output=True, text=True, cwd=cwd, timeout=300, env=env)
 
 
 def test_demo_runs_end_to_end_and_writes_a_real_png(tmp_path):
@@ -89,6 +91,36 @@ def test_demo_runs_end_to_end_and_writes_a_real_png(tmp_path):
                      "Files written:", str(Path("figures") / "loss_curves.png")):
         assert expected in result.stdout
     assert "lr=0.1" in result.stderr  # progress, one line per learning rate
+    if shutil.which("dot"):
+        graph = html.unescape((tmp_path / "figures" / "network_graph.svg").read_text())
+        assert "hand-written agrees" in graph and "W1" in graph and "W2" in graph
+        assert (tmp_path / "figures" / "network_graph.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_demo_without_graphviz_still_runs_and_says_what_to_install(tmp_path):
+    env = dict(os.environ, PATH=str(tmp_path / "no-programs-here"))
+    result = run_demo("--iterations", "10", "--out", ".", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    lines = [line for line in result.stderr.splitlines() if "Graphviz" in line]
+    assert len(lines) == 1 and "apt-get install graphviz" in lines[0]
+    assert (tmp_path / "network_graph.gv").read_text().startswith("digraph")
+    assert (tmp_path / "loss_curves.png").exists()
+
+
+def test_gallery_renders_every_picture(tmp_path):
+    result = run_demo("--out", "gallery", cwd=tmp_path, script="gallery.py")
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "gallery"
+    names = ["expression", "network_values", "network_tensors", "comparison"]
+    if shutil.which("dot"):
+        for name in names:
+            assert (out / f"{name}.png").read_bytes()[:8] == PNG_SIGNATURE
+            assert "<svg" in (out / f"{name}.svg").read_text()
+        assert (out / "walkthrough.gif").read_bytes()[:6] == b"GIF89a"
+        assert "hand-written DISAGREES" in html.unescape((out / "comparison.svg").read_text())
+    else:
+        assert all((out / f"{name}.gv").exists() for name in names)
+    assert "x is used again" in (out / "walkthrough.txt").read_text()
 
 
 def test_same_seed_same_numbers_other_seed_other_numbers(tmp_path):

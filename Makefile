@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test torch lint clean figures
+.PHONY: demo gallery test torch lint clean figures
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,12 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: $(VENV)/.installed
+	@tools/ensure-graphviz
 	$(BIN)/python demos/backprop_from_scratch.py $(ARGS)
+
+gallery: $(VENV)/.installed
+	@tools/ensure-graphviz
+	$(BIN)/python demos/gallery.py $(ARGS)
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
@@ -32,4 +37,5 @@ clean:
 # Regenerate the images shown in the README (docs/images/) from the demos.
 figures: $(VENV)/.installed
 	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
-	rm -f docs/images/losses.csv docs/images/loss_curves.svg
+	$(BIN)/python demos/gallery.py --out docs/images --format png > /dev/null
+	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt

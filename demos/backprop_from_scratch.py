@@ -25,9 +25,10 @@ from pathlib import Path
 import numpy as np
 
 import nn
-from autograd import Tensor
+from autograd import GraphvizNotFoundError, Tensor, draw_graph, render_graph
+from autograd.draw import INSTALL_GRAPHVIZ
+from autograd.files import replacing
 from autograd.gradcheck import GradientReport, check_gradients
-from nn.files import replacing
 
 STEPSIZE = 1e-4  # cell [2]
 LABEL = np.array([10, -2])[:, None]  # the fixed label y, a column as in the notebook
@@ -93,6 +94,28 @@ def compare_gradients(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> Gra
     out = forward(model, x).data
     hand = [W1_grad(x, y, out, W1.data, W2.data), W2_grad(x, y, out, W1.data)]
     return check_gradients(lambda W1, W2: loss(y, forward(model, x)), [W1, W2], hand_written=hand)
+
+
+def draw_network(model: nn.Sequential, x: np.ndarray, y: np.ndarray, out_dir: Path) -> list[Path]:
+    """The network's graph after backward(), W1 and W2 coloured by whether the
+    hand-derived gradients agree with the automatic ones. Without Graphviz's dot, the
+    DOT source is written instead and one line says what to install."""
+    W1, W2 = model[0].weight, model[2].weight
+    out = forward(model, x)
+    out.label = "out"
+    L = loss(y, out)
+    L.label = "loss"
+    model.zero_grad()
+    L.backward()
+    hand = {W1: W1_grad(x, y, out.data, W1.data, W2.data), W2: W2_grad(x, y, out.data, W1.data)}
+    graph = draw_graph(L, hand_written=hand, title="The 3-4-2 network after backward(); "
+                       "W1 and W2 checked against the notebook's hand-derived gradients")
+    model.zero_grad()
+    try:
+        return [render_graph(graph, out_dir / f"network_graph.{ext}") for ext in ("svg", "png")]
+    except GraphvizNotFoundError as error:
+        print(f"(no graph picture: Graphviz's dot is not installed; {INSTALL_GRAPHVIZ})", file=sys.stderr)
+        return [error.source_path]
 
 
 # ---- cell [10]: the learning-rate sweep
@@ -329,6 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("[7][8] the hand-derived W2_grad and W1_grad against the automatic and numerical ones")
     report = compare_gradients(model, x, LABEL)
     print(report, "\n")
+    written += draw_network(model, x, LABEL, args.out)
 
     print(f"[9] one SGD step with stepsize {STEPSIZE:g}")
     L.backward()

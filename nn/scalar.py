@@ -36,7 +36,7 @@ class Neuron(Module):
     def __init__(self, n_inputs: int, activation: str = "tanh", *, bias: bool = True,
                  rng: RandomSource = None) -> None:
         generator = make_rng(rng)
-        self.w = [Value(float(generator.uniform(-1, 1)), label=f"w{i}") for i in range(n_inputs)]
+        self.w = [Value(float(generator.uniform(-1, 1)), label=f"w[{i}]") for i in range(n_inputs)]
         self.b = Value(0.0, label="b") if bias else None
         self.activation = _check_activation(activation)
 
@@ -56,9 +56,15 @@ class Layer(Module):
     """n_outputs Neurons reading the same inputs."""
 
     def __init__(self, n_inputs: int, n_outputs: int, activation: str = "tanh", *,
-                 bias: bool = True, rng: RandomSource = None) -> None:
+                 bias: bool = True, rng: RandomSource = None, name: str = "") -> None:
         generator = make_rng(rng)
         self.neurons = [Neuron(n_inputs, activation, bias=bias, rng=generator) for _ in range(n_outputs)]
+        # label the Values as entries of a weight matrix: w[j,i] joins input i to neuron j
+        for j, neuron in enumerate(self.neurons):
+            for i, w in enumerate(neuron.w):
+                w.label = f"{name}w[{j},{i}]"
+            if neuron.b is not None:
+                neuron.b.label = f"{name}b[{j}]"
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         return [neuron(x) for neuron in self.neurons]
@@ -81,7 +87,7 @@ class MLP(Module):
         self.layers = [
             Layer(sizes[i], sizes[i + 1],
                   activation if i < len(layer_sizes) - 1 else output_activation,
-                  bias=bias, rng=generator)
+                  bias=bias, rng=generator, name=f"L{i + 1}.")
             for i in range(len(layer_sizes))
         ]
 

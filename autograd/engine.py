@@ -154,21 +154,6 @@ class Node:
 # --------------------------------------------------------------------------- the engine
 
 
-def _inputs_needing_grad(node: Node) -> Iterator[Node]:
-    a, b = node.a, node.b
-    if a is not None and a.requires_grad:
-        yield a
-    if b is not None and b.requires_grad:
-        yield b
-
-
-def _all_inputs(node: Node) -> Iterator[Node]:
-    if node.a is not None:
-        yield node.a
-        if node.b is not None:
-            yield node.b
-
-
 def backward_order(roots: Iterable[Node], *, every_input: bool = False) -> list[Node]:
     """Every node the roots depend on (through nodes that require grad), each listed
     before all the nodes it depends on: the order in which the engine visits them.
@@ -177,60 +162,39 @@ def backward_order(roots: Iterable[Node], *, every_input: bool = False) -> list[
     An iterative depth-first search: a node is emitted after all its inputs, and the
     list is reversed at the end.
     """
-    inputs_of = _all_inputs if every_input else _inputs_needing_grad
     topological: list[Node] = []  # inputs before the nodes that use them
     visited: set[Node] = set()
-    for root in roots:
-        if root in visited:
+    # (node, expanded): a node is pushed once to expand its inputs, and once more
+    # beneath them so that it is emitted only after all of them.
+    stack: list[tuple[Node, bool]] = [(root, False) for root in reversed(list(roots))]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            topological.append(node)
             continue
-        # (node, expanded): a node is pushed once to expand its inputs, and once more
-        # beneath them so that it is emitted only after all of them.
-        stack: list[tuple[Node, bool]] = [(root, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                topological.append(node)
-                continue
-            if node in visited:
-                continue
-            visited.add(node)
-            stack.append((node, True))
-            for parent in inputs_of(node):
-                if parent not in visited:
-                    stack.append((parent, False))
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        a, b = node.a, node.b
+        if a is not None and (a.requires_grad or every_input) and a not in visited:
+            stack.append((a, False))
+        if b is not None and (b.requires_grad or every_input) and b not in visited:
+            stack.append((b, False))
     topological.reverse()
     return topological
 
 
-def local_gradients(node: Node, grad: Any, create_graph: bool = False) -> list[tuple[Node, Any]]:
-    """Apply the chain rule at one node: for each input that requires grad, the
-    contribution ``grad * d(node)/d(input)``, computed by the operation's own rule.
-
-    In the fast path the rules run on plain floats and ndarrays; with ``create_graph``
-    they run on the graph nodes themselves, so the result is differentiable again.
-    """
-    op = node.op
-    inputs = (node.a,) if node.b is None else (node.a, node.b)
-    if create_graph:
-        out, operands = node, inputs
-    else:
-        out, operands = node.data, tuple(p.data for p in inputs)
-    contributions = []
-    for parent, derivative in zip(inputs, op.derivatives):
-        if not parent.requires_grad:
-            continue
-        try:
-            contribution = derivative(grad, out, *operands, *node.args)
-        except ArithmeticError:
-            # Python floats raise on 1/0 or overflow; NumPy answers inf or nan with a
-            # warning. Follow NumPy, as the rest of the engine does.
-            contribution = float(
-                derivative(np.float64(grad), np.float64(out), *map(np.float64, operands), *node.args)
-            )
-        if node._reduces_broadcast and op.broadcasts:
-            contribution = sum_to(contribution, parent.shape)
-        contributions.append((parent, contribution))
-    return contributions
+def _rules_on_numpy_scalars(node: Node, grad: float) -> tuple[Any, Any]:
+    """The local gradients of a scalar node, computed with NumPy scalars: Python floats
+    raise on 1/0 or overflow, where NumPy answers inf or nan with a warning (as the
+    forward pass does)."""
+    numbers = [np.float64(v) for v in (grad, node.data) + tuple(p.data for p in node.parents)]
+    rules = node.op.derivatives
+    a, b = node.a, node.b
+    da = float(rules[0](*numbers)) if a.requires_grad else None
+    db = float(rules[1](*numbers)) if b is not None and b.requires_grad else None
+    return da, db
 
 
 def backpropagate(
@@ -241,8 +205,13 @@ def backpropagate(
     inputs: Sequence[Node] | None = None,
     on_step: Callable[[Node, Any, list[tuple[Node, Any]]], None] | None = None,
 ) -> list[Any] | None:
-    """The backward pass. Starting from ``roots`` with gradients ``seeds``, send every
-    node's gradient to its inputs, in ``backward_order``.
+    """The backward pass. Starting from ``roots`` with gradients ``seeds``, visit every
+    node in ``backward_order`` and apply the chain rule: each input that requires grad
+    receives ``grad * d(node)/d(input)``, computed by the operation's own rule.
+
+    In the fast path the rules run on plain floats and ndarrays; with ``create_graph``
+    they run on the graph nodes themselves, so the gradients can be differentiated
+    again. Gradients of broadcast inputs are summed back to the input's shape.
 
     Without ``inputs``: write ``.grad`` (leaves accumulate, intermediate nodes show this
     pass's gradient) and return None. With ``inputs``: write nothing, return the
@@ -251,37 +220,65 @@ def backpropagate(
     (the backward walkthrough uses it).
     """
     order = backward_order(roots)
-    pending: dict[Node, Any] = {}  # gradients still being summed, keyed by node
+    # While the pass runs, each node's .grad slot sums the gradient flowing into it
+    # (cheaper than a dictionary). What the slots held before is kept aside: at the
+    # end leaves add this pass to it, and with `inputs` every slot gets it back.
+    before = [node.grad for node in order]
+    for node in order:
+        node.grad = None
     for root, seed in zip(roots, seeds):
-        pending[root] = pending[root] + seed if root in pending else seed
-    wanted = None if inputs is None else set(inputs)
-    found: dict[Node, Any] = {}
-    mode = enable_grad() if create_graph else no_grad()
-    with mode:
-        for node in order:
-            grad = pending.pop(node, None)
-            if grad is None:
-                continue
-            if wanted is not None:
-                if node in wanted:
-                    found[node] = grad
-            elif node.op is None:
-                node._accumulate_into_leaf(grad)
-            else:
-                node.grad = grad
-            if node.op is None:
+        root.grad = seed if root.grad is None else root.grad + seed
+    finished = False
+    try:
+        with enable_grad() if create_graph else no_grad():
+            for node in order:
+                grad = node.grad
+                op = node.op
+                if op is None or grad is None:  # a leaf: nothing further back
+                    if on_step is not None and grad is not None:
+                        on_step(node, grad, [])
+                    continue
+                a, b = node.a, node.b
+                rules = op.derivatives
+                if create_graph:
+                    out, x, y = node, a, b
+                else:
+                    out, x, y = node.data, a.data, None if b is None else b.data
+                # da = grad * d(node)/da, db = grad * d(node)/db, for inputs that need them
+                try:
+                    if b is None:  # one input, perhaps with extra arguments (an axis, a shape)
+                        da = rules[0](grad, out, x, *node.args) if a.requires_grad else None
+                        db = None
+                    else:
+                        da = rules[0](grad, out, x, y) if a.requires_grad else None
+                        db = rules[1](grad, out, x, y) if b.requires_grad else None
+                except ArithmeticError:
+                    da, db = _rules_on_numpy_scalars(node, grad)
+                if op.broadcasts and node._reduces_broadcast:
+                    da = None if da is None else sum_to(da, a.shape)
+                    db = None if db is None else sum_to(db, b.shape)
                 if on_step is not None:
-                    on_step(node, grad, [])
-                continue
-            contributions = local_gradients(node, grad, create_graph)
-            if on_step is not None:
-                on_step(node, grad, contributions)
-            for parent, contribution in contributions:
-                previous = pending.get(parent)
-                pending[parent] = contribution if previous is None else previous + contribution
-    if inputs is None:
+                    on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
+                # += : an input used by several nodes sums what each sends back
+                if da is not None:
+                    previous = a.grad
+                    a.grad = da if previous is None else previous + da
+                if db is not None:
+                    previous = b.grad
+                    b.grad = db if previous is None else previous + db
+        finished = True
+        if inputs is not None:
+            visited = set(order)
+            return [node.grad if node in visited else None for node in inputs]
         return None
-    return [found.get(node) for node in inputs]
+    finally:
+        for node, old in zip(order, before):
+            if inputs is not None or not finished:
+                node.grad = old  # borrowed slots go back as they were
+            elif node.op is None:
+                new, node.grad = node.grad, old
+                if new is not None:
+                    node._accumulate_into_leaf(new)
 
 
 def grad(

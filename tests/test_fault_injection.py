@@ -48,19 +48,19 @@ def division_check():
 FAULTS = {
     "assignment instead of accumulation": (
         engine, "backpropagate",
-        "pending[parent] = contribution if previous is None else previous + contribution",
-        "pending[parent] = contribution",
+        "a.grad = da if previous is None else previous + da",
+        "a.grad = da",
         reused_node_check,
     ),
     "the second path to a reused input dropped (b = a + a)": (
-        engine, "local_gradients",
-        "if not parent.requires_grad:",
-        "if not parent.requires_grad or any(parent is p for p, _ in contributions):",
+        engine, "backpropagate",
+        "db = rules[1](grad, out, x, y) if b.requires_grad else None",
+        "db = rules[1](grad, out, x, y) if b.requires_grad and b is not a else None",
         reused_node_check,
     ),
     "broadcast sum skipped": (
-        engine, "local_gradients",
-        "contribution = sum_to(contribution, parent.shape)",
+        engine, "backpropagate",
+        "db = None if db is None else sum_to(db, b.shape)",
         "pass",
         broadcast_check,
     ),

@@ -72,7 +72,7 @@ ARRAY_TYPES = (np.ndarray, np.generic)
 
 def log(x: Any) -> Any:
     """Natural logarithm of a float, an ndarray or a node."""
-    if isinstance(x, float):
+    if isinstance(x, (float, int)):
         return math.log(x) if x > 0 else float(np.log(np.float64(x)))
     if isinstance(x, ARRAY_TYPES):
         return np.log(x)
@@ -110,9 +110,13 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
 
 
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    """x repeated along new or size-1 axes to ``shape`` (a read-only view for ndarrays)."""
+    """x repeated along new or size-1 axes to ``shape``."""
     if isinstance(x, ARRAY_TYPES):
-        return np.broadcast_to(x, shape)
+        # A fresh array filled by assignment: several times faster than np.broadcast_to
+        # on small arrays, and writable.
+        full = np.empty(shape, dtype=x.dtype)
+        full[...] = x
+        return full
     return x.broadcast_to(shape)
 
 
@@ -137,8 +141,9 @@ def _scalar_sigmoid(x: float) -> float:
 
 
 def _array_sigmoid(x: np.ndarray) -> np.ndarray:
-    e = np.exp(-np.abs(x))  # in (0, 1]: never overflows
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    # 1 / (1 + e^-x) = exp(-log(1 + e^-x)); logaddexp computes log(e^0 + e^-x) without
+    # overflow and to full precision, even where the result underflows towards 0.
+    return np.exp(-np.logaddexp(0.0, -x))
 
 
 def _scalar_relu(x: float) -> float:
@@ -150,11 +155,11 @@ def _array_relu(x: np.ndarray) -> np.ndarray:
 
 
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.sum(x, axis=axis, keepdims=keepdims)
+    return x.sum(axis=axis, keepdims=keepdims)
 
 
 def _mean(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.mean(x, axis=axis, keepdims=keepdims)
+    return x.mean(axis=axis, keepdims=keepdims)
 
 
 def _expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
@@ -209,6 +214,11 @@ def _matmul_grad_b(grad: Any, out: Any, a: Any, b: Any) -> Any:
         return a.T @ grad
     grad, a2, b2 = _matrix_operands(grad, a, b)
     return sum_to(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
+
+
+def _linear_grad_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
+    # Every batch axis sums: view x as rows (n, in) and grad as rows (n, out).
+    return grad.reshape((-1, grad.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
 
 
 # --------------------------------------------------------------------------- the table
@@ -282,6 +292,12 @@ MATMUL = Op(
     derivatives=(_matmul_grad_a, _matmul_grad_b),
     formulas=("d(a@b)/da: grad @ b.T", "d(a@b)/db: a.T @ grad"),
 )
+LINEAR = Op(
+    "linear", array=lambda x, w: x @ w.T,
+    derivatives=(lambda grad, out, x, w: grad @ w,
+                 _linear_grad_weight),
+    formulas=("d(x@w.T)/dx: grad @ w", "d(x@w.T)/dw: grad.T @ x"),
+)
 SUM = Op(
     "sum", array=_sum,
     derivatives=(lambda grad, out, x, axis, keepdims:
@@ -322,4 +338,4 @@ SCATTER_ADD = Op(
 
 
 SCALAR_OPS = (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU)
-TENSOR_OPS = SCALAR_OPS + (MATMUL, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD)
+TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD)

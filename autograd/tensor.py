@@ -24,7 +24,7 @@ from . import ops
 from .engine import Node, _grad_mode
 from .ops import Op
 
-__all__ = ["Tensor"]
+__all__ = ["Tensor", "as_tensor"]
 
 _new = object.__new__
 _KEPT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -105,8 +105,12 @@ class Tensor(Node):
         return self.data.tolist()
 
     def detach(self) -> Tensor:
-        """The same data in a new tensor cut off from the graph (no gradient flows)."""
-        return _constant(self.data)
+        """The same data in a new leaf tensor cut off from the graph (no gradient flows)."""
+        tensor = _new(Tensor)
+        tensor.data, tensor.grad, tensor.label = self.data, None, self.label
+        tensor.op = tensor.a = tensor.b = None
+        tensor.args, tensor.requires_grad = (), False
+        return tensor
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
@@ -180,12 +184,30 @@ class Tensor(Node):
     def __ge__(self, other: Any) -> np.ndarray:
         return self.data >= _data_of(other)
 
+    # NumPy hands `ndarray + Tensor` back to Tensor.__radd__ (instead of building an
+    # object array of Tensors).
+    __array_ufunc__ = None
+
     # ---- products and reductions
     def __matmul__(self, other: Any) -> Tensor:
         return _matmul(self, _as_tensor(other, self))
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _matmul(_as_tensor(other, self), self)
+
+    def linear(self, weight: Tensor) -> Tensor:
+        """``self @ weight.T`` as one operation, what ``nn.Linear`` computes (PyTorch's
+        ``F.linear`` without the bias): weight has shape (out_features, in_features)."""
+        weight = _as_tensor(weight, self)
+        if weight.data.ndim == 2:
+            try:
+                return _apply(ops.LINEAR, self, weight)
+            except ValueError:
+                pass
+        raise ValueError(
+            f"linear needs a weight of shape (out, in) whose in matches the input's last axis; "
+            f"got input {self.shape} and weight {weight.shape}"
+        )
 
     def sum(self, axis: int | Sequence[int] | None = None, keepdims: bool = False) -> Tensor:
         """Sum over ``axis`` (all axes by default), as ``numpy.sum``."""
@@ -253,7 +275,9 @@ class Tensor(Node):
                     f"this one has shape {self.shape}; reduce it first (e.g. .sum()) or "
                     f"pass grad= an array of shape {self.shape}"
                 )
-            return np.ones_like(self.data)
+            seed = np.empty(self.data.shape, self.data.dtype)
+            seed.fill(1.0)  # (faster than np.ones_like on small arrays)
+            return seed
         if isinstance(grad, Tensor):
             seed: Any = grad
         else:
@@ -265,12 +289,18 @@ class Tensor(Node):
             )
         return seed
 
-    def _accumulate_into_leaf(self, grad: Any) -> None:
+    def _accumulate_into_leaf(self, grad: Any, shared: bool = False) -> None:
         if isinstance(grad, Tensor):  # create_graph: keep the gradient a graph node
             self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is None:
-            # A copy: the engine may pass the same array to several nodes.
-            self.grad = np.array(grad, dtype=self.dtype)
+            return
+        if grad.dtype != self.data.dtype:
+            grad = grad.astype(self.data.dtype)
+        elif shared or grad.base is not None or not grad.flags.writeable:
+            grad = grad.copy()  # a view or another node's array: the leaf gets its own
+        if self.grad is None:
+            self.grad = grad  # a fresh array the engine computed: kept without copying
+        elif self.grad.shape == grad.shape and self.grad.flags.writeable:
+            self.grad += grad  # accumulate in place, as PyTorch does
         else:
             self.grad = self.grad + grad
 
@@ -278,8 +308,28 @@ class Tensor(Node):
 # --------------------------------------------------------------------------- helpers
 
 
-def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
-    """Tensor data: a fresh float ndarray, or a clear error."""
+def as_tensor(data: Any, dtype: Any = None) -> Tensor:
+    """``data`` as a Tensor that needs no gradient, sharing memory with it when it is
+    already a float32/float64 ndarray (PyTorch's ``as_tensor``; ``Tensor(data)`` copies).
+
+    >>> import numpy as np
+    >>> x = np.ones(3)
+    >>> as_tensor(x).data is x
+    True
+    """
+    if isinstance(data, Tensor):
+        return data
+    array = _as_array(data, dtype, copy=False)
+    tensor = _new(Tensor)
+    tensor.data, tensor.grad, tensor.label = array, None, ""
+    tensor.op = tensor.a = tensor.b = None
+    tensor.args, tensor.requires_grad = (), False
+    return tensor
+
+
+
+def _as_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
+    """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
     if isinstance(data, Tensor):
         data = data.data
     elif isinstance(data, Node):
@@ -288,7 +338,7 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
             "combined; use its .data"
         )
     try:
-        array = np.array(data)
+        array = np.array(data) if copy else np.asarray(data)
     except ValueError as error:
         raise ValueError(f"Tensor data must be a rectangular array of numbers: {error}") from None
     kind = array.dtype.kind
@@ -307,14 +357,35 @@ def _as_array(data: Any, dtype: Any = None) -> np.ndarray:
     return array.astype(wanted, copy=False)
 
 
-def _constant(data: np.ndarray) -> Tensor:
-    tensor = _new(Tensor)
+class _Constant(Tensor):
+    """An array or number in an expression that needs no gradient (the 0.5 in
+    ``0.5 * t``). Its fixed attributes live on the class, so making one only stores
+    its data. A plain Python number is kept as it is: NumPy then gives the result the
+    other operand's dtype (float32 stays float32), and skips making a 0-d array."""
+
+    __slots__ = ()
+    grad = None
+    label = ""
+    op = a = b = None
+    args = ()
+    requires_grad = False
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return np.shape(self.data)
+
+    @property
+    def ndim(self) -> int:
+        return np.ndim(self.data)
+
+    @property
+    def dtype(self) -> np.dtype:
+        return np.asarray(self.data).dtype
+
+
+def _constant(data: Any) -> Tensor:
+    tensor = _new(_Constant)
     tensor.data = data
-    tensor.grad = None
-    tensor.label = ""
-    tensor.op = tensor.a = tensor.b = None
-    tensor.args = ()
-    tensor.requires_grad = False
     return tensor
 
 
@@ -322,20 +393,27 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor."""
     if isinstance(x, Tensor):
         return x
+    if x.__class__ is np.ndarray:  # the common cases first: they are on every step
+        if x.dtype.kind == "f" and x.dtype in _KEPT_DTYPES:
+            return _constant(x)
+        if x.dtype.kind in "biu":
+            return _constant(x.astype(like.dtype))
     if isinstance(x, Node):
         raise TypeError(
             f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
             "use Tensor(value.data) to make it a tensor"
         )
-    if isinstance(x, numbers.Real) and not isinstance(x, np.generic):
-        return _constant(np.asarray(x, dtype=like.dtype))  # plain numbers take our dtype
+    if x.__class__ in (float, int) or (isinstance(x, numbers.Real) and not isinstance(x, np.generic)):
+        return _constant(x)  # a plain number: NumPy gives the result our dtype
+    # Arrays are used as they are (no copy); integer or boolean ones take our dtype.
     try:
-        array = _as_array(x)
+        kind = np.asarray(x).dtype.kind
+    except ValueError:
+        kind = "f"  # ragged: _as_array says what is wrong
+    try:
+        array = _as_array(x, like.dtype if kind in "biu" else None, copy=False)
     except TypeError as error:
         raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
-    original_kind = np.asarray(x).dtype.kind
-    if original_kind in "biu":  # integer or boolean arrays take our dtype too
-        array = array.astype(like.dtype, copy=False)
     return _constant(array)
 
 
@@ -409,6 +487,11 @@ def _apply(op: Op, a: Tensor, b: Tensor | None = None, args: tuple = ()) -> Tens
 
 
 def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    try:
+        return _apply(ops.MATMUL, a, b)
+    except ValueError:
+        pass
+    # NumPy refused: say why, in terms of the two shapes
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(
             f"matmul needs tensors with at least one axis, got shapes {a.shape} and {b.shape} "
@@ -423,10 +506,7 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
             + ("only" if b.ndim == 1 else "second-to-last")
             + f" axis of the right ({inner_b})"
         )
-    try:
-        return _apply(ops.MATMUL, a, b)
-    except ValueError:
-        raise ValueError(
-            f"matmul shapes {a.shape} and {b.shape} do not fit: their batch axes "
-            f"{a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast together"
-        ) from None
+    raise ValueError(
+        f"matmul shapes {a.shape} and {b.shape} do not fit: their batch axes "
+        f"{a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast together"
+    )

@@ -54,31 +54,31 @@ class Value(Node):
 
     # ---- arithmetic: each applies one op from ops.py
     def __add__(self, other: Value | Number) -> Value:
-        return _apply(ops.ADD, self, _as_value(other))
+        return _apply(ops.ADD, self, other)
 
     def __radd__(self, other: Number) -> Value:
         return _apply(ops.ADD, _as_value(other), self)
 
     def __sub__(self, other: Value | Number) -> Value:
-        return _apply(ops.SUB, self, _as_value(other))
+        return _apply(ops.SUB, self, other)
 
     def __rsub__(self, other: Number) -> Value:
         return _apply(ops.SUB, _as_value(other), self)
 
     def __mul__(self, other: Value | Number) -> Value:
-        return _apply(ops.MUL, self, _as_value(other))
+        return _apply(ops.MUL, self, other)
 
     def __rmul__(self, other: Number) -> Value:
         return _apply(ops.MUL, _as_value(other), self)
 
     def __truediv__(self, other: Value | Number) -> Value:
-        return _apply(ops.DIV, self, _as_value(other))
+        return _apply(ops.DIV, self, other)
 
     def __rtruediv__(self, other: Number) -> Value:
         return _apply(ops.DIV, _as_value(other), self)
 
     def __pow__(self, exponent: Value | Number) -> Value:
-        return _apply(ops.POW, self, _as_value(exponent))
+        return _apply(ops.POW, self, exponent)
 
     def __rpow__(self, base: Number) -> Value:
         return _apply(ops.POW, _as_value(base), self)
@@ -138,7 +138,7 @@ class Value(Node):
             return grad
         return _as_float(grad)
 
-    def _accumulate_into_leaf(self, grad: Any) -> None:
+    def _accumulate_into_leaf(self, grad: Any, shared: bool = False) -> None:
         if isinstance(self.grad, float) and self.grad == 0.0:
             self.grad = grad  # also keeps a graph-node gradient free of a useless `0 +`
         else:
@@ -169,14 +169,20 @@ def _as_float(data: Any) -> float:
     raise TypeError(f"Value data must be a real number, not {type(data).__name__}: {data!r}")
 
 
+class _Constant(Value):
+    """A plain number in an expression (the 2 in ``2 * x``): a Value that needs no
+    gradient. Its fixed attributes live on the class, so making one only stores its data."""
+
+    __slots__ = ()
+    grad = 0.0
+    label = ""
+    op = a = b = None
+    requires_grad = False
+
+
 def _constant(data: float) -> Value:
-    """A Value for a plain number in an expression: no gradient is computed for it."""
-    value = _new(Value)
+    value = _new(_Constant)
     value.data = data
-    value.grad = 0.0
-    value.label = ""
-    value.op = value.a = value.b = None
-    value.requires_grad = False
     return value
 
 
@@ -202,8 +208,16 @@ def _data_of(x: Any) -> float:
     return x.data if isinstance(x, Value) else _as_value(x).data
 
 
-def _apply(op: Op, a: Value, b: Value | None = None) -> Value:
-    """Compute ``op`` on the inputs' data and record it, unless nothing needs a gradient."""
+_ONE_INPUT: Any = object()  # marks a one-input op (None would hide `value * None`)
+
+
+def _apply(op: Op, a: Value, b: Any = _ONE_INPUT) -> Value:
+    """Compute ``op`` on the inputs' data and record it, unless nothing needs a gradient.
+    ``b`` may be a plain number: it becomes a constant."""
+    if b is _ONE_INPUT:
+        b = None
+    elif b.__class__ is not Value:
+        b = _as_value(b)
     try:
         data = op.scalar(a.data) if b is None else op.scalar(a.data, b.data)
     except (ArithmeticError, ValueError):

@@ -15,7 +15,7 @@ pass (Graphviz and Pillow are imported only when a picture is made).
 
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
 from .engine import Node, backward_order, enable_grad, grad, is_grad_enabled, no_grad
-from .tensor import Tensor
+from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
 
@@ -24,6 +24,7 @@ __all__ = [
     "Node",
     "Tensor",
     "Value",
+    "as_tensor",
     "backward_order",
     "backward_walkthrough",
     "draw_graph",

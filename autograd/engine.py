@@ -21,8 +21,9 @@ summing over broadcast axes).
 from __future__ import annotations
 
 import contextlib
+import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -146,8 +147,9 @@ class Node:
             )
         backpropagate([self], [self._seed(grad)], create_graph=create_graph)
 
-    def _accumulate_into_leaf(self, grad: Any) -> None:
-        """Add one backward pass's gradient to this leaf's ``.grad``."""
+    def _accumulate_into_leaf(self, grad: Any, shared: bool = False) -> None:
+        """Add one backward pass's gradient to this leaf's ``.grad``; ``shared``: the
+        gradient object is also another node's, so it must not be kept as it is."""
         raise NotImplementedError
 
 
@@ -219,66 +221,96 @@ def backpropagate(
     ``on_step(node, grad, contributions)``, if given, watches each node as it is handled
     (the backward walkthrough uses it).
     """
+    # The pass makes no reference cycles, so there is nothing for Python's cycle
+    # collector to find; but it allocates enough (sort entries, gradients) to trigger it,
+    # and each full collection walks every node of a large graph. Pause it meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _backpropagate(roots, seeds, create_graph, inputs, on_step)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _backpropagate(
+    roots: Sequence[Node],
+    seeds: Sequence[Any],
+    create_graph: bool,
+    inputs: Sequence[Node] | None,
+    on_step: Callable[[Node, Any, list[tuple[Node, Any]]], None] | None,
+) -> list[Any] | None:
     order = backward_order(roots)
     # While the pass runs, each node's .grad slot sums the gradient flowing into it
-    # (cheaper than a dictionary). What the slots held before is kept aside: at the
-    # end leaves add this pass to it, and with `inputs` every slot gets it back.
-    before = [node.grad for node in order]
+    # (cheaper than a dictionary). What the leaves held before is kept aside, to add
+    # this pass to at the end; with `inputs`, every slot is borrowed and given back.
+    borrowing = inputs is not None
+    before = [(node, node.grad) for node in order if borrowing or node.op is None]
     for node in order:
         node.grad = None
     for root, seed in zip(roots, seeds):
         root.grad = seed if root.grad is None else root.grad + seed
+    # Leaves handed a node's own gradient object (the rule for + passes it on as it
+    # is): they must copy it, not share it with the node that shows it.
+    passed_through: set[Node] = set()
     finished = False
+    recording = _grad_mode.enabled
+    # Record the pass itself only for gradients of gradients.
+    _grad_mode.enabled = create_graph
     try:
-        with enable_grad() if create_graph else no_grad():
-            for node in order:
-                grad = node.grad
-                op = node.op
-                if op is None or grad is None:  # a leaf: nothing further back
-                    if on_step is not None and grad is not None:
-                        on_step(node, grad, [])
-                    continue
-                a, b = node.a, node.b
-                rules = op.derivatives
-                if create_graph:
-                    out, x, y = node, a, b
+        for node in order:
+            grad = node.grad
+            op = node.op
+            if op is None or grad is None:  # a leaf: nothing further back
+                if on_step is not None and grad is not None:
+                    on_step(node, grad, [])
+                continue
+            a, b = node.a, node.b
+            rules = op.derivatives
+            if create_graph:
+                out, x, y = node, a, b
+            else:
+                out, x, y = node.data, a.data, None if b is None else b.data
+            # da = grad * d(node)/da, db = grad * d(node)/db, for inputs that need them
+            try:
+                if b is None:  # one input, perhaps with extra arguments (an axis, a shape)
+                    da = rules[0](grad, out, x, *node.args) if a.requires_grad else None
+                    db = None
                 else:
-                    out, x, y = node.data, a.data, None if b is None else b.data
-                # da = grad * d(node)/da, db = grad * d(node)/db, for inputs that need them
-                try:
-                    if b is None:  # one input, perhaps with extra arguments (an axis, a shape)
-                        da = rules[0](grad, out, x, *node.args) if a.requires_grad else None
-                        db = None
-                    else:
-                        da = rules[0](grad, out, x, y) if a.requires_grad else None
-                        db = rules[1](grad, out, x, y) if b.requires_grad else None
-                except ArithmeticError:
-                    da, db = _rules_on_numpy_scalars(node, grad)
-                if op.broadcasts and node._reduces_broadcast:
-                    da = None if da is None else sum_to(da, a.shape)
-                    db = None if db is None else sum_to(db, b.shape)
-                if on_step is not None:
-                    on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
-                # += : an input used by several nodes sums what each sends back
-                if da is not None:
-                    previous = a.grad
-                    a.grad = da if previous is None else previous + da
-                if db is not None:
-                    previous = b.grad
-                    b.grad = db if previous is None else previous + db
+                    da = rules[0](grad, out, x, y) if a.requires_grad else None
+                    db = rules[1](grad, out, x, y) if b.requires_grad else None
+            except ArithmeticError:
+                da, db = _rules_on_numpy_scalars(node, grad)
+            if op.broadcasts and node._reduces_broadcast:
+                da = None if da is None else sum_to(da, a.shape)
+                db = None if db is None else sum_to(db, b.shape)
+            if on_step is not None:
+                on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
+            # += : an input used by several nodes sums what each sends back
+            if da is not None:
+                previous = a.grad
+                a.grad = da if previous is None else previous + da
+                if da is grad and a.op is None:
+                    passed_through.add(a)
+            if db is not None:
+                previous = b.grad
+                b.grad = db if previous is None else previous + db
+                if db is grad and b.op is None:
+                    passed_through.add(b)
         finished = True
         if inputs is not None:
             visited = set(order)
             return [node.grad if node in visited else None for node in inputs]
         return None
     finally:
-        for node, old in zip(order, before):
-            if inputs is not None or not finished:
+        _grad_mode.enabled = recording
+        for node, old in before:
+            if borrowing or not finished:
                 node.grad = old  # borrowed slots go back as they were
-            elif node.op is None:
+            else:  # a leaf: add this pass to what it had
                 new, node.grad = node.grad, old
                 if new is not None:
-                    node._accumulate_into_leaf(new)
+                    node._accumulate_into_leaf(new, shared=node in passed_through)
 
 
 def grad(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from autograd import Node, Tensor, Value
 
 from .module import Module
@@ -18,6 +20,14 @@ __all__ = ["squared_error", "mse_loss", "SquaredError", "MSELoss"]
 
 def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
     """target - prediction, as one Tensor or a list of Values, and the element count."""
+    if isinstance(prediction, Tensor):
+        target_shape = target.shape if isinstance(target, Node) else np.shape(target)
+        if target_shape != prediction.shape:
+            raise ValueError(
+                f"prediction has shape {prediction.shape} but target has shape {target_shape}; "
+                "they must match (reshape one of them)"
+            )
+        return target - prediction, prediction.numel()  # an array target becomes a constant
     if isinstance(prediction, Value) or (isinstance(prediction, Sequence) and prediction
                                          and all(isinstance(p, Value) for p in prediction)):
         predictions = [prediction] if isinstance(prediction, Value) else list(prediction)
@@ -25,16 +35,7 @@ def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
         if len(targets) != len(predictions):
             raise ValueError(f"{len(predictions)} predictions but {len(targets)} targets")
         return [t - p for p, t in zip(predictions, targets)], len(predictions)
-    if not isinstance(prediction, Tensor):
-        raise TypeError(f"prediction must be a Tensor or Value(s), not {type(prediction).__name__}")
-    if not isinstance(target, Node):
-        target = Tensor(target, dtype=prediction.dtype)
-    if target.shape != prediction.shape:
-        raise ValueError(
-            f"prediction has shape {prediction.shape} but target has shape {target.shape}; "
-            "they must match (reshape one of them)"
-        )
-    return target - prediction, prediction.numel()
+    raise TypeError(f"prediction must be a Tensor or Value(s), not {type(prediction).__name__}")
 
 
 def squared_error(prediction: Any, target: Any) -> Node:
@@ -46,7 +47,7 @@ def squared_error(prediction: Any, target: Any) -> Node:
     difference, _ = _difference(prediction, target)
     if isinstance(difference, list):
         return sum((0.5 * d * d for d in difference[1:]), 0.5 * difference[0] * difference[0])
-    return 0.5 * (difference**2).sum()
+    return 0.5 * (difference * difference).sum()
 
 
 def mse_loss(prediction: Any, target: Any) -> Node:
@@ -58,7 +59,7 @@ def mse_loss(prediction: Any, target: Any) -> Node:
     difference, count = _difference(prediction, target)
     if isinstance(difference, list):
         return sum((d * d for d in difference[1:]), difference[0] * difference[0]) / count
-    return (difference**2).mean()
+    return (difference * difference).mean()
 
 
 class SquaredError(Module):

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, no_grad
+from autograd import Node, Tensor, Value, as_tensor, no_grad
 from autograd.files import replacing
 
 from . import init
@@ -252,13 +252,13 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
-            x = Tensor(x, dtype=self.weight.dtype)
+            x = as_tensor(x, dtype=self.weight.dtype)  # no copy: the input is only read
         if x.ndim == 0 or x.shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "
                 f"axis has {self.in_features} features, got shape {x.shape}"
             )
-        y = x @ self.weight.T
+        y = x.linear(self.weight)  # x @ weight.T in one graph node
         return y if self.bias is None else y + self.bias
 
     def extra_repr(self) -> str:

@@ -32,6 +32,7 @@ class Case:
     # inputs must stay this far from 0 (relu's kink, division by ~0)
     away_from_zero: float = 0.0
     torch: bool = True  # has a PyTorch counterpart called the same way
+    torch_call: Callable[..., Any] | None = None  # when PyTorch spells it differently
 
 
 BROADCAST_SHAPES = [
@@ -68,6 +69,10 @@ CASES: list[Case] = [
             ((3,), (2, 3, 4)),  # vector @ batch
             ((2, 1, 4, 3), (5, 3, 2)),  # broadcast batch axes
         ],
+    ),
+    Case(
+        ops.LINEAR, lambda x, w: x.linear(w), 2, scalar=False, torch_call=lambda x, w: x @ w.T,
+        shapes=[((5, 3), (4, 3)), ((3,), (2, 3)), ((2, 5, 3), (4, 3))],
     ),
     Case(ops.SUM, lambda x: x.sum(), 1, scalar=False, shapes=[((2, 3),), ((4,),), ((),)]),
     Case(ops.SUM, lambda x: x.sum(axis=1), 1, scalar=False, shapes=[((2, 3),), ((2, 3, 4),)]),

@@ -230,3 +230,41 @@ def test_nodes_are_freed_when_dropped():
         assert [r() for r in refs] == [None, None]
     finally:
         gc.enable()
+
+
+def test_leaf_gradients_never_share_memory_with_intermediate_gradients():
+    W = Tensor(np.ones((2, 3)), requires_grad=True)
+    b = Tensor(np.ones(3), requires_grad=True)
+    y = W + b  # the rule for + passes the upstream gradient on as it is
+    y.sum().backward()
+    assert not np.shares_memory(W.grad, y.grad)
+    W.grad *= 0  # changing a leaf's gradient in place leaves the picture of y alone
+    np.testing.assert_array_equal(y.grad, np.ones((2, 3)))
+    t = Tensor(np.arange(6.0), requires_grad=True)
+    r = t.reshape(2, 3)  # reshape's rule returns a view of the upstream gradient
+    (r * 2).sum().backward()
+    assert not np.shares_memory(t.grad, r.grad)
+
+
+def test_leaf_gradients_accumulate_in_place_with_the_leafs_dtype():
+    w = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
+    (w * np.float64(2.0)).sum().backward()
+    first = w.grad
+    (w * 3.0).sum().backward()
+    assert w.grad is first and w.grad.dtype == np.float32
+    np.testing.assert_array_equal(w.grad, [5.0, 5.0, 5.0])
+
+
+def test_backward_pauses_and_restores_the_garbage_collector():
+    import gc
+
+    x = Tensor([1.0], requires_grad=True)
+    assert gc.isenabled()
+    (x * 2).backward()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        (x * 2).backward()
+        assert not gc.isenabled()  # a user's choice is kept
+    finally:
+        gc.enable()

@@ -47,19 +47,19 @@ def division_check():
 
 FAULTS = {
     "assignment instead of accumulation": (
-        engine, "backpropagate",
+        engine, "_backpropagate",
         "a.grad = da if previous is None else previous + da",
         "a.grad = da",
         reused_node_check,
     ),
     "the second path to a reused input dropped (b = a + a)": (
-        engine, "backpropagate",
+        engine, "_backpropagate",
         "db = rules[1](grad, out, x, y) if b.requires_grad else None",
         "db = rules[1](grad, out, x, y) if b.requires_grad and b is not a else None",
         reused_node_check,
     ),
     "broadcast sum skipped": (
-        engine, "backpropagate",
+        engine, "_backpropagate",
         "db = None if db is None else sum_to(db, b.shape)",
         "pass",
         broadcast_check,

@@ -61,6 +61,12 @@ def test_indexing_gradient_scatters_with_accumulation():
     np.testing.assert_array_equal(b.grad, [0, 0, 0, 1, 1, 1])
 
 
+def test_ndarray_on_the_left_gives_a_tensor():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    for out in (np.ones(2) - t, np.ones(2) * t, np.ones(2) / t, np.ones(2) + t, np.eye(2) @ t, np.ones(2) ** t):
+        assert isinstance(out, Tensor) and out.requires_grad
+
+
 def test_operands_on_either_side():
     t = Tensor([1.0, 2.0], requires_grad=True)
     out = 1 - t + 2 * t / 4 + np.array([1.0, 1.0]) - 3 / t + 2**t

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from seed_notebook import W1_grad, W2_grad
 
 import nn
 from autograd import GraphvizNotFoundError, Tensor, draw_graph, render_graph
@@ -65,28 +66,8 @@ def loss(y: np.ndarray, out: Tensor) -> Tensor:
     return nn.squared_error(out, y)
 
 
-# ---- cells [7] and [8]: the notebook's hand-derived gradients, ported faithfully
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1 / (1 + np.exp(-x))
-
-
-def W2_grad(x, y, out, W1):
-    h = sigmoid(np.dot(W1, x))
-    dL_dW2 = np.dot((-y + out), h.T)
-    return dL_dW2
-
-
-def W1_grad(x, y, out, W1, W2):
-    z = np.dot(W1, x)
-    a = (-y + out).T
-    b = np.dot(a, W2)
-    c = sigmoid(z) * (1 - sigmoid(z))
-    d = b.T * c
-    dL_dW1 = d * x.T
-    return dL_dW1
-
+# ---- cells [7] and [8]: the notebook's hand-derived gradients, ported faithfully,
+# live in seed_notebook.py with the rest of its NumPy code.
 
 def compare_gradients(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> GradientReport:
     """Automatic vs hand-derived vs numerical gradients of the loss, for W1 and W2."""

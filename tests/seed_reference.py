@@ -14,6 +14,9 @@ last printed digit.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 STEPSIZE = 1e-4
@@ -50,48 +53,10 @@ def initial_weights(w1_after=W1_AFTER, w2_after=W2_AFTER, w1_grad=W1_GRAD, w2_gr
     return w1_after + STEPSIZE * w1_grad, w2_after + STEPSIZE * w2_grad
 
 
-# ---- the seed's own code, ported faithfully (cells 3, 4, 5, 7, 8, 9)
+# ---- the seed's own code, ported faithfully: demos/seed_notebook.py
 
-
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def loss(y, out):
-    L = 0
-    for i in range(y.size):
-        L += (1 / 2) * (y[i] - out[i]) ** 2
-    return L
-
-
-def forward(x, W1, W2):
-    z = np.dot(W1, x)
-    h = sigmoid(z)
-    out = np.dot(W2, h)
-    return out
-
-
-def W2_grad(x, y, out, W1):
-    h = sigmoid(np.dot(W1, x))
-    dL_dW2 = np.dot((-y + out), h.T)
-    return dL_dW2
-
-
-def W1_grad(x, y, out, W1, W2):
-    z = np.dot(W1, x)
-    a = (-y + out).T
-    b = np.dot(a, W2)
-    c = sigmoid(z) * (1 - sigmoid(z))
-    d = b.T * c
-    dL_dW1 = d * x.T
-    return dL_dW1
-
-
-def update_weights(x, y, out, W1, W2, stepsize):
-    new_W1 = W1 - stepsize * W1_grad(x, y, out, W1, W2)
-    new_W2 = W2 - stepsize * W2_grad(x, y, out, W1)
-    return new_W1, new_W2
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demos"))
+from seed_notebook import W1_grad, W2_grad, forward, loss, sigmoid, update_weights  # noqa: E402,F401
 
 # ---- how far the printed rounding can move each quantity
 

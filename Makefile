@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo gallery test torch lint clean figures
+.PHONY: demo gallery test torch lint clean figures bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,15 @@ gallery: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+
+# The benchmarks (each also runnable alone: python benchmarks/bench_<name>.py); they
+# rewrite benchmarks/RESULTS.md. micrograd 0.1.0 is the scalar engine's competitor.
+bench: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet micrograd==0.1.0
+	$(BIN)/python benchmarks/bench_scalar.py
+	$(BIN)/python benchmarks/bench_notebook.py
+	$(BIN)/python benchmarks/bench_mlp.py
+	$(BIN)/python benchmarks/bench_scaling.py
 
 # PyTorch is the oracle for the gradient tests (they skip without it). On this project's
 # machines torch 2.13.0 (CPU) is a local wheel; elsewhere this is a large download.

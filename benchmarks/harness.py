@@ -1,0 +1,205 @@
+"""The benchmark harness: every variant in one process, interleaved, checked first.
+
+A benchmark is a list of variants, each a function ``prepare(seed) -> run`` where
+``run()`` does one measured unit of work and returns numbers that must agree across
+variants (checked once before timing, on the same seed). Then, after a warm-up, the
+variants run in rounds (A B C, B C A, ...: the order rotates so none always goes
+first) and we report each one's median time, its spread, and its ratio to a named
+baseline. A variant whose package is missing is reported as absent, not as a failure.
+
+Results go into benchmarks/RESULTS.md, section by section, with the machine they ran on.
+"""
+
+from __future__ import annotations
+
+import os
+
+# PyTorch's OpenMP threads spin-wait after each operation by default, stealing the CPU
+# from whichever variant runs next in the same process; make them sleep instead.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import argparse
+import datetime
+import gc
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+Run = Callable[[], object]
+
+
+class Absent(Exception):
+    """Raised by a variant's prepare() when what it needs is not installed."""
+
+
+@dataclass
+class Variant:
+    name: str
+    prepare: Callable[[int], Run]  # seed -> run()
+
+
+@dataclass
+class Timing:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    absent: str | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        """The 25th and 75th percentiles."""
+        q = np.percentile(self.seconds, [25, 75])
+        return float(q[0]), float(q[1])
+
+
+def check_agreement(variants: Sequence[Variant], seed: int, rtol: float, atol: float) -> dict[str, Run]:
+    """Prepare every variant and run it once on the same seed; all must give the same
+    numbers as the first (the baseline). Returns the prepared runs (absent ones left out)."""
+    runs: dict[str, Run] = {}
+    reference = None
+    for variant in variants:
+        try:
+            run = variant.prepare(seed)
+        except Absent as why:
+            print(f"  {variant.name}: absent ({why})", file=sys.stderr)
+            continue
+        result = np.concatenate([np.ravel(np.asarray(r, dtype=float)) for r in _as_list(run())])
+        if reference is None:
+            reference = result
+        elif result.shape != reference.shape or not np.allclose(result, reference, rtol=rtol, atol=atol):
+            worst = np.max(np.abs(result - reference)) if result.shape == reference.shape else "shape"
+            raise SystemExit(f"{variant.name} computes different numbers from {variants[0].name} "
+                             f"(max difference {worst}); not timing a wrong answer")
+        runs[variant.name] = variant.prepare(seed)  # fresh state for the timed runs
+    return runs
+
+
+def _as_list(result: object) -> list:
+    return list(result) if isinstance(result, (list, tuple)) else [result]
+
+
+def measure(variants: Sequence[Variant], *, rounds: int, warmup: int = 2, repeat: int = 1, seed: int = 0,
+            rtol: float = 1e-9, atol: float = 1e-12) -> list[Timing]:
+    """Check, warm up, then time ``repeat`` calls per variant per round, interleaved."""
+    runs = check_agreement(variants, seed, rtol, atol)
+    timings = {v.name: Timing(v.name) for v in variants}
+    for v in variants:
+        if v.name not in runs:
+            timings[v.name].absent = "not installed"
+    names = list(runs)
+    for name in names:
+        for _ in range(warmup):
+            runs[name]()
+    for r in range(rounds):
+        rotated = names[r % len(names):] + names[:r % len(names)]
+        for name in rotated:
+            run = runs[name]
+            # Each run starts from a clean heap, so no variant pays for collecting
+            # another's garbage (micrograd leaves reference cycles behind); the
+            # collections its own allocations trigger stay in its timing.
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(repeat):
+                run()
+            timings[name].seconds.append((time.perf_counter() - start) / repeat)
+    return [timings[v.name] for v in variants]
+
+
+def format_seconds(s: float) -> str:
+    for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
+        if s >= scale:
+            return f"{s / scale:.3g} {unit}"
+    return f"{s / 1e-9:.3g} ns"
+
+
+def table(timings: Sequence[Timing], baseline: str, *, per: float = 1.0, per_label: str = "per run",
+          extra: dict[str, dict[str, str]] | None = None) -> str:
+    """A markdown table: median, spread (25th-75th percentile) and ratio to the baseline
+    (below 1 is faster than the baseline)."""
+    base = next(t for t in timings if t.name == baseline)
+    extra = extra or {}
+    columns = sorted({k for row in extra.values() for k in row})
+    header = ["variant", f"median {per_label}", "spread (p25-p75)", f"× {baseline}"] + columns
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for t in timings:
+        if t.absent:
+            cells = [t.name, f"absent ({t.absent})", "", ""]
+        else:
+            low, high = t.spread
+            ratio = t.median / base.median if not base.absent else float("nan")
+            spread = f"{format_seconds(low / per)} - {format_seconds(high / per)}"
+            cells = [t.name, format_seconds(t.median / per), spread, f"{ratio:.2f}"]
+        cells += [extra.get(t.name, {}).get(c, "") for c in columns]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    parts = [f"{cpu}, {os.cpu_count()} cores", f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    try:
+        import torch
+
+        parts.append(f"PyTorch {torch.__version__}")
+    except ImportError:
+        parts.append("PyTorch absent")
+    return "; ".join(parts)
+
+
+def write_section(name: str, title: str, body: str, command: str) -> None:
+    """Replace (or add) one benchmark's section of RESULTS.md."""
+    stamp = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    section = (f"<!-- begin {name} -->\n## {title}\n\n`{command}` — {stamp} on {machine()}\n\n{body}\n"
+               f"<!-- end {name} -->")
+    text = RESULTS.read_text() if RESULTS.exists() else (
+        "# Benchmark results\n\nWritten by the scripts in `benchmarks/` (`make bench`), not by hand. "
+        "Ratios are median time over the baseline's median time in the same run: below 1 is faster.\n")
+    text = _replace_between(text, f"<!-- begin {name} -->", f"<!-- end {name} -->", section)
+    RESULTS.write_text(text)
+    _copy_into_readme(text)
+
+
+def _replace_between(text: str, begin: str, end: str, replacement: str) -> str:
+    pattern = re.compile(rf"{re.escape(begin)}.*?{re.escape(end)}", re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: replacement, text)
+    return text.rstrip() + "\n\n" + replacement + "\n"
+
+
+def _copy_into_readme(results: str) -> None:
+    """The README's performance section shows RESULTS.md's tables, copied by the
+    scripts so that it never drifts from what they measured."""
+    readme = RESULTS.parent.parent / "README.md"
+    begin, end = "<!-- begin benchmark results -->", "<!-- end benchmark results -->"
+    if not readme.exists() or begin not in readme.read_text():
+        return
+    body = results.split("\n", 3)[3].strip()  # without RESULTS.md's own title and preface
+    body = re.sub(r"^## ", "#### ", body, flags=re.M)
+    readme.write_text(_replace_between(readme.read_text(), begin, end, f"{begin}\n{body}\n{end}"))
+
+
+def arguments(description: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes and few rounds (a smoke test)")
+    parser.add_argument("--rounds", type=int, default=None, help="timed rounds per variant")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    return parser.parse_args()

@@ -81,8 +81,10 @@ def log(x: Any) -> Any:
 
 def power(x: Any, exponent: Any) -> Any:
     """x ** exponent with NumPy's answers (nan, inf) where Python would raise or go complex."""
-    if isinstance(x, float) and isinstance(exponent, float):
+    if isinstance(x, float) and isinstance(exponent, (float, int)):
         return scalar_power(x, exponent)
+    if isinstance(x, ARRAY_TYPES):
+        return np.power(x, exponent)
     return x**exponent
 
 
@@ -93,6 +95,21 @@ def scalar_power(x: float, exponent: float) -> float:
         return math.pow(x, exponent)
     except (ValueError, OverflowError):
         return float(np.power(np.float64(x), exponent))
+
+
+def _raw(x: Any) -> Any:
+    """The numbers of a node, or the numbers themselves."""
+    return x if isinstance(x, (float, int) + ARRAY_TYPES) else x.data
+
+
+def zero_where(condition: Any, x: Any) -> Any:
+    """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in
+    x where the condition holds does not leak through (0 * inf would be nan)."""
+    if isinstance(x, ARRAY_TYPES):
+        return np.where(condition, 0.0, x)
+    if isinstance(condition, (bool, np.bool_)):  # a scalar, or a Value node
+        return 0.0 if condition else x
+    return x._zero_where(condition)  # a Tensor node: an operation, differentiable again
 
 
 def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -248,10 +265,23 @@ DIV = Op(
                  lambda grad, out, a, b: -grad * a / (b * b)),
     formulas=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
 )
+def _pow_grad_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
+    # 0 where b == 0 (a ** 0 is the constant 1, even at a = 0 where b * a ** (b-1) would be
+    # 0 * inf), as PyTorch does.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return zero_where(_raw(b) == 0, grad * b * power(a, b - 1))
+
+
+def _pow_grad_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:
+    # a ** b * ln(a), taken as 0 where a == 0 and b >= 0 (ln 0 is -inf, but a ** b stays
+    # 0 or 1 there), as PyTorch does; then times grad.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return grad * zero_where(np.logical_and(_raw(a) == 0, _raw(b) >= 0), out * log(a))
+
+
 POW = Op(
     "**", scalar=scalar_power, array=np.power, broadcasts=True,
-    derivatives=(lambda grad, out, a, b: grad * b * power(a, b - 1),
-                 lambda grad, out, a, b: grad * out * log(a)),
+    derivatives=(_pow_grad_base, _pow_grad_exponent),
     formulas=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"),
 )
 NEG = Op(
@@ -281,7 +311,8 @@ SIGMOID = Op(
 )
 RELU = Op(
     "relu", scalar=_scalar_relu, array=_array_relu,
-    derivatives=(lambda grad, out, x: grad * (out > 0),),
+    # 0 where out <= 0; a nan passes its gradient on, as in PyTorch
+    derivatives=(lambda grad, out, x: zero_where(_raw(out) <= 0, grad),),
     formulas=("d(relu x)/dx = 1 if x > 0 else 0",),
 )
 
@@ -337,5 +368,12 @@ SCATTER_ADD = Op(
 )
 
 
+ZERO_WHERE = Op(
+    "zero_where", array=lambda x, mask: np.where(mask, 0.0, x),
+    derivatives=(lambda grad, out, x, mask: zero_where(mask, grad),),
+    formulas=("0 where masked, else the gradient",),
+)
+
+
 SCALAR_OPS = (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU)
-TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD)
+TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD, ZERO_WHERE)

@@ -251,6 +251,9 @@ class Tensor(Node):
         gradient is scattered back, adding up where an index repeats."""
         return _apply(ops.INDEX, self, args=(_normalize_index(index),))
 
+    def _zero_where(self, mask: Any) -> Tensor:
+        return _apply(ops.ZERO_WHERE, self, args=(mask,))
+
     def _scatter_add(self, index: Any, shape: tuple[int, ...]) -> Tensor:
         return _apply(ops.SCATTER_ADD, self, args=(index, shape))
 

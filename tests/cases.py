@@ -93,6 +93,8 @@ CASES: list[Case] = [
     # integer-array indexing with a repeated index: gradients must add up
     Case(ops.INDEX, lambda x: x[[0, 2, 0, 0]], 1, scalar=False, shapes=[((3, 2),)]),
     Case(ops.INDEX, lambda x: x[[0, 1, 1], [2, 0, 0]], 1, scalar=False, shapes=[((2, 3),)]),
+    Case(ops.ZERO_WHERE, lambda x: x._zero_where(np.array([True, False, False])), 1, scalar=False,
+         shapes=[((3,),), ((2, 3),)], torch=False),
     Case(ops.SCATTER_ADD, lambda x: x._scatter_add(([0, 2, 0],), (4,)), 1, scalar=False,
          shapes=[((3,),)], torch=False),
 ]

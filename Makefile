@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo gallery test torch lint clean figures bench
+.PHONY: demo gallery test torch lint clean figures bench fuzz mutants
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_notebook.py
 	$(BIN)/python benchmarks/bench_mlp.py
 	$(BIN)/python benchmarks/bench_scaling.py
+
+# Differential fuzzing against PyTorch: 20,000 random Tensor graphs and as many scalar
+# ones (needs `make torch`); prints how many graphs, ops and gradients were compared.
+fuzz: $(VENV)/.installed
+	$(BIN)/python tests/fuzz_graphs.py --graphs 20000
 
 # PyTorch is the oracle for the gradient tests (they skip without it). On this project's
 # machines torch 2.13.0 (CPU) is a local wheel; elsewhere this is a large download.

@@ -1,0 +1,57 @@
+"""Differential fuzzing in CI: a few hundred random graphs against PyTorch (the long
+run is `make fuzz`), and scalar graphs against central differences as well."""
+
+from __future__ import annotations
+
+import warnings
+
+import fuzz_graphs as fuzz
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from autograd import Value
+from autograd.gradcheck import check_gradients
+
+fuzz_settings = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fuzz_settings
+@given(st.data())
+def test_tensor_graphs_match_pytorch(data):
+    pytest.importorskip("torch")
+    graph = fuzz.tensor_graph(fuzz.HypothesisChooser(data))
+    problem = fuzz.compare_with_torch(graph, scalar=False)
+    assert problem is None, f"{graph}\n{problem}"
+
+
+@fuzz_settings
+@given(st.data())
+def test_value_graphs_match_pytorch(data):
+    pytest.importorskip("torch")
+    graph = fuzz.value_graph(fuzz.HypothesisChooser(data))
+    problem = fuzz.compare_with_torch(graph, scalar=True)
+    assert problem is None, f"{graph}\n{problem}"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_value_graphs_match_central_differences(data):
+    graph = fuzz.value_graph(fuzz.HypothesisChooser(data))
+    values, grads, _ = fuzz.run_ours(graph, scalar=True)
+    assume(all(np.all(np.isfinite(v)) and np.all(np.abs(v) < 1e6) for v in values + grads))
+
+    def loss(*leaves):
+        nodes = []
+        leaf = iter(leaves)
+        for step in graph.steps:
+            nodes.append(next(leaf) if step.op == "leaf" else
+                         fuzz._operation(step, torch=False)(*(nodes[i] for i in step.operands)))
+        return fuzz._weighted_sum(graph, nodes, True, lambda w: w)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        report = check_gradients(loss, [Value(float(x)) for x in graph.leaves])
+    assume(not report.warnings)  # at a kink (relu at 0) central differences mean nothing
+    assert report.passed, f"{graph}\n{report}"

@@ -14,12 +14,22 @@ pass (Graphviz and Pillow are imported only when a picture is made).
 """
 
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
-from .engine import Node, backward_order, enable_grad, grad, is_grad_enabled, no_grad
+from .engine import (
+    AnomalyError,
+    Node,
+    backward_order,
+    detect_anomaly,
+    enable_grad,
+    grad,
+    is_grad_enabled,
+    no_grad,
+)
 from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
 
 __all__ = [
+    "AnomalyError",
     "GraphvizNotFoundError",
     "Node",
     "Tensor",
@@ -27,6 +37,7 @@ __all__ = [
     "as_tensor",
     "backward_order",
     "backward_walkthrough",
+    "detect_anomaly",
     "draw_graph",
     "render_graph",
     "enable_grad",

@@ -22,7 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
+import os
 import threading
+import traceback
+import weakref
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -38,6 +42,8 @@ __all__ = [
     "backward_order",
     "backpropagate",
     "grad",
+    "detect_anomaly",
+    "AnomalyError",
 ]
 
 
@@ -89,6 +95,93 @@ def no_grad() -> contextlib.ContextDecorator:
 def enable_grad() -> contextlib.ContextDecorator:
     """Switch recording back on inside a ``no_grad`` block."""
     return _SetGradMode(True)
+
+
+# --------------------------------------------------------------------------- anomaly mode
+
+
+class AnomalyError(FloatingPointError):
+    """An operation turned finite numbers into nan or inf (raised in anomaly mode)."""
+
+
+class _AnomalyMode:
+    # One switch for the whole process, as in PyTorch: it is a debugging aid.
+    enabled = False
+
+
+anomaly_mode = _AnomalyMode()
+_created_at: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside ``with detect_anomaly():`` every operation checks its result: the first
+    one that turns finite numbers into nan or inf, in the forward or the backward pass,
+    raises ``AnomalyError`` naming the operation and the line of your code that made it.
+    Slower; for finding where a nan comes from.
+
+    >>> from autograd import Value, detect_anomaly
+    >>> with detect_anomaly():
+    ...     Value(1e308) * 10
+    Traceback (most recent call last):
+    ...
+    autograd.engine.AnomalyError: anomaly in the forward pass: '*' turned finite inputs into inf ...
+    """
+    previous = anomaly_mode.enabled
+    anomaly_mode.enabled = True
+    try:
+        yield
+    finally:
+        anomaly_mode.enabled = previous
+
+
+def _all_finite(x: Any) -> bool:
+    x = x.data if isinstance(x, Node) else x
+    if isinstance(x, (float, int)):
+        return math.isfinite(x)
+    return bool(np.all(np.isfinite(x)))
+
+
+def _describe_non_finite(x: Any) -> str:
+    x = np.asarray(x.data if isinstance(x, Node) else x, dtype=float)
+    kinds = [name for name, present in (("nan", np.isnan(x).any()), ("inf", np.isposinf(x).any()),
+                                        ("-inf", np.isneginf(x).any())) if present]
+    return "/".join(kinds)
+
+
+def _user_frame() -> str:
+    """Where in the user's code (outside this package) the current operation was called."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if not os.path.abspath(frame.filename).startswith(package):
+            return f"{frame.filename}:{frame.lineno} ({frame.line})"
+    return "an unknown place"
+
+
+def check_forward(op: Any, out: Node, inputs: tuple) -> None:
+    """Anomaly mode, forward pass: remember where ``out`` was made, and raise if ``op``
+    turned finite inputs into nan or inf."""
+    site = _user_frame()
+    _created_at[out] = site
+    if not _all_finite(out) and all(_all_finite(x) for x in inputs):
+        raise AnomalyError(
+            f"anomaly in the forward pass: '{op.name}' turned finite inputs into "
+            f"{_describe_non_finite(out)} at {site}"
+        )
+
+
+def _check_backward(node: Node, grad: Any, contributions: tuple) -> None:
+    if not _all_finite(grad):
+        return  # it came in non-finite: an earlier step was the first
+    for position, contribution in enumerate(contributions):
+        if contribution is not None and not _all_finite(contribution):
+            label = f" ({node.label!r})" if node.label else ""
+            raise AnomalyError(
+                f"anomaly in the backward pass: the derivative rule of '{node.op.name}'{label} "
+                f"({node.op.formulas[position]}) turned a finite gradient into "
+                f"{_describe_non_finite(contribution)} for its input {position}; the operation was "
+                f"made at {_created_at.get(node, 'a place not recorded (anomaly mode was off)')}"
+            )
 
 
 # --------------------------------------------------------------------------- nodes
@@ -254,6 +347,7 @@ def _backpropagate(
     # is): they must copy it, not share it with the node that shows it.
     passed_through: set[Node] = set()
     finished = False
+    anomaly = anomaly_mode.enabled
     recording = _grad_mode.enabled
     # Record the pass itself only for gradients of gradients.
     _grad_mode.enabled = create_graph
@@ -284,6 +378,8 @@ def _backpropagate(
             if op.broadcasts and node._reduces_broadcast:
                 da = None if da is None else sum_to(da, a.shape)
                 db = None if db is None else sum_to(db, b.shape)
+            if anomaly:
+                _check_backward(node, grad, (da, db))
             if on_step is not None:
                 on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
             # += : an input used by several nodes sums what each sends back

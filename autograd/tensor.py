@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, _grad_mode
+from .engine import Node, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Tensor", "as_tensor"]
@@ -486,6 +486,8 @@ def _apply(op: Op, a: Tensor, b: Tensor | None = None, args: tuple = ()) -> Tens
         out.op = out.a = out.b = None
         out.args = ()
         out.requires_grad = False
+    if anomaly_mode.enabled:
+        check_forward(op, out, (a,) if b is None else (a, b))
     return out
 
 

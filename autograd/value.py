@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, _grad_mode
+from .engine import Node, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Value"]
@@ -236,4 +236,6 @@ def _apply(op: Op, a: Value, b: Any = _ONE_INPUT) -> Value:
     else:
         out.op = out.a = out.b = None
         out.requires_grad = False
+    if anomaly_mode.enabled:
+        check_forward(op, out, (a,) if b is None else (a, b))
     return out

@@ -36,6 +36,11 @@ bench: $(VENV)/.installed
 fuzz: $(VENV)/.installed
 	$(BIN)/python tests/fuzz_graphs.py --graphs 20000
 
+# Mutation run: deliberate faults in the engine and the rules must make the tests fail;
+# writes docs/mutants.md with the kill rate (a few minutes; not part of `make test`).
+mutants: $(VENV)/.installed
+	$(BIN)/python tools/mutants.py
+
 # PyTorch is the oracle for the gradient tests (they skip without it). On this project's
 # machines torch 2.13.0 (CPU) is a local wheel; elsewhere this is a large download.
 torch: $(VENV)/.installed

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from autograd.files import replacing
+
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 Run = Callable[[], object]
 
@@ -174,7 +176,7 @@ def write_section(name: str, title: str, body: str, command: str) -> None:
         "# Benchmark results\n\nWritten by the scripts in `benchmarks/` (`make bench`), not by hand. "
         "Ratios are median time over the baseline's median time in the same run: below 1 is faster.\n")
     text = _replace_between(text, f"<!-- begin {name} -->", f"<!-- end {name} -->", section)
-    RESULTS.write_text(text)
+    _write(RESULTS, text)
     _copy_into_readme(text)
 
 
@@ -194,7 +196,12 @@ def _copy_into_readme(results: str) -> None:
         return
     body = results.split("\n", 3)[3].strip()  # without RESULTS.md's own title and preface
     body = re.sub(r"^## ", "#### ", body, flags=re.M)
-    readme.write_text(_replace_between(readme.read_text(), begin, end, f"{begin}\n{body}\n{end}"))
+    _write(readme, _replace_between(readme.read_text(), begin, end, f"{begin}\n{body}\n{end}"))
+
+
+def _write(path: Path, text: str) -> None:
+    with replacing(path) as temporary:  # whole or not at all
+        temporary.write_text(text)
 
 
 def arguments(description: str) -> argparse.Namespace:

@@ -24,6 +24,7 @@ import numpy as np
 import nn
 from autograd import GraphvizNotFoundError, Tensor, Value, backward_walkthrough, draw_graph, render_graph
 from autograd.draw import INSTALL_GRAPHVIZ
+from autograd.files import replacing
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backprop_from_scratch as notebook  # noqa: E402  (the seed's hand-derived gradients)
@@ -117,7 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               file=sys.stderr)
         del error
     text = args.out / "walkthrough.txt"
-    text.write_text(str(walk) + "\n", encoding="utf-8")
+    with replacing(text) as temporary:
+        temporary.write_text(str(walk) + "\n", encoding="utf-8")
     written.append(text)
     print(walk)
     print("\nFiles written:")

@@ -113,3 +113,17 @@ def test_bad_labels_and_dtypes():
 def test_item_on_many_elements():
     with pytest.raises(ValueError, match=r"\(2,\)"):
         Tensor([1.0, 2.0]).item()
+
+
+def test_gradient_check_refuses_what_it_cannot_check():
+    from autograd.gradcheck import check_gradients
+
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"one number.*shape \(2,\)"):
+        check_gradients(lambda w: w * 2, [w])
+    with pytest.raises(ValueError, match="does not require grad"):
+        check_gradients(lambda x: x.sum(), [Tensor([1.0])])
+    with pytest.raises(TypeError, match="Value or a Tensor"):
+        check_gradients(lambda x: x, [3.0])
+    report = check_gradients(lambda w: (w * w).sum(), [w], hand_written=[np.ones(3)])
+    assert not report.passed and "shapes differ" in str(report)

@@ -22,3 +22,16 @@ def test_readme_names_the_commands_ci_runs():
     assert "make test" in text and "make demo" in text
     ci = (README.parent / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_every_bad_input_row_names_a_test_that_exists():
+    text = README.read_text()
+    section = text[text.index("## Bad input"):]
+    section = section[: section.index("\n## ", 1)]
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "`tests/" in line]
+    assert len(rows) >= 30
+    root = README.parent
+    for row in rows:
+        for reference in re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row):
+            path, name = reference
+            assert f"def {name}(" in (root / path).read_text(), f"{path}::{name} (row: {row[:60]}...)"

@@ -32,6 +32,7 @@ __all__ = [
     "compare_gradients",
     "check_gradients",
     "gradcheck",
+    "check_second_derivatives",
     "GradientReport",
     "InputReport",
     "Comparison",
@@ -353,11 +354,13 @@ def check_gradients(
     eps: float | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    second_order: bool = False,
 ) -> GradientReport:
     """Run ``f(*inputs)``, backpropagate, and compare the automatic gradients with
     central differences and with ``hand_written`` ones (a list aligned with ``inputs``,
     or a mapping from input to gradient; None entries are skipped). ``.grad`` of the
-    inputs is left untouched.
+    inputs is left untouched. ``second_order=True`` adds the second derivatives
+    (``check_second_derivatives``) to the report.
 
     >>> from autograd import Tensor
     >>> W = Tensor([[1.0, 2.0]], requires_grad=True, label="W")
@@ -389,7 +392,80 @@ def check_gradients(
     )
     for i, item in enumerate(report.inputs):
         item.warnings.extend(_kink_warnings(differences, i))
+    if second_order:  # the Hessian blocks too (see check_second_derivatives)
+        report.inputs.extend(check_second_derivatives(f, inputs, names=names, atol=atol, rtol=rtol).inputs)
     return report
+
+
+def _numerical_hessian(f: Callable[..., Any], inputs: list[Node], eps: float | None) -> list[list[np.ndarray]]:
+    """Central differences of the automatic gradient: block [i][j] = d(grad_i)/d(input_j)."""
+    def gradients() -> list[np.ndarray]:
+        found = grad(f(*inputs), inputs, allow_unused=True)
+        return [np.zeros(np.shape(n.data)) if g is None else np.asarray(g, dtype=np.float64)
+                for n, g in zip(inputs, found)]
+
+    blocks = [[np.zeros(np.shape(a.data) + np.shape(b.data)) for b in inputs] for a in inputs]
+    for j, node in enumerate(inputs):
+        step = eps if eps is not None else 1e-5
+        for index in np.ndindex(*np.shape(node.data)):
+            original = float(node.data) if isinstance(node, Value) else float(node.data[index])
+            h = step * max(1.0, abs(original))
+            try:
+                _set(node, index, original + h)
+                plus = gradients()
+                _set(node, index, original - h)
+                minus = gradients()
+            finally:
+                _set(node, index, original)
+            for i in range(len(inputs)):
+                blocks[i][j][(Ellipsis,) + index] = (plus[i] - minus[i]) / (2 * h)
+    return blocks
+
+
+def _set(node: Node, index: tuple, value: float) -> None:
+    if isinstance(node, Value):
+        node.data = value
+    else:
+        node.data[index] = value
+
+
+def check_second_derivatives(
+    f: Callable[..., Any],
+    inputs: Sequence[Node],
+    hand_written: Sequence[Sequence[Any]] | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    eps: float | None = None,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradientReport:
+    """Second derivatives: the automatic Hessian (the engine differentiating its own
+    backward pass) against central differences of the automatic gradient, and against
+    ``hand_written[i][j]`` = d2 f / d input_i d input_j where given. One report entry per
+    block (i, j), of shape ``input_i.shape + input_j.shape``.
+
+    >>> from autograd import Value
+    >>> x = Value(0.5, label="x")
+    >>> check_second_derivatives(lambda x: x.tanh(), [x]).passed
+    True
+    """
+    from .functional import hessian
+
+    inputs = list(inputs)
+    for i, node in enumerate(inputs):
+        if not isinstance(node, Node) or not node.requires_grad:
+            raise ValueError(f"input {i} must be a Value or Tensor that requires grad")
+    labels = list(names) if names is not None else [n.label or f"input {i}" for i, n in enumerate(inputs)]
+    automatic = hessian(f, inputs)  # a list of inputs: blocks [i][j]
+    numerical = _numerical_hessian(f, inputs, eps)
+    pairs = [(i, j) for i in range(len(inputs)) for j in range(len(inputs))]
+    return compare_gradients(
+        [automatic[i][j] for i, j in pairs],
+        [numerical[i][j] for i, j in pairs],
+        None if hand_written is None else [hand_written[i][j] for i, j in pairs],
+        names=[f"d2f/d{labels[i]} d{labels[j]}" for i, j in pairs],
+        atol=atol, rtol=rtol,
+    )
 
 
 def gradcheck(f: Callable[..., Any], inputs: Sequence[Node], **options: Any) -> bool:

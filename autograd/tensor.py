@@ -224,7 +224,7 @@ class Tensor(Node):
 
     def transpose(self, *axes: Any) -> Tensor:
         """Permute the axes as ``numpy.transpose``: reversed when no axes are given."""
-        permutation = _shape_argument(axes) if axes else None
+        permutation = _shape_argument(axes) if axes and axes != (None,) else None
         return _apply(ops.TRANSPOSE, self, args=(permutation,))
 
     def permute(self, *dims: Any) -> Tensor:

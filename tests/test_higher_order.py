@@ -1,0 +1,264 @@
+"""Gradients of gradients: create_graph, the functional helpers (Jacobian, Hessian,
+Hessian-vector product), second-order gradient checks, against closed forms, finite
+differences and PyTorch."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+
+import fuzz_graphs as fuzz
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from autograd import Node, Tensor, Value, draw_graph, grad, render_graph
+from autograd.functional import hessian, hvp, jacobian
+from autograd.gradcheck import check_gradients, check_second_derivatives
+
+LN2 = np.log(2.0)
+
+
+def _tanh3(t):
+    return -2 * (1 - t * t) * (1 - 3 * t * t)
+
+
+def _sigmoid3(s):
+    return s * (1 - s) * (1 - 6 * s + 6 * s * s)
+
+
+# name: (function, first, second, third derivative as closed forms, domain)
+CLOSED_FORMS = {
+    "exp": (lambda x: x.exp(), np.exp, np.exp, np.exp, (-2, 2)),
+    "log": (lambda x: x.log(), lambda x: 1 / x, lambda x: -1 / x**2, lambda x: 2 / x**3, (0.3, 3)),
+    "tanh": (lambda x: x.tanh(), lambda x: 1 - np.tanh(x) ** 2,
+             lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2), lambda x: _tanh3(np.tanh(x)), (-2, 2)),
+    "sigmoid": (lambda x: x.sigmoid(), lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s),
+                lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s) * (1 - 2 * s),
+                lambda x: _sigmoid3(1 / (1 + np.exp(-x))), (-3, 3)),
+    "relu": (lambda x: x.relu(), lambda x: (x > 0) * 1.0, lambda x: 0 * x, lambda x: 0 * x, (0.2, 2)),
+    "neg": (lambda x: -x, lambda x: -1 + 0 * x, lambda x: 0 * x, lambda x: 0 * x, (-2, 2)),
+    "cube": (lambda x: x**3, lambda x: 3 * x**2, lambda x: 6 * x, lambda x: 6 + 0 * x, (-2, 2)),
+    "sqrt": (lambda x: x**0.5, lambda x: 0.5 * x**-0.5, lambda x: -0.25 * x**-1.5,
+             lambda x: 0.375 * x**-2.5, (0.3, 3)),
+    "reciprocal": (lambda x: 1 / x, lambda x: -1 / x**2, lambda x: 2 / x**3, lambda x: -6 / x**4, (0.3, 3)),
+    "two-to-the-x": (lambda x: 2**x, lambda x: LN2 * 2**x, lambda x: LN2**2 * 2**x,
+                     lambda x: LN2**3 * 2**x, (-2, 2)),
+}
+
+
+def derivative(y, x, create_graph=True):
+    """dy/dx of an elementwise function, summed (so elementwise), or 0 if y is constant."""
+    if not isinstance(y, Node) or not y.requires_grad:
+        return np.zeros(np.shape(x.data))
+    total = y.sum() if isinstance(y, Tensor) else y
+    (g,) = grad(total, x, create_graph=create_graph, allow_unused=True)
+    return np.zeros(np.shape(x.data)) if g is None else g
+
+
+def numbers(x):
+    return np.asarray(x.data if isinstance(x, Node) else x, dtype=float)
+
+
+@pytest.mark.parametrize("name", CLOSED_FORMS)
+def test_first_second_and_third_derivatives_match_closed_forms(name):
+    function, *closed, (low, high) = CLOSED_FORMS[name]
+    points = np.linspace(low, high, 7)
+    for make in (lambda p: Tensor(p, requires_grad=True), lambda p: Value(float(p[2]))):
+        x = make(points)
+        at = numbers(x)
+        y = function(x)
+        for order, expected in enumerate(closed, start=1):
+            y = derivative(y, x)
+            np.testing.assert_allclose(numbers(y), expected(at), rtol=1e-12, atol=1e-12,
+                                       err_msg=f"{name}: derivative {order}")
+
+
+def test_backward_create_graph_puts_a_differentiable_gradient_in_grad():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x**3).sum().backward(create_graph=True)
+    assert isinstance(x.grad, Tensor) and x.grad.requires_grad
+    np.testing.assert_allclose(x.grad.data, [3.0, 12.0])
+    (second,) = grad(x.grad.sum(), x)
+    np.testing.assert_allclose(second, [6.0, 12.0])
+    v = Value(2.0)
+    (v**3).backward(create_graph=True)
+    assert isinstance(v.grad, Value) and v.grad.data == 12.0
+
+
+def test_hessians_of_polynomials():
+    rng = np.random.default_rng(0)
+    A, b = rng.normal(size=(4, 4)), rng.normal(size=4)
+    x = Tensor(rng.normal(size=4))
+    H = hessian(lambda x: (x @ (Tensor(A) @ x)) + (x * b).sum(), x)
+    np.testing.assert_allclose(H, A + A.T, rtol=1e-12)
+    xv, yv = 1.5, -0.5
+    blocks = hessian(lambda x, y: x * x * y + y**3, [Value(xv), Value(yv)])
+    np.testing.assert_allclose(np.array(blocks, dtype=float), [[2 * yv, 2 * xv], [2 * xv, 6 * yv]], rtol=1e-12)
+    # two tensor inputs: f(W, v) = v . (W v): d2f/dW dv and friends
+    W, v = Tensor(rng.normal(size=(3, 3))), Tensor(rng.normal(size=3))
+    (HWW, HWv), (HvW, Hvv) = hessian(lambda W, v: (v * (W @ v)).sum(), [W, v])
+    assert HWW.shape == (3, 3, 3, 3) and HWv.shape == (3, 3, 3) and HvW.shape == (3, 3, 3)
+    np.testing.assert_allclose(HWW, 0)
+    np.testing.assert_allclose(Hvv, W.data + W.data.T, rtol=1e-12)
+    expected = np.einsum("ik,j->ijk", np.eye(3), v.data) + np.einsum("jk,i->ijk", np.eye(3), v.data)
+    np.testing.assert_allclose(HWv, expected, rtol=1e-12)
+    np.testing.assert_allclose(HvW, np.transpose(expected, (2, 0, 1)), rtol=1e-12)
+
+
+def test_hessian_vector_products_match_finite_differences_of_gradients():
+    rng = np.random.default_rng(1)
+    W = rng.normal(size=(3, 4))
+
+    def f(x):
+        return ((Tensor(W) @ x).tanh() ** 2).sum() + (x.sigmoid() * x).sum()
+
+    x0, v = rng.normal(size=4), rng.normal(size=4)
+    _, product = hvp(f, Tensor(x0), v)
+
+    def gradient(at):
+        t = Tensor(at, requires_grad=True)
+        return grad(f(t), t)[0]
+
+    h = 1e-5
+    numerical = (gradient(x0 + h * v) - gradient(x0 - h * v)) / (2 * h)
+    np.testing.assert_allclose(product, numerical, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(product, hessian(f, Tensor(x0)) @ v, rtol=1e-10)
+
+
+def test_jacobian_shapes_and_values():
+    x = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    J = jacobian(lambda x: x.sum(axis=0) * x[0], x)
+    assert J.shape == (2, 2, 2)
+    np.testing.assert_allclose(J[0], [[1 + 4, 0], [1, 0]])
+    np.testing.assert_allclose(J[1], [[0, 2 + 6], [0, 2]])
+    Ja, Jb = jacobian(lambda a, b: a * b, [Tensor([1.0, 2.0]), Tensor([3.0, 4.0])])
+    np.testing.assert_allclose(Ja, np.diag([3.0, 4.0]))
+    np.testing.assert_allclose(Jb, np.diag([1.0, 2.0]))
+
+
+def test_functional_helpers_refuse_what_would_not_fit_or_does_not_match():
+    with pytest.raises(ValueError, match=r"Hessian would have shape \(5000, 5000\).*max_elements=1,000,000"):
+        hessian(lambda x: x.sum(), Tensor(np.ones(5000)), max_elements=1_000_000)
+    with pytest.raises(ValueError, match="Jacobian would have shape"):
+        jacobian(lambda x: x * 2, Tensor(np.ones(2000)), max_elements=1_000_000)
+    with pytest.raises(ValueError, match="one number"):
+        hessian(lambda x: x * 2, Tensor([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"v\[0\] has shape \(3,\), but input 0 has shape \(2,\)"):
+        hvp(lambda x: x.sum(), Tensor([1.0, 2.0]), np.ones(3))
+    x = Value(1.0, label="x")
+    with pytest.raises(RuntimeError, match="'x'.*allow_unused"):
+        grad(Value(2.0) * 3, [x])
+    assert grad(Value(2.0) * 3, [x], allow_unused=True) == (None,)
+
+
+def test_functions_linear_in_an_input_have_zero_second_derivatives():
+    np.testing.assert_array_equal(hessian(lambda x: (x * 3).sum(), Tensor([1.0, 2.0])), np.zeros((2, 2)))
+    assert hessian(lambda x: x * 2, Value(1.0)) == 0.0
+
+
+def test_second_order_gradient_check():
+    W = Tensor(np.random.default_rng(2).normal(size=(2, 3)), requires_grad=True, label="W")
+    x = Tensor(np.ones((3, 1)))
+    report = check_gradients(lambda W: ((W @ x).sigmoid() ** 2).sum(), [W], second_order=True)
+    assert report.passed and [i.name for i in report.inputs] == ["W", "d2f/dW dW"]
+    assert report.inputs[1].shape == (2, 3, 2, 3)
+    a = Value(0.4, label="a")
+    hand = [[-2 * np.tanh(0.4) * (1 - np.tanh(0.4) ** 2)]]
+    assert check_second_derivatives(lambda a: a.tanh(), [a], hand_written=hand).passed
+    wrong = [[1 - np.tanh(0.4) ** 2]]  # the first derivative given as the second
+    assert not check_second_derivatives(lambda a: a.tanh(), [a], hand_written=wrong).passed
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_graphs_of_the_backward_pass_can_be_drawn(tmp_path):
+    x = Value(0.5, label="x")
+    (slope,) = grad(x.tanh() * x, x, create_graph=True)
+    slope.label = "dy/dx"
+    slope.backward()
+    path = render_graph(draw_graph(slope, title="the backward pass of y = tanh(x) * x"), tmp_path / "g.svg")
+    text = path.read_text()
+    assert "dy/dx" in text and "tanh" in text and "x" in text
+
+
+def compare_second_order_with_torch(graph, scalar):
+    """Second derivatives of a random graph: the gradient of (weighted gradients)."""
+    import torch
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        make = (lambda v: Value(float(v))) if scalar else (lambda v: Tensor(v, requires_grad=True))
+        leaves, nodes, _ = fuzz._run(graph, make, torch=False)
+        loss = fuzz._weighted_sum(graph, nodes, scalar, lambda w: w)
+        firsts = grad(loss, leaves, create_graph=True, allow_unused=True)
+        second_loss = None
+        for k, g in enumerate(firsts):
+            if isinstance(g, Node) and g.requires_grad:
+                term = (g * (1.0 + k)) if scalar else (g * (1.0 + k)).sum()
+                second_loss = term if second_loss is None else second_loss + term
+        ours = [np.zeros(np.shape(x.data)) for x in leaves]
+        if second_loss is not None:
+            found = grad(second_loss, leaves, allow_unused=True)
+            ours = [np.zeros(np.shape(x.data)) if g is None else np.asarray(g, dtype=float)
+                    for x, g in zip(leaves, found)]
+    t_leaves, t_nodes, _ = fuzz._run(graph, lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True),
+                                     torch=True)
+    t_loss = fuzz._weighted_sum(graph, t_nodes, scalar, torch.from_numpy)
+    t_firsts = torch.autograd.grad(t_loss, t_leaves, create_graph=True, allow_unused=True)
+    t_second = sum(((g * (1.0 + k)).sum() for k, g in enumerate(t_firsts) if g is not None and g.requires_grad),
+                   torch.zeros((), dtype=torch.float64))
+    theirs = [np.zeros(tuple(x.shape)) for x in t_leaves]
+    if t_second.requires_grad:
+        found = torch.autograd.grad(t_second, t_leaves, allow_unused=True)
+        theirs = [np.zeros(tuple(x.shape)) if g is None else g.numpy() for x, g in zip(t_leaves, found)]
+    scale = max([1.0] + [float(np.max(np.abs(o[np.isfinite(o)]), initial=0)) for o in ours])
+    for k, (mine, reference) in enumerate(zip(ours, theirs)):
+        assert fuzz.close(mine, reference, rtol=1e-7, scale=scale), f"{graph}\nleaf {k}: ours {mine}, torch {reference}"
+
+
+second_order_settings = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@second_order_settings
+@given(st.data())
+def test_second_derivatives_of_random_tensor_graphs_match_pytorch(data):
+    pytest.importorskip("torch")
+    compare_second_order_with_torch(fuzz.tensor_graph(fuzz.HypothesisChooser(data), max_steps=6), scalar=False)
+
+
+@second_order_settings
+@given(st.data())
+def test_second_derivatives_of_random_value_graphs_match_pytorch(data):
+    pytest.importorskip("torch")
+    compare_second_order_with_torch(fuzz.value_graph(fuzz.HypothesisChooser(data), max_steps=8), scalar=True)
+
+
+def test_second_order_demo_runs_and_agrees_with_the_closed_forms(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "demos" / "second_order.py"
+    result = subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], capture_output=True,
+                            text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for name in ("second_derivatives.png", "newton_vs_gd.png", "hessian_W2.png"):
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    differences = [float(line.split("largest difference ")[1].split()[0]) for line in result.stdout.splitlines()
+                   if "largest difference" in line and "over" in line]
+    assert len(differences) == 2 and max(differences) < 1e-12
+    assert "Newton: 8 steps, ends at (1.000000, 1.000000)" in result.stdout
+
+
+def test_hessian_of_the_notebook_loss_is_block_diagonal_h_h_transposed():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demos"))
+    import second_order
+
+    engine, closed = second_order.hessian_of_the_notebook_loss()
+    np.testing.assert_allclose(engine, closed, rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(engine[0, :, 1, :], 0)  # no coupling between the rows of W2
+    np.testing.assert_allclose(engine[0, :, 0, :], engine[1, :, 1, :], rtol=1e-14)

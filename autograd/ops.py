@@ -105,13 +105,13 @@ def _raw(x: Any) -> Any:
 def zero_where(condition: Any, x: Any) -> Any:
     """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in
     x where the condition holds does not leak through (0 * inf would be nan)."""
-    if condition is True or condition is False:  # plain numbers and Value nodes (fast path)
+    if x.__class__ is float:  # the scalar fast path
         return 0.0 if condition else x
     if isinstance(x, ARRAY_TYPES):
         return np.where(condition, 0.0, x)
     if hasattr(x, "_zero_where"):  # a Tensor node: an operation, differentiable again
         return x._zero_where(np.asarray(condition))
-    return 0.0 if condition else x  # a number, or a Value node
+    return 0.0 if condition else x  # a Value node
 
 
 def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:

@@ -108,7 +108,12 @@ def zero_where(condition: Any, x: Any) -> Any:
     if x.__class__ is float:  # the scalar fast path
         return 0.0 if condition else x
     if isinstance(x, ARRAY_TYPES):
-        return np.where(condition, 0.0, x)
+        # A product is several times faster than np.where on a scattered mask, and the
+        # same wherever x is finite; where it is not (inf * 0 = nan), select instead.
+        product = x * np.logical_not(condition)
+        if np.isnan(product).any():
+            return np.where(condition, 0.0, x)
+        return product
     if hasattr(x, "_zero_where"):  # a Tensor node: an operation, differentiable again
         return x._zero_where(np.asarray(condition))
     return 0.0 if condition else x  # a Value node
@@ -269,9 +274,12 @@ DIV = Op(
 )
 def _pow_grad_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
     # 0 where b == 0 (a ** 0 is the constant 1, even at a = 0 where b * a ** (b-1) would be
-    # 0 * inf), as PyTorch does.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return zero_where(_raw(b) == 0, grad * b * power(a, b - 1))
+    # 0 * inf), as PyTorch does. The usual case, a nonzero constant exponent, goes straight.
+    exponent_is_zero = _raw(b) == 0
+    if exponent_is_zero is False or (exponent_is_zero is not True and not np.any(exponent_is_zero)):
+        return grad * b * power(a, b - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where it is masked anyway
+        return zero_where(exponent_is_zero, grad * b * power(a, b - 1))
 
 
 def _pow_grad_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:

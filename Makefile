@@ -57,4 +57,5 @@ clean:
 figures: $(VENV)/.installed
 	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
 	$(BIN)/python demos/gallery.py --out docs/images --format png > /dev/null
+	$(BIN)/python demos/second_order.py --out docs/images > /dev/null
 	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt

@@ -17,7 +17,7 @@ False
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,32 @@ class _Differences:
     right: list[Any]  # (f(x + h) - f(x)) / h
 
 
+def _on_both_sides(node: Node, eps: float | None, evaluate: Callable[[], Any]) -> Iterator[tuple]:
+    """For each element of ``node``: (index, h, evaluate() at x + h, evaluate() at x - h),
+    the element put back afterwards. h = eps * max(1, |x|)."""
+    step = eps if eps is not None else _default_step(node)
+    if not isinstance(node, (Value, Tensor)):
+        raise TypeError(f"inputs must be Values or Tensors, not {type(node).__name__}")
+    for index in np.ndindex(*np.shape(node.data)):
+        original = float(node.data) if isinstance(node, Value) else float(node.data[index])
+        h = step * max(1.0, abs(original))
+        try:
+            _set(node, index, original + h)
+            plus = evaluate()
+            _set(node, index, original - h)
+            minus = evaluate()
+        finally:
+            _set(node, index, original)
+        yield index, h, plus, minus
+
+
+def _set(node: Node, index: tuple, value: float) -> None:
+    if isinstance(node, Value):
+        node.data = value
+    else:
+        node.data[index] = value
+
+
 def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:
     def evaluate() -> float:
         with no_grad():
@@ -90,41 +116,16 @@ def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | Non
     f0 = evaluate()
     central, left, right = [], [], []
     for node in inputs:
-        step = eps if eps is not None else _default_step(node)
-        if isinstance(node, Value):
-            original = node.data
-            h = step * max(1.0, abs(original))
-            try:
-                node.data = original + h
-                f_plus = evaluate()
-                node.data = original - h
-                f_minus = evaluate()
-            finally:
-                node.data = original
-            central.append((f_plus - f_minus) / (2 * h))
-            left.append((f0 - f_minus) / h)
-            right.append((f_plus - f0) / h)
-            continue
-        if not isinstance(node, Tensor):
-            raise TypeError(f"inputs must be Values or Tensors, not {type(node).__name__}")
-        data = node.data
-        c, lft, rgt = (np.zeros(data.shape, dtype=np.float64) for _ in range(3))
-        for index in np.ndindex(*data.shape):
-            original = data[index]
-            h = step * max(1.0, abs(float(original)))
-            try:
-                data[index] = original + h
-                f_plus = evaluate()
-                data[index] = original - h
-                f_minus = evaluate()
-            finally:
-                data[index] = original
+        shape = np.shape(node.data) if isinstance(node, (Value, Tensor)) else ()
+        c, lft, rgt = (np.zeros(shape, dtype=np.float64) for _ in range(3))
+        for index, h, f_plus, f_minus in _on_both_sides(node, eps, evaluate):
             c[index] = (f_plus - f_minus) / (2 * h)
             lft[index] = (f0 - f_minus) / h
             rgt[index] = (f_plus - f0) / h
-        central.append(c)
-        left.append(lft)
-        right.append(rgt)
+        as_output = (lambda a: float(a)) if isinstance(node, Value) else (lambda a: a)
+        central.append(as_output(c))
+        left.append(as_output(lft))
+        right.append(as_output(rgt))
     return _Differences(central, left, right)
 
 
@@ -406,27 +407,10 @@ def _numerical_hessian(f: Callable[..., Any], inputs: list[Node], eps: float | N
 
     blocks = [[np.zeros(np.shape(a.data) + np.shape(b.data)) for b in inputs] for a in inputs]
     for j, node in enumerate(inputs):
-        step = eps if eps is not None else 1e-5
-        for index in np.ndindex(*np.shape(node.data)):
-            original = float(node.data) if isinstance(node, Value) else float(node.data[index])
-            h = step * max(1.0, abs(original))
-            try:
-                _set(node, index, original + h)
-                plus = gradients()
-                _set(node, index, original - h)
-                minus = gradients()
-            finally:
-                _set(node, index, original)
+        for index, h, plus, minus in _on_both_sides(node, 1e-5 if eps is None else eps, gradients):
             for i in range(len(inputs)):
                 blocks[i][j][(Ellipsis,) + index] = (plus[i] - minus[i]) / (2 * h)
     return blocks
-
-
-def _set(node: Node, index: tuple, value: float) -> None:
-    if isinstance(node, Value):
-        node.data = value
-    else:
-        node.data[index] = value
 
 
 def check_second_derivatives(

@@ -37,7 +37,6 @@ import backprop_from_scratch as notebook  # noqa: E402
 import seed_notebook  # noqa: E402
 
 from autograd import Tensor, Value, grad  # noqa: E402
-from autograd.files import replacing  # noqa: E402
 from autograd.functional import hessian  # noqa: E402
 
 
@@ -97,12 +96,6 @@ def hessian_of_the_notebook_loss() -> tuple[np.ndarray, np.ndarray]:
     return engine, closed
 
 
-def _save(figure, path: Path) -> Path:
-    with replacing(path) as temporary:
-        figure.savefig(temporary, format=path.suffix[1:], dpi=110)
-    return path
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default out/)")
@@ -128,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         axis.set_xlabel("x")
         axis.legend()
     figure.tight_layout()
-    written.append(_save(figure, args.out / "second_derivatives.png"))
+    written.append(notebook._save_figure(figure, args.out / "second_derivatives.png"))
 
     print("2. Newton's method against gradient descent on Rosenbrock's function, from (-1.2, 1)")
     start = (-1.2, 1.0)
@@ -151,7 +144,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     axis.set_title("Rosenbrock's function: Newton (Hessian from the engine) vs gradient descent")
     axis.legend(loc="lower right")
     figure.tight_layout()
-    written.append(_save(figure, args.out / "newton_vs_gd.png"))
+    written.append(notebook._save_figure(figure, args.out / "newton_vs_gd.png"))
 
     print("3. The Hessian of the notebook's loss with respect to W2, at the seed's weights")
     engine, closed = hessian_of_the_notebook_loss()
@@ -166,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     axis.set_title("d²L / dW2 dW2 (8 x 8): I₂ ⊗ h hᵀ")
     figure.colorbar(image)
     figure.tight_layout()
-    written.append(_save(figure, args.out / "hessian_W2.png"))
+    written.append(notebook._save_figure(figure, args.out / "hessian_W2.png"))
     if args.show:
         plt.show()
     plt.close("all")

@@ -375,9 +375,11 @@ def _backpropagate(
                     db = rules[1](grad, out, x, y) if b.requires_grad else None
             except ArithmeticError:
                 da, db = _rules_on_numpy_scalars(node, grad)
-            if op.broadcasts and node._reduces_broadcast:
-                da = None if da is None else sum_to(da, a.shape)
-                db = None if db is None else sum_to(db, b.shape)
+            if op.broadcasts and node._reduces_broadcast:  # sum over the axes broadcasting added
+                if da is not None and da.shape != a.shape:
+                    da = sum_to(da, a.shape)
+                if db is not None and db.shape != b.shape:
+                    db = sum_to(db, b.shape)
             if anomaly:
                 _check_backward(node, grad, (da, db))
             if on_step is not None:

@@ -84,7 +84,7 @@ def power(x: Any, exponent: Any) -> Any:
     if isinstance(x, float) and isinstance(exponent, (float, int)):
         return scalar_power(x, exponent)
     if isinstance(x, ARRAY_TYPES):
-        return np.power(x, exponent)
+        return x if exponent.__class__ is int and exponent == 1 else np.power(x, exponent)
     return x**exponent
 
 

@@ -253,10 +253,11 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             x = as_tensor(x, dtype=self.weight.dtype)  # no copy: the input is only read
-        if x.ndim == 0 or x.shape[-1] != self.in_features:
+        shape = x.data.shape
+        if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "
-                f"axis has {self.in_features} features, got shape {x.shape}"
+                f"axis has {self.in_features} features, got shape {shape}"
             )
         y = x.linear(self.weight)  # x @ weight.T in one graph node
         return y if self.bias is None else y + self.bias

@@ -246,6 +246,27 @@ class Node:
         raise NotImplementedError
 
 
+class SharedNumbers:
+    """Constant nodes for plain numbers, shared: the same numbers recur (the 2 in x ** 2,
+    0.5 in a loss, a learning rate), and one node per value halves the objects such an
+    operation leaves for Python's garbage collector to track. Zero (whose sign matters)
+    and nan (never equal to itself) get a fresh node each time; the table is bounded."""
+
+    def __init__(self, make: Callable[[Any], Node], size: int = 1024) -> None:
+        self._make, self._size, self._nodes = make, size, {}
+
+    def __call__(self, number: float | int) -> Node:
+        key = (number.__class__, number)
+        node = self._nodes.get(key)
+        if node is None:
+            node = self._make(number)
+            if number and number == number:
+                if len(self._nodes) >= self._size:
+                    self._nodes.clear()
+                self._nodes[key] = node
+        return node
+
+
 # --------------------------------------------------------------------------- the engine
 
 

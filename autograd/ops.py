@@ -114,9 +114,7 @@ def zero_where(condition: Any, x: Any) -> Any:
         if np.isnan(product).any():
             return np.where(condition, 0.0, x)
         return product
-    if hasattr(x, "_zero_where"):  # a Tensor node: an operation, differentiable again
-        return x._zero_where(np.asarray(condition))
-    return 0.0 if condition else x  # a Value node
+    return x._zero_where(condition)  # a node: an operation, differentiable again
 
 
 def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
@@ -379,11 +377,15 @@ SCATTER_ADD = Op(
 
 
 ZERO_WHERE = Op(
-    "zero_where", array=lambda x, mask: np.where(mask, 0.0, x),
-    derivatives=(lambda grad, out, x, mask: zero_where(mask, grad),),
-    formulas=("0 where masked, else the gradient",),
+    # x with 0 where the mask (a constant second input) holds: how the rules above mask
+    # when they run on graph nodes, so that gradients of gradients flow the same way
+    "zero_where", scalar=lambda x, mask: 0.0 if mask else x, array=lambda x, mask: np.where(mask, 0.0, x),
+    broadcasts=True,
+    derivatives=(lambda grad, out, x, mask: zero_where(_raw(mask), grad),
+                 lambda grad, out, x, mask: None),  # the mask is a constant: never asked
+    formulas=("0 where masked, else the gradient", "none: the mask is a constant"),
 )
 
 
-SCALAR_OPS = (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU)
-TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD, ZERO_WHERE)
+SCALAR_OPS = (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU, ZERO_WHERE)
+TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, _grad_mode, anomaly_mode, check_forward
+from .engine import Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Tensor", "as_tensor"]
@@ -252,7 +252,7 @@ class Tensor(Node):
         return _apply(ops.INDEX, self, args=(_normalize_index(index),))
 
     def _zero_where(self, mask: Any) -> Tensor:
-        return _apply(ops.ZERO_WHERE, self, args=(mask,))
+        return _apply(ops.ZERO_WHERE, self, _constant(np.asarray(mask)))
 
     def _scatter_add(self, index: Any, shape: tuple[int, ...]) -> Tensor:
         return _apply(ops.SCATTER_ADD, self, args=(index, shape))
@@ -392,6 +392,9 @@ def _constant(data: Any) -> Tensor:
     return tensor
 
 
+_number = SharedNumbers(_constant)
+
+
 def _as_tensor(x: Any, like: Tensor) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor."""
     if isinstance(x, Tensor):
@@ -406,8 +409,10 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
             f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
             "use Tensor(value.data) to make it a tensor"
         )
-    if x.__class__ in (float, int) or (isinstance(x, numbers.Real) and not isinstance(x, np.generic)):
-        return _constant(x)  # a plain number: NumPy gives the result our dtype
+    if x.__class__ is float or x.__class__ is int:
+        return _number(x)  # a plain number: NumPy gives the result our dtype
+    if isinstance(x, numbers.Real) and not isinstance(x, np.generic):
+        return _constant(x)
     # Arrays are used as they are (no copy); integer or boolean ones take our dtype.
     try:
         kind = np.asarray(x).dtype.kind

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, _grad_mode, anomaly_mode, check_forward
+from .engine import Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Value"]
@@ -106,6 +106,9 @@ class Value(Node):
         """max(self, 0); its derivative at 0 is taken as 0, as in PyTorch."""
         return _apply(ops.RELU, self)
 
+    def _zero_where(self, mask: Any) -> Value:
+        return _apply(ops.ZERO_WHERE, self, _constant(bool(mask)))
+
     # ---- comparisons look at the data only (and keep Values hashable by identity)
     def __lt__(self, other: Value | Number) -> bool:
         return self.data < _data_of(other)
@@ -186,11 +189,14 @@ def _constant(data: float) -> Value:
     return value
 
 
+_number = SharedNumbers(lambda number: _constant(float(number)))  # Value data is a float
+
+
 def _as_value(x: Any) -> Value:
     if isinstance(x, Value):
         return x
-    if type(x) is float:
-        return _constant(x)
+    if x.__class__ is float or x.__class__ is int:
+        return _number(x)
     try:
         return _constant(_as_float(x))
     except TypeError:

@@ -95,6 +95,8 @@ CASES: list[Case] = [
     Case(ops.INDEX, lambda x: x[[0, 1, 1], [2, 0, 0]], 1, scalar=False, shapes=[((2, 3),)]),
     Case(ops.ZERO_WHERE, lambda x: x._zero_where(np.array([True, False, False])), 1, scalar=False,
          shapes=[((3,),), ((2, 3),)], torch=False),
+    Case(ops.ZERO_WHERE, lambda x: x._zero_where(x.data > 0.5 if isinstance(x.data, float) else False), 1,
+         scalar=True, shapes=[((),)], torch=False),
     Case(ops.SCATTER_ADD, lambda x: x._scatter_add(([0, 2, 0],), (4,)), 1, scalar=False,
          shapes=[((3,),)], torch=False),
 ]

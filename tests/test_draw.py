@@ -118,7 +118,9 @@ def test_large_graphs_are_refused_with_the_node_count():
     y = x
     for _ in range(50):
         y = y * 1.0
-    with pytest.raises(GraphTooLargeError, match="has 101 nodes, more than max_nodes=20"):
+    count = len(backward_order([y], every_input=True))  # 51 products and the shared constant 1.0
+    assert count == 52
+    with pytest.raises(GraphTooLargeError, match=f"has {count} nodes, more than max_nodes=20"):
         draw_graph(y, max_nodes=20)
 
 

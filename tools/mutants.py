@@ -47,7 +47,7 @@ MUTANTS = [
     Mutant("drop a term: d(a/b)/db = -1/b^2 instead of -a/b^2", "autograd/ops.py",
            "-grad * a / (b * b)", "-grad / (b * b)"),
     Mutant("drop a term: d(a^b)/da = b*a^b instead of b*a^(b-1)", "autograd/ops.py",
-           "grad * b * power(a, b - 1)", "grad * b * power(a, b)"),
+           "        return grad * b * power(a, b - 1)\n", "        return grad * b * power(a, b)\n"),
     Mutant("drop a term: mean's gradient not divided by n", "autograd/ops.py",
            "_expand_reduced(grad, x.shape, axis, keepdims) / _reduced_count(x.shape, axis)",
            "_expand_reduced(grad, x.shape, axis, keepdims)"),

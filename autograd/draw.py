@@ -24,6 +24,7 @@ import numpy as np
 
 from .engine import Node, backward_order
 from .files import replacing
+from .gradcheck import AUTOMATIC, HAND_WRITTEN, _as_gradient_array, _compare
 
 __all__ = [
     "draw_graph",
@@ -130,14 +131,6 @@ def _gradient_available(root: Node) -> bool:
     return grad is not None and not (isinstance(grad, float) and grad == 0.0)
 
 
-def _difference(automatic: Any, hand: Any) -> tuple[float, bool]:
-    automatic = np.asarray(automatic.data if isinstance(automatic, Node) else automatic, dtype=float)
-    hand = np.asarray(hand.data if isinstance(hand, Node) else hand, dtype=float)
-    if automatic.shape != hand.shape:
-        return float("inf"), False
-    return float(np.max(np.abs(automatic - hand), initial=0.0)), True
-
-
 # --------------------------------------------------------------------------- building the graph
 
 
@@ -226,15 +219,14 @@ def build_digraph(
             text = "?" if grad is None else format_array(grad)
             rows.append(f'<TR><TD ALIGN="LEFT">grad</TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>')
         if node in hand_written and node.grad is not None:
-            difference, same_shape = _difference(node.grad, hand_written[node])
-            automatic = np.asarray(node.grad.data if isinstance(node.grad, Node) else node.grad, dtype=float)
-            hand = np.asarray(hand_written[node], dtype=float)
-            agree = same_shape and bool(np.all(np.abs(automatic - hand) <= atol + rtol * np.abs(hand)))
-            compared["agree" if agree else "disagree"] = True
-            fill = AGREE if agree else DISAGREE
-            verdict = "agrees" if agree else "DISAGREES"
-            text = (f"hand-written {verdict}: max |auto - hand| = {difference:.2g}" if same_shape
-                    else f"hand-written has shape {hand.shape}, expected {automatic.shape}")
+            # the gradient check's own comparison: agree when |auto - hand| <= atol + rtol*|hand|
+            check = _compare(AUTOMATIC, _as_gradient_array(node.grad), HAND_WRITTEN,
+                             _as_gradient_array(hand_written[node]), atol, rtol)
+            compared["agree" if check.passed else "disagree"] = True
+            fill = AGREE if check.passed else DISAGREE
+            verdict = "agrees" if check.passed else "DISAGREES"
+            detail = check.note if check.note.startswith("shapes") else f"max |auto - hand| = {check.max_abs_error:.2g}"
+            text = f"hand-written {verdict}: {detail}"
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
         if node in notes:
             rows.append(f'<TR><TD COLSPAN="2"><FONT COLOR="{HIGHLIGHT}">{_html(notes[node])}</FONT></TD></TR>')

@@ -68,10 +68,7 @@ def numpy_by_hand(seed: int):
 
 
 def torch_cpu(seed: int):
-    try:
-        import torch
-    except ImportError as error:
-        raise harness.Absent("pip install torch") from error
+    torch = harness.optional("torch", "pip install torch")
     layers, x, y = problem(seed)
     modules = []
     for k, (W, b) in enumerate(layers):

@@ -57,10 +57,7 @@ def seed_numpy(seed: int, vectorised_loss: bool = False):
 
 
 def torch_cpu(seed: int):
-    try:
-        import torch
-    except ImportError as error:
-        raise harness.Absent("pip install torch") from error
+    torch = harness.optional("torch", "pip install torch")
     W1_0, W2_0, xs = problem(seed)
     y = torch.tensor(Y, dtype=torch.float64)
 

@@ -39,13 +39,18 @@ def data(seed: int):
     return xs, ys, weights
 
 
-def ours(seed: int):
-    xs, ys, weights = data(seed)
-    model = nn.MLP(SIZES[0], SIZES[1], activation="relu")
+def set_weights(model, weights) -> None:
+    """The same weights in either engine's MLP (both have layers of neurons with w)."""
     for layer, layer_weights in zip(model.layers, weights):
         for neuron, row in zip(layer.neurons, layer_weights):
             for w, value in zip(neuron.w, row):
                 w.data = value
+
+
+def ours(seed: int):
+    xs, ys, weights = data(seed)
+    model = nn.MLP(SIZES[0], SIZES[1], activation="relu")
+    set_weights(model, weights)
 
     def forward():
         return sum((model(x)[0] - y) ** 2 for x, y in zip(xs, ys))
@@ -62,16 +67,10 @@ def ours(seed: int):
 
 
 def micrograd(seed: int):
-    try:
-        from micrograd.nn import MLP
-    except ImportError as error:
-        raise harness.Absent("pip install micrograd==0.1.0") from error
+    MLP = harness.optional("micrograd.nn", "pip install micrograd==0.1.0").MLP
     xs, ys, weights = data(seed)
     model = MLP(SIZES[0], SIZES[1])
-    for layer, layer_weights in zip(model.layers, weights):
-        for neuron, row in zip(layer.neurons, layer_weights):
-            for w, value in zip(neuron.w, row):
-                w.data = value
+    set_weights(model, weights)
 
     def forward():
         return sum((model(x) - y) ** 2 for x, y in zip(xs, ys))

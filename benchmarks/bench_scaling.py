@@ -44,10 +44,7 @@ def ours(length: int):
 
 def torch_cpu(length: int):
     def prepare(seed: int):
-        try:
-            import torch
-        except ImportError as error:
-            raise harness.Absent("pip install torch") from error
+        torch = harness.optional("torch", "pip install torch")
         return chain(length, lambda a: torch.tensor(a, requires_grad=True), seed)
 
     return prepare

@@ -30,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -41,6 +42,16 @@ Run = Callable[[], object]
 
 class Absent(Exception):
     """Raised by a variant's prepare() when what it needs is not installed."""
+
+
+def optional(module: str, install: str) -> Any:
+    """Import an optional competitor, or raise Absent saying how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        raise Absent(install) from error
 
 
 @dataclass

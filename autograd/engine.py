@@ -359,8 +359,10 @@ def _backpropagate(
     # (cheaper than a dictionary). What the leaves held before is kept aside, to add
     # this pass to at the end; with `inputs`, every slot is borrowed and given back.
     borrowing = inputs is not None
-    before = [(node, node.grad) for node in order if borrowing or node.op is None]
+    before: list[tuple[Node, Any]] = []
     for node in order:
+        if borrowing or node.op is None:
+            before.append((node, node.grad))
         node.grad = None
     for root, seed in zip(roots, seeds):
         root.grad = seed if root.grad is None else root.grad + seed
@@ -369,6 +371,7 @@ def _backpropagate(
     passed_through: set[Node] = set()
     finished = False
     anomaly = anomaly_mode.enabled
+    watching = anomaly or on_step is not None
     recording = _grad_mode.enabled
     # Record the pass itself only for gradients of gradients.
     _grad_mode.enabled = create_graph
@@ -388,23 +391,27 @@ def _backpropagate(
                 out, x, y = node.data, a.data, None if b is None else b.data
             # da = grad * d(node)/da, db = grad * d(node)/db, for inputs that need them
             try:
-                if b is None:  # one input, perhaps with extra arguments (an axis, a shape)
-                    da = rules[0](grad, out, x, *node.args) if a.requires_grad else None
-                    db = None
-                else:
+                if b is not None:
                     da = rules[0](grad, out, x, y) if a.requires_grad else None
                     db = rules[1](grad, out, x, y) if b.requires_grad else None
+                elif not a.requires_grad:
+                    da = db = None
+                elif node.args:  # one input with extra arguments (an axis, a shape)
+                    da, db = rules[0](grad, out, x, *node.args), None
+                else:  # (a call without *args is markedly cheaper: this is most nodes)
+                    da, db = rules[0](grad, out, x), None
             except ArithmeticError:
                 da, db = _rules_on_numpy_scalars(node, grad)
             if op.broadcasts and node._reduces_broadcast:  # sum over the axes broadcasting added
-                if da is not None and da.shape != a.shape:
-                    da = sum_to(da, a.shape)
-                if db is not None and db.shape != b.shape:
-                    db = sum_to(db, b.shape)
-            if anomaly:
-                _check_backward(node, grad, (da, db))
-            if on_step is not None:
-                on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
+                if da is not None and da.shape != x.shape:
+                    da = sum_to(da, x.shape)
+                if db is not None and db.shape != y.shape:
+                    db = sum_to(db, y.shape)
+            if watching:
+                if anomaly:
+                    _check_backward(node, grad, (da, db))
+                if on_step is not None:
+                    on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
             # += : an input used by several nodes sums what each sends back
             if da is not None:
                 previous = a.grad

@@ -247,25 +247,25 @@ def _linear_grad_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
 # Elementwise, for Value and Tensor alike.
 
 ADD = Op(
-    "+", scalar=operator.add, array=np.add, broadcasts=True,
+    "+", scalar=operator.add, array=operator.add, broadcasts=True,
     derivatives=(lambda grad, out, a, b: grad,
                  lambda grad, out, a, b: grad),
     formulas=("d(a+b)/da = 1", "d(a+b)/db = 1"),
 )
 SUB = Op(
-    "-", scalar=operator.sub, array=np.subtract, broadcasts=True,
+    "-", scalar=operator.sub, array=operator.sub, broadcasts=True,
     derivatives=(lambda grad, out, a, b: grad,
                  lambda grad, out, a, b: -grad),
     formulas=("d(a-b)/da = 1", "d(a-b)/db = -1"),
 )
 MUL = Op(
-    "*", scalar=operator.mul, array=np.multiply, broadcasts=True,
+    "*", scalar=operator.mul, array=operator.mul, broadcasts=True,
     derivatives=(lambda grad, out, a, b: grad * b,
                  lambda grad, out, a, b: grad * a),
     formulas=("d(a*b)/da = b", "d(a*b)/db = a"),
 )
 DIV = Op(
-    "/", scalar=operator.truediv, array=np.divide, broadcasts=True,
+    "/", scalar=operator.truediv, array=operator.truediv, broadcasts=True,
     derivatives=(lambda grad, out, a, b: grad / b,
                  lambda grad, out, a, b: -grad * a / (b * b)),
     formulas=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
@@ -293,7 +293,7 @@ POW = Op(
     formulas=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"),
 )
 NEG = Op(
-    "neg", scalar=operator.neg, array=np.negative,
+    "neg", scalar=operator.neg, array=operator.neg,
     derivatives=(lambda grad, out, x: -grad,),
     formulas=("d(-x)/dx = -1",),
 )

@@ -7,6 +7,10 @@ computations and derivative rules live in ``ops.py``. What is particular to arra
   engine sums each gradient back to its input's shape.
 * dtypes. float64 unless float32 data is given; a plain number or an integer array
   in an expression takes the other operand's dtype, so float32 stays float32.
+* ``data`` is an ndarray, except that a 0-d result of an operation (a sum, a loss)
+  keeps the NumPy scalar NumPy returned (``np.float64``): arithmetic on those is several
+  times faster than on 0-d arrays, and they behave the same. ``numpy()`` is always an
+  ndarray.
 * Names follow NumPy where rules must run on both ndarrays and Tensors
   (``transpose(*axes)`` permutes, ``sum(axis, keepdims)``), and PyTorch elsewhere
   (``requires_grad``, ``backward``, ``detach``, ``item``, ``permute``).
@@ -99,7 +103,7 @@ class Tensor(Node):
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        return self.data
+        return np.asarray(self.data)
 
     def tolist(self) -> Any:
         return self.data.tolist()
@@ -293,11 +297,14 @@ class Tensor(Node):
         return seed
 
     def _accumulate_into_leaf(self, grad: Any, shared: bool = False) -> None:
-        if isinstance(grad, Tensor):  # create_graph: keep the gradient a graph node
-            self.grad = grad if self.grad is None else self.grad + grad
-            return
-        if grad.dtype != self.data.dtype:
-            grad = grad.astype(self.data.dtype)
+        if grad.__class__ is not np.ndarray:
+            if isinstance(grad, Tensor):  # create_graph: keep the gradient a graph node
+                self.grad = grad if self.grad is None else self.grad + grad
+                return
+            grad = np.array(grad)  # a NumPy scalar (a 0-d gradient): the leaf gets an array
+        dtype = self.data.dtype
+        if grad.dtype is not dtype and grad.dtype != dtype:
+            grad = grad.astype(dtype)
         elif shared or grad.base is not None or not grad.flags.writeable:
             grad = grad.copy()  # a view or another node's array: the leaf gets its own
         if self.grad is None:
@@ -468,20 +475,23 @@ def _normalize_index_item(item: Any) -> Any:
 def _apply(op: Op, a: Tensor, b: Tensor | None = None, args: tuple = ()) -> Tensor:
     """Compute ``op`` on the inputs' data and record it, unless nothing needs a gradient."""
     try:
-        data = op.array(a.data, *args) if b is None else op.array(a.data, b.data)
+        if b is not None:
+            data = op.array(a.data, b.data)
+        else:  # (a call without *args is markedly cheaper)
+            data = op.array(a.data, *args) if args else op.array(a.data)
     except ValueError as error:
         if b is not None and op.broadcasts:
             raise ValueError(
                 f"cannot broadcast shapes {a.shape} and {b.shape} together for '{op.name}'"
             ) from None
         raise ValueError(f"{op.name} of a tensor of shape {a.shape}: {error}") from None
-    if type(data) is not np.ndarray:  # NumPy returns scalars for 0-d results
-        data = np.asarray(data)
+    if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
+        data = np.asarray(data)  # (a 0-d result stays a NumPy scalar: far faster to compute on)
     out = _new(Tensor)
     out.data = data
     out.grad = None
     out.label = ""
-    if _grad_mode.enabled and (a.requires_grad or (b is not None and b.requires_grad)):
+    if (a.requires_grad or (b is not None and b.requires_grad)) and _grad_mode.enabled:
         out.op = op
         out.a = a
         out.b = b

@@ -60,7 +60,7 @@ FAULTS = {
     ),
     "broadcast sum skipped": (
         engine, "_backpropagate",
-        "                db = sum_to(db, b.shape)",
+        "                db = sum_to(db, y.shape)",
         "                pass",
         broadcast_check,
     ),

@@ -115,3 +115,22 @@ def test_log_and_pow_follow_numpy_outside_their_domain():
 def test_relu_of_nan_stays_nan():
     assert np.isnan(Value(float("nan")).relu().data)
     assert np.isnan(Tensor([np.nan]).relu().data[0])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_zero_d_results_numpy_and_leaf_gradients_are_arrays(dtype):
+    # A 0-d result keeps NumPy's scalar internally (for speed); what users get out
+    # must still be arrays of the right dtype.
+    w = Tensor(np.array(1.5, dtype=dtype), requires_grad=True)
+    v = Tensor(np.array([1.0, 2.0], dtype=dtype), requires_grad=True)
+    loss = 0.5 * (w * w) + (v * v).sum() * w
+    assert isinstance(loss.numpy(), np.ndarray) and loss.numpy().shape == ()
+    assert loss.dtype == dtype and loss.shape == () and loss.ndim == 0
+    loss.backward()
+    for leaf in (w, v):
+        assert isinstance(leaf.grad, np.ndarray) and leaf.grad.dtype == dtype
+        assert leaf.grad.shape == leaf.shape
+    np.testing.assert_allclose(w.grad, 1.5 + 5.0)
+    np.testing.assert_allclose(v.grad, 2 * np.array([1.0, 2.0]) * 1.5)
+    loss.backward()  # accumulates into the 0-d leaf's array
+    np.testing.assert_allclose(w.grad, 2 * (1.5 + 5.0))

@@ -80,7 +80,7 @@ MUTANTS = [
     Mutant("assignment instead of accumulation (second input)", "autograd/engine.py",
            "b.grad = db if previous is None else previous + db", "b.grad = db"),
     Mutant("skip the broadcast reduction in the engine", "autograd/engine.py",
-           "                    db = sum_to(db, b.shape)", "                    pass"),
+           "                    db = sum_to(db, y.shape)", "                    pass"),
     Mutant("visit a node twice: no visited check in the sort", "autograd/engine.py",
            "        if node in visited:\n            continue\n", ""),
     Mutant("skip a node: the second in backward order", "autograd/engine.py",

@@ -177,7 +177,14 @@ def _array_relu(x: np.ndarray) -> np.ndarray:
 
 
 def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return x.sum(axis=axis, keepdims=keepdims)
+    return np.add.reduce(x, axis, None, None, keepdims)  # x.sum(...), without its Python layer
+
+
+def _array_power(x: np.ndarray, exponent: Any) -> np.ndarray:
+    # x ** 2 takes NumPy's squaring fast path: the same numbers as np.power, twice as fast
+    if (exponent.__class__ is int or exponent.__class__ is float) and exponent == 2:
+        return np.square(x)
+    return np.power(x, exponent)
 
 
 def _mean(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
@@ -288,7 +295,7 @@ def _pow_grad_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:
 
 
 POW = Op(
-    "**", scalar=scalar_power, array=np.power, broadcasts=True,
+    "**", scalar=scalar_power, array=_array_power, broadcasts=True,
     derivatives=(_pow_grad_base, _pow_grad_exponent),
     formulas=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"),
 )

@@ -31,7 +31,7 @@ from .ops import Op
 __all__ = ["Tensor", "as_tensor"]
 
 _new = object.__new__
-_KEPT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_KEPT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
 
 
 class Tensor(Node):
@@ -282,6 +282,8 @@ class Tensor(Node):
                     f"this one has shape {self.shape}; reduce it first (e.g. .sum()) or "
                     f"pass grad= an array of shape {self.shape}"
                 )
+            if not self.data.shape:  # a 0-d root (a loss): a NumPy scalar, fast to compute on
+                return self.data.dtype.type(1.0)
             seed = np.empty(self.data.shape, self.data.dtype)
             seed.fill(1.0)  # (faster than np.ones_like on small arrays)
             return seed
@@ -340,6 +342,8 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
 def _as_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
     """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
+    if data.__class__ is np.ndarray and dtype is None and data.dtype in _KEPT_DTYPES:
+        return data.copy() if copy else data  # the common case, without the checks below
     if isinstance(data, Tensor):
         data = data.data
     elif isinstance(data, Node):
@@ -406,7 +410,9 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor."""
     if isinstance(x, Tensor):
         return x
-    if x.__class__ is np.ndarray:  # the common cases first: they are on every step
+    if x.__class__ is float or x.__class__ is int:  # the common cases first: they are on every step
+        return _number(x)  # a plain number: NumPy gives the result our dtype
+    if x.__class__ is np.ndarray:
         if x.dtype.kind == "f" and x.dtype in _KEPT_DTYPES:
             return _constant(x)
         if x.dtype.kind in "biu":
@@ -416,8 +422,6 @@ def _as_tensor(x: Any, like: Tensor) -> Tensor:
             f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
             "use Tensor(value.data) to make it a tensor"
         )
-    if x.__class__ is float or x.__class__ is int:
-        return _number(x)  # a plain number: NumPy gives the result our dtype
     if isinstance(x, numbers.Real) and not isinstance(x, np.generic):
         return _constant(x)
     # Arrays are used as they are (no copy); integer or boolean ones take our dtype.

@@ -89,11 +89,14 @@ class Tensor(Node):
 
     def item(self) -> float:
         """The single number of a one-element tensor, as a Python float."""
-        if self.data.size != 1:
+        data = self.data
+        if data.__class__ is not np.ndarray:  # a NumPy scalar
+            return float(data)
+        if data.size != 1:
             raise ValueError(
                 f"item() needs a tensor with exactly one element, this one has shape {self.shape}"
             )
-        return float(self.data.reshape(()))
+        return float(data.reshape(()))
 
     def __float__(self) -> float:
         return self.item()

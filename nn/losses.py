@@ -21,7 +21,7 @@ __all__ = ["squared_error", "mse_loss", "SquaredError", "MSELoss"]
 def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
     """target - prediction, as one Tensor or a list of Values, and the element count."""
     if isinstance(prediction, Tensor):
-        target_shape = target.shape if isinstance(target, Node) else np.shape(target)
+        target_shape = target.shape if isinstance(target, (Node, np.ndarray)) else np.shape(target)
         if target_shape != prediction.shape:
             raise ValueError(
                 f"prediction has shape {prediction.shape} but target has shape {target_shape}; "
@@ -47,7 +47,7 @@ def squared_error(prediction: Any, target: Any) -> Node:
     difference, _ = _difference(prediction, target)
     if isinstance(difference, list):
         return sum((0.5 * d * d for d in difference[1:]), 0.5 * difference[0] * difference[0])
-    return 0.5 * (difference * difference).sum()
+    return 0.5 * (difference**2).sum()  # as the notebook wrote it
 
 
 def mse_loss(prediction: Any, target: Any) -> Node:
@@ -59,7 +59,7 @@ def mse_loss(prediction: Any, target: Any) -> Node:
     difference, count = _difference(prediction, target)
     if isinstance(difference, list):
         return sum((d * d for d in difference[1:]), difference[0] * difference[0]) / count
-    return (difference * difference).mean()
+    return (difference**2).mean()
 
 
 class SquaredError(Module):

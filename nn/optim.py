@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value, no_grad
+from autograd import Node, Tensor, Value
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -60,17 +60,21 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
-        with no_grad():
-            for i, p in enumerate(self.params):
-                gradient = p.grad
-                if gradient is None:
-                    continue
-                if isinstance(gradient, Node):  # a create_graph gradient: use its numbers
-                    gradient = gradient.data
-                if isinstance(p, Value):
-                    p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
-                else:
-                    p.data += self._update(i, p.data, gradient).astype(p.dtype, copy=False)
+        # The update computes on the numbers (.data), never on graph nodes, so nothing is
+        # recorded and no no_grad() is needed.
+        for i, p in enumerate(self.params):
+            gradient = p.grad
+            if gradient is None:
+                continue
+            if isinstance(gradient, Node):  # a create_graph gradient: use its numbers
+                gradient = gradient.data
+            if isinstance(p, Value):
+                p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
+            else:
+                change = self._update(i, p.data, gradient)
+                if change.dtype != p.data.dtype:
+                    change = change.astype(p.data.dtype)
+                p.data += change
 
     def _update(self, index: int, data: Any, gradient: Any) -> Any:
         """The change to add to a parameter."""

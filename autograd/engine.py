@@ -246,6 +246,9 @@ class Node:
         raise NotImplementedError
 
 
+_ONE_INPUT: Any = object()  # for _apply: marks a one-input op (None would hide `x * None`)
+
+
 class SharedNumbers:
     """Constant nodes for plain numbers, shared: the same numbers recur (the 2 in x ** 2,
     0.5 in a loss, a learning rate), and one node per value halves the objects such an
@@ -436,7 +439,7 @@ def _backpropagate(
             else:  # a leaf: add this pass to what it had
                 new, node.grad = node.grad, old
                 if new is not None:
-                    node._accumulate_into_leaf(new, shared=node in passed_through)
+                    node._accumulate_into_leaf(new, node in passed_through)
 
 
 def grad(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
+from .engine import _ONE_INPUT, Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Tensor", "as_tensor"]
@@ -128,31 +128,31 @@ class Tensor(Node):
 
     # ---- elementwise arithmetic with broadcasting
     def __add__(self, other: Any) -> Tensor:
-        return _apply(ops.ADD, self, _as_tensor(other, self))
+        return _apply(ops.ADD, self, other)
 
     def __radd__(self, other: Any) -> Tensor:
         return _apply(ops.ADD, _as_tensor(other, self), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return _apply(ops.SUB, self, _as_tensor(other, self))
+        return _apply(ops.SUB, self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return _apply(ops.SUB, _as_tensor(other, self), self)
 
     def __mul__(self, other: Any) -> Tensor:
-        return _apply(ops.MUL, self, _as_tensor(other, self))
+        return _apply(ops.MUL, self, other)
 
     def __rmul__(self, other: Any) -> Tensor:
         return _apply(ops.MUL, _as_tensor(other, self), self)
 
     def __truediv__(self, other: Any) -> Tensor:
-        return _apply(ops.DIV, self, _as_tensor(other, self))
+        return _apply(ops.DIV, self, other)
 
     def __rtruediv__(self, other: Any) -> Tensor:
         return _apply(ops.DIV, _as_tensor(other, self), self)
 
     def __pow__(self, exponent: Any) -> Tensor:
-        return _apply(ops.POW, self, _as_tensor(exponent, self))
+        return _apply(ops.POW, self, exponent)
 
     def __rpow__(self, base: Any) -> Tensor:
         return _apply(ops.POW, _as_tensor(base, self), self)
@@ -310,7 +310,7 @@ class Tensor(Node):
         dtype = self.data.dtype
         if grad.dtype is not dtype and grad.dtype != dtype:
             grad = grad.astype(dtype)
-        elif shared or grad.base is not None or not grad.flags.writeable:
+        elif shared or grad.base is not None:
             grad = grad.copy()  # a view or another node's array: the leaf gets its own
         if self.grad is None:
             self.grad = grad  # a fresh array the engine computed: kept without copying
@@ -479,8 +479,13 @@ def _normalize_index_item(item: Any) -> Any:
     return item
 
 
-def _apply(op: Op, a: Tensor, b: Tensor | None = None, args: tuple = ()) -> Tensor:
-    """Compute ``op`` on the inputs' data and record it, unless nothing needs a gradient."""
+def _apply(op: Op, a: Tensor, b: Any = _ONE_INPUT, args: tuple = ()) -> Tensor:
+    """Compute ``op`` on the inputs' data and record it, unless nothing needs a gradient.
+    ``b`` may be a number or an array: it becomes a constant."""
+    if b is _ONE_INPUT:
+        b = None
+    elif not isinstance(b, Tensor):
+        b = _as_tensor(b, a)
     try:
         if b is not None:
             data = op.array(a.data, b.data)

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
-from .engine import Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
+from .engine import _ONE_INPUT, Node, SharedNumbers, _grad_mode, anomaly_mode, check_forward
 from .ops import Op
 
 __all__ = ["Value"]
@@ -212,9 +212,6 @@ def _as_value(x: Any) -> Value:
 
 def _data_of(x: Any) -> float:
     return x.data if isinstance(x, Value) else _as_value(x).data
-
-
-_ONE_INPUT: Any = object()  # marks a one-input op (None would hide `value * None`)
 
 
 def _apply(op: Op, a: Value, b: Any = _ONE_INPUT) -> Value:

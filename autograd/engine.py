@@ -285,7 +285,9 @@ def backward_order(roots: Iterable[Node], *, every_input: bool = False) -> list[
     visited: set[Node] = set()
     # (node, expanded): a node is pushed once to expand its inputs, and once more
     # beneath them so that it is emitted only after all of them.
-    stack: list[tuple[Node, bool]] = [(root, False) for root in reversed(list(roots))]
+    stack: list[tuple[Node, bool]] = []
+    for root in reversed(list(roots)):  # (a loop: cheaper than a comprehension for one root)
+        stack.append((root, False))
     while stack:
         node, expanded = stack.pop()
         if expanded:

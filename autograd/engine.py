@@ -225,20 +225,31 @@ class Node:
     def _seed(self, grad: Any) -> Any:
         raise NotImplementedError
 
-    def backward(self, grad: Any = None, *, create_graph: bool = False) -> None:
+    def backward(self, grad: Any = None, *, create_graph: bool = False,
+                 intermediate_grads: bool = True) -> None:
         """Backpropagate from this node: fill ``.grad`` of every node it depends on.
 
         Leaves accumulate (``+=``) across calls, as in PyTorch; call ``zero_grad`` to
-        reset them. Intermediate nodes show the gradient of the most recent pass.
+        reset them. Intermediate nodes show the gradient of the most recent pass; with
+        ``intermediate_grads=False`` they are cleared as soon as the pass has used them
+        (PyTorch's default), which lowers the memory a training step holds.
         With ``create_graph=True`` the gradients are themselves graph nodes, so they
         can be differentiated again.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> y.backward(intermediate_grads=False)
+        >>> x.grad, y.grad
+        (6.0, 0.0)
         """
         if not self.requires_grad:
             raise RuntimeError(
                 f"backward() on a {type(self).__name__} that does not require grad: it is a "
                 "constant, or was computed under no_grad(), so no graph leads to it"
             )
-        backpropagate([self], [self._seed(grad)], create_graph=create_graph)
+        backpropagate([self], [self._seed(grad)], create_graph=create_graph,
+                      intermediate_grads=intermediate_grads)
 
     def _accumulate_into_leaf(self, grad: Any, shared: bool = False) -> None:
         """Add one backward pass's gradient to this leaf's ``.grad``; ``shared``: the
@@ -325,6 +336,7 @@ def backpropagate(
     create_graph: bool = False,
     inputs: Sequence[Node] | None = None,
     on_step: Callable[[Node, Any, list[tuple[Node, Any]]], None] | None = None,
+    intermediate_grads: bool = True,
 ) -> list[Any] | None:
     """The backward pass. Starting from ``roots`` with gradients ``seeds``, visit every
     node in ``backward_order`` and apply the chain rule: each input that requires grad
@@ -335,8 +347,9 @@ def backpropagate(
     again. Gradients of broadcast inputs are summed back to the input's shape.
 
     Without ``inputs``: write ``.grad`` (leaves accumulate, intermediate nodes show this
-    pass's gradient) and return None. With ``inputs``: write nothing, return the
-    gradient of each input (None where the roots do not depend on it).
+    pass's gradient, unless ``intermediate_grads`` is False: then each is cleared once
+    used) and return None. With ``inputs``: write nothing, return the gradient of each
+    input (None where the roots do not depend on it).
     ``on_step(node, grad, contributions)``, if given, watches each node as it is handled
     (the backward walkthrough uses it).
     """
@@ -346,7 +359,8 @@ def backpropagate(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _backpropagate(roots, seeds, create_graph, inputs, on_step)
+        return _backpropagate(roots, seeds, create_graph, inputs, on_step,
+                              intermediate_grads or inputs is not None)
     finally:
         if collecting:
             gc.enable()
@@ -358,6 +372,7 @@ def _backpropagate(
     create_graph: bool,
     inputs: Sequence[Node] | None,
     on_step: Callable[[Node, Any, list[tuple[Node, Any]]], None] | None,
+    keep_intermediate: bool,
 ) -> list[Any] | None:
     order = backward_order(roots)
     # While the pass runs, each node's .grad slot sums the gradient flowing into it
@@ -417,6 +432,8 @@ def _backpropagate(
                     _check_backward(node, grad, (da, db))
                 if on_step is not None:
                     on_step(node, grad, [(p, g) for p, g in ((a, da), (b, db)) if g is not None])
+            if not keep_intermediate:
+                node.grad = node._grad_before_backward  # used: let it go now, as PyTorch does
             # += : an input used by several nodes sums what each sends back
             if da is not None:
                 previous = a.grad

@@ -279,3 +279,56 @@ def test_plain_numbers_share_constant_nodes_except_zero_and_nan():
     v = Value(3.0)
     assert (v**2).b is (v * 2).b and type((v**2).b.data) is float
     assert (v * 2).b is not (v * 2.0).b  # int and float stay apart
+
+
+def _mlp_loss(rng):
+    import nn
+
+    model = nn.Sequential(nn.Linear(6, 5, rng=rng), nn.ReLU(), nn.Linear(5, 5, rng=rng), nn.Tanh(),
+                          nn.Linear(5, 3, rng=rng))
+    x = rng.normal(size=(4, 6))
+    out = model(x)
+    return model, out, nn.mse_loss(out, rng.normal(size=(4, 3))) + (out * out).sum()  # out used twice
+
+
+def test_intermediate_grads_false_same_leaf_gradients_intermediates_cleared():
+    results = []
+    for keep in (True, False):
+        model, out, loss = _mlp_loss(np.random.default_rng(7))
+        loss.backward(intermediate_grads=keep)
+        loss.backward(intermediate_grads=keep)  # leaves accumulate the same way
+        results.append([p.grad.copy() for p in model.parameters()])
+        if keep:
+            assert out.grad is not None and loss.grad is not None
+        else:
+            order = backward_order([loss])
+            assert all(node.grad is None for node in order if not node.is_leaf)
+    for kept, cleared in zip(*results):
+        np.testing.assert_array_equal(kept, cleared)  # exactly: the same arithmetic in the same order
+    x = Value(2.0)
+    h = x * x
+    y = h * x + h
+    y.backward(intermediate_grads=False)
+    assert x.grad == 3 * 4.0 + 2 * 2.0 and h.grad == 0.0 and y.grad == 0.0
+
+
+def test_intermediate_grads_false_holds_less_memory():
+    import tracemalloc
+
+    import nn
+
+    def peak(keep: bool) -> int:
+        rng = np.random.default_rng(0)
+        layers = [nn.Linear(128, 128, rng=rng) for _ in range(4)]
+        model = nn.Sequential(*[m for layer in layers for m in (layer, nn.ReLU())])
+        loss = nn.mse_loss(model(rng.normal(size=(64, 128))), np.zeros((64, 128)))
+        tracemalloc.start()
+        loss.backward(intermediate_grads=keep)
+        held = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        return held
+
+    kept, cleared = peak(True), peak(False)
+    # Kept: every node's 64x128 gradient to the end (about 20 of 64 kB each); cleared:
+    # a handful at a time, plus the weight gradients.
+    assert cleared < 0.6 * kept, (kept, cleared)

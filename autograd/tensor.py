@@ -345,7 +345,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
 def _as_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
     """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
-    if data.__class__ is np.ndarray and dtype is None and data.dtype in _KEPT_DTYPES:
+    if data.__class__ is np.ndarray and data.dtype in _KEPT_DTYPES and (dtype is None or data.dtype == dtype):
         return data.copy() if copy else data  # the common case, without the checks below
     if isinstance(data, Tensor):
         data = data.data

@@ -4,7 +4,9 @@ y = [10, -2], per-sample SGD (lr 1e-3) on the same sequence of random x.
 Variants: the seed's own hand-written NumPy code (forward, its loop-based loss,
 W1_grad, W2_grad, update_weights); the same with the loss vectorised; PyTorch on the
 CPU in float64; our engine with raw Tensors; our engine through nn (Sequential, SGD,
-squared_error). All start from the same weights and must end on the same weights.
+squared_error); and a bare yardstick engine (bare_engine.py: no checks, no features),
+the least a node-per-operation engine in pure Python does. All start from the same
+weights and must end on the same weights.
 
     python benchmarks/bench_notebook.py [--quick] [--rounds N] [--no-write]
 """
@@ -98,6 +100,28 @@ def raw_tensors(seed: int):
     return run
 
 
+def bare(seed: int):
+    """The yardstick (bare_engine.py): the same loop on an engine with no checks and no features."""
+    from bare_engine import BareTensor, half, matmul, sigmoid, square, sub, tensor_backward, total
+
+    W1_0, W2_0, xs = problem(seed)
+    y = BareTensor(Y)
+
+    def run():
+        W1 = BareTensor(W1_0.copy(), trainable=True)
+        W2 = BareTensor(W2_0.copy(), trainable=True)
+        for x in xs:
+            out = matmul(W2, sigmoid(matmul(W1, BareTensor(x.copy()))))
+            loss = half(total(square(sub(y, out))))
+            float(loss.data)
+            tensor_backward(loss)
+            W1.data -= LR * W1.grad
+            W2.data -= LR * W2.grad
+        return W1.data, W2.data
+
+    return run
+
+
 def through_nn(seed: int):
     W1_0, W2_0, xs = problem(seed)
 
@@ -128,6 +152,7 @@ def main() -> None:
         harness.Variant("PyTorch CPU float64", torch_cpu),
         harness.Variant("autograd Tensors", raw_tensors),
         harness.Variant("autograd through nn", through_nn),
+        harness.Variant("bare engine (yardstick)", bare),
     ]
     timings = harness.measure(variants, rounds=rounds, warmup=2, rtol=1e-10, atol=1e-12)
     body = harness.table(timings, "seed NumPy (hand-written)", per=STEPS, per_label="per step")

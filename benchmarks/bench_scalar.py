@@ -4,7 +4,8 @@
 
 Figures: time per forward+backward and graph nodes per second (each engine counting
 its own graph), bytes per node (tracemalloc, over the whole graph after backward),
-and the deepest chain that backpropagates.
+and the deepest chain that backpropagates. A bare yardstick engine (bare_engine.py) runs
+alongside: the least work any node-per-operation engine in pure Python does.
 
     python benchmarks/bench_scalar.py [--quick] [--rounds N] [--no-write]
 """
@@ -20,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bare_engine  # noqa: E402
 import harness  # noqa: E402
 
 import nn  # noqa: E402
@@ -27,6 +29,7 @@ from autograd import Value, backward_order  # noqa: E402
 
 SIZES = (3, [16, 16, 1])
 BATCH = 32
+BARE = "bare engine (yardstick)"
 
 
 def data(seed: int):
@@ -96,6 +99,34 @@ def micrograd(seed: int):
     return run
 
 
+def bare(seed: int):
+    """The yardstick (bare_engine.py): what an engine with no checks and no features does."""
+    xs, ys, weights = data(seed)
+    model = bare_engine.BareMLP(weights)
+
+    def forward():
+        return sum((model(x)[0] - y) ** 2 for x, y in zip(xs, ys))
+
+    def run():
+        model.zero_grad()
+        loss = forward()
+        loss.backward()
+        return [loss.data] + [p.grad for p in model.parameters()]
+
+    def count(loss):
+        seen, stack = set(), [loss]
+        while stack:
+            node = stack.pop()
+            if node not in seen:
+                seen.add(node)
+                stack.extend(p for p in (node.a, node.b) if p is not None)
+        return len(seen)
+
+    run.forward = forward
+    run.count = count
+    return run
+
+
 def bytes_per_node(run) -> tuple[int, float]:
     """Memory held by one forward+backward graph, per node (tracemalloc)."""
     gc.collect()
@@ -151,7 +182,8 @@ def steady_state(run, iterations: int) -> float:
 def main() -> None:
     args = harness.arguments(__doc__.splitlines()[0])
     rounds = args.rounds or (3 if args.quick else 15)
-    variants = [harness.Variant("autograd.Value", ours), harness.Variant("micrograd 0.1.0", micrograd)]
+    variants = [harness.Variant("autograd.Value", ours), harness.Variant("micrograd 0.1.0", micrograd),
+                harness.Variant(BARE, bare)]
     timings = harness.measure(variants, rounds=rounds, warmup=1, rtol=1e-12, atol=1e-12)
     extra = {}
     for variant, timing in zip(variants, timings):
@@ -180,11 +212,15 @@ def main() -> None:
     if all(not t.absent for t in timings):
         speedup = timings[1].median / timings[0].median
         in_loop = loop["micrograd 0.1.0"] / loop["autograd.Value"]
+        bare_loop = loop["micrograd 0.1.0"] / loop[BARE]
         body += (f"\n\nSame computation, garbage collection on. Interleaved rounds ({rounds}, each "
                  f"starting from a clean heap, so micrograd's leftover reference cycles are collected "
                  f"outside its timing): autograd.Value is {speedup:.1f}x faster than micrograd. In a "
                  f"training-like loop of one engine alone (20 runs and a final collection, best of "
-                 f"3), where each pays for collecting its own garbage: {in_loop:.1f}x. Goal: 15x.")
+                 f"3), where each pays for collecting its own garbage: {in_loop:.1f}x. Goal: 15x. "
+                 f"The bare yardstick engine (no checks, no features: the least a "
+                 f"node-per-operation engine in pure Python can do) reaches {bare_loop:.1f}x in that "
+                 f"loop and {timings[1].median / timings[2].median:.1f}x in the rounds.")
     print(body)
     if not args.no_write and not args.quick:
         harness.write_section("scalar", "1. Scalar engine: MLP(3, [16, 16, 1]), batch 32", body,

@@ -246,6 +246,8 @@ def _matmul_grad_b(grad: Any, out: Any, a: Any, b: Any) -> Any:
 
 
 def _linear_grad_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
+    if x.ndim == 2:  # the common case, spelled out
+        return grad.T @ x
     # Every batch axis sums: view x as rows (n, in) and grad as rows (n, out).
     return grad.reshape((-1, grad.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
 

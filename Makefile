@@ -23,8 +23,8 @@ test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 
 # The benchmarks (each also runnable alone: python benchmarks/bench_<name>.py); they
-# rewrite benchmarks/RESULTS.md. micrograd 0.1.0 is the scalar engine's competitor.
-bench: $(VENV)/.installed
+# rewrite benchmarks/RESULTS.md. micrograd 0.1.0 and PyTorch (make torch) are the competitors.
+bench: torch
 	$(BIN)/python -m pip install --quiet micrograd==0.1.0
 	$(BIN)/python benchmarks/bench_scalar.py
 	$(BIN)/python benchmarks/bench_notebook.py

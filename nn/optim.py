@@ -71,10 +71,11 @@ class Optimizer:
             if isinstance(p, Value):
                 p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
             else:
-                change = self._update(i, p.data, gradient)
-                if change.dtype != p.data.dtype:
-                    change = change.astype(p.data.dtype)
-                p.data += change
+                data = p.data
+                change = self._update(i, data, gradient)
+                if change.dtype is not data.dtype and change.dtype != data.dtype:
+                    change = change.astype(data.dtype)  # float32 parameters stay float32
+                p.data += change  # in place for arrays (rebinds a NumPy scalar)
 
     def _update(self, index: int, data: Any, gradient: Any) -> Any:
         """The change to add to a parameter."""

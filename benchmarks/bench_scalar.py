@@ -25,7 +25,7 @@ import bare_engine  # noqa: E402
 import harness  # noqa: E402
 
 import nn  # noqa: E402
-from autograd import Value, backward_order  # noqa: E402
+from autograd import Value  # noqa: E402
 
 SIZES = (3, [16, 16, 1])
 BATCH = 32
@@ -50,39 +50,19 @@ def set_weights(model, weights) -> None:
                 w.data = value
 
 
-def ours(seed: int):
-    xs, ys, weights = data(seed)
-    model = nn.MLP(SIZES[0], SIZES[1], activation="relu")
-    set_weights(model, weights)
+def engine_run(model, xs, ys, output, inputs_of):
+    """One engine's run(): zero the gradients, the squared loss over the batch, backward;
+    it returns the loss and every parameter's gradient (each engine lists a neuron's
+    weights, then its bias). ``run.forward`` builds the graph, ``run.count`` counts its
+    nodes (``inputs_of(node)``: the node's operands, constants included)."""
 
     def forward():
-        return sum((model(x)[0] - y) ** 2 for x, y in zip(xs, ys))
+        return sum((output(model(x)) - y) ** 2 for x, y in zip(xs, ys))
 
     def run():
         model.zero_grad()
         loss = forward()
         loss.backward()
-        return [loss.data] + [p.grad for p in model.parameters()]
-
-    run.forward = forward
-    run.count = lambda loss: len(backward_order([loss], every_input=True))
-    return run
-
-
-def micrograd(seed: int):
-    MLP = harness.optional("micrograd.nn", "pip install micrograd==0.1.0").MLP
-    xs, ys, weights = data(seed)
-    model = MLP(SIZES[0], SIZES[1])
-    set_weights(model, weights)
-
-    def forward():
-        return sum((model(x) - y) ** 2 for x, y in zip(xs, ys))
-
-    def run():
-        model.zero_grad()
-        loss = forward()
-        loss.backward()
-        # our parameters() lists each neuron's weights then its bias, as micrograd does
         return [loss.data] + [p.grad for p in model.parameters()]
 
     def count(loss):
@@ -91,40 +71,35 @@ def micrograd(seed: int):
             node = stack.pop()
             if id(node) not in seen:
                 seen.add(id(node))
-                stack.extend(node._prev)
+                stack.extend(inputs_of(node))
         return len(seen)
 
     run.forward = forward
     run.count = count
     return run
+
+
+def ours(seed: int):
+    xs, ys, weights = data(seed)
+    model = nn.MLP(SIZES[0], SIZES[1], activation="relu")
+    set_weights(model, weights)
+    return engine_run(model, xs, ys, lambda out: out[0], lambda node: node.parents)
+
+
+def micrograd(seed: int):
+    MLP = harness.optional("micrograd.nn", "pip install micrograd==0.1.0").MLP
+    xs, ys, weights = data(seed)
+    model = MLP(SIZES[0], SIZES[1])
+    set_weights(model, weights)
+    return engine_run(model, xs, ys, lambda out: out, lambda node: node._prev)
 
 
 def bare(seed: int):
     """The yardstick (bare_engine.py): what an engine with no checks and no features does."""
     xs, ys, weights = data(seed)
     model = bare_engine.BareMLP(weights)
-
-    def forward():
-        return sum((model(x)[0] - y) ** 2 for x, y in zip(xs, ys))
-
-    def run():
-        model.zero_grad()
-        loss = forward()
-        loss.backward()
-        return [loss.data] + [p.grad for p in model.parameters()]
-
-    def count(loss):
-        seen, stack = set(), [loss]
-        while stack:
-            node = stack.pop()
-            if node not in seen:
-                seen.add(node)
-                stack.extend(p for p in (node.a, node.b) if p is not None)
-        return len(seen)
-
-    run.forward = forward
-    run.count = count
-    return run
+    return engine_run(model, xs, ys, lambda out: out[0],
+                      lambda node: [p for p in (node.a, node.b) if p is not None])
 
 
 def bytes_per_node(run) -> tuple[int, float]:

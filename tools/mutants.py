@@ -92,7 +92,10 @@ MUTANTS = [
            "db = rules[1](grad, out, x, y) if b.requires_grad else None",
            "db = rules[1](grad, out, x, y) if b.requires_grad and b is not a else None"),
     Mutant("intermediate gradients not reset between passes", "autograd/engine.py",
-           "    for node in order:\n        node.grad = None\n", ""),
+           "            before.append((node, node.grad))\n        node.grad = None\n",
+           "            before.append((node, node.grad))\n"),
+    Mutant("intermediate gradients kept although backward(intermediate_grads=False)", "autograd/engine.py",
+           "node.grad = node._grad_before_backward  # used: let it go now", "pass  # used: let it go now"),
     Mutant("leaves overwrite instead of accumulating across backward calls", "autograd/tensor.py",
            "            self.grad += grad  # accumulate in place, as PyTorch does", "            self.grad = grad"),
 ]

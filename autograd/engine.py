@@ -310,9 +310,17 @@ def backward_order(roots: Iterable[Node], *, every_input: bool = False) -> list[
         stack.append((node, True))
         a, b = node.a, node.b
         if a is not None and (a.requires_grad or every_input) and a not in visited:
-            stack.append((a, False))
+            if a.a is None:  # a leaf or a constant: no inputs to wait for, so emit it now
+                visited.add(a)
+                topological.append(a)
+            else:
+                stack.append((a, False))
         if b is not None and (b.requires_grad or every_input) and b not in visited:
-            stack.append((b, False))
+            if b.a is None:
+                visited.add(b)
+                topological.append(b)
+            else:
+                stack.append((b, False))
     topological.reverse()
     return topological
 

@@ -136,10 +136,7 @@ def main() -> None:
     body = harness.table(timings, "NumPy by hand", per_label="per step")
     body += (f"\n\n{REPEAT} steps per timed run, {rounds} interleaved rounds. "
              "Goal: our engine at most 1.05x hand-written NumPy.")
-    print(body)
-    if not args.no_write and not args.quick:
-        harness.write_section("mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64", body,
-                              "python benchmarks/bench_mlp.py")
+    harness.report(args, "mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64", body)
 
 
 if __name__ == "__main__":

@@ -158,10 +158,7 @@ def main() -> None:
     body = harness.table(timings, "seed NumPy (hand-written)", per=STEPS, per_label="per step")
     body += (f"\n\n{STEPS} steps per timed run, {rounds} interleaved rounds. "
              "Goal: our engine at most 1.3x the hand-written NumPy time per step.")
-    print(body)
-    if not args.no_write and not args.quick:
-        harness.write_section("notebook", "2. The notebook's training loop (3-4-2 sigmoid network, per-sample SGD)",
-                              body, "python benchmarks/bench_notebook.py")
+    harness.report(args, "notebook", "2. The notebook's training loop (3-4-2 sigmoid network, per-sample SGD)", body)
 
 
 if __name__ == "__main__":

@@ -196,10 +196,7 @@ def main() -> None:
                  f"The bare yardstick engine (no checks, no features: the least a "
                  f"node-per-operation engine in pure Python can do) reaches {bare_loop:.1f}x in that "
                  f"loop and {timings[1].median / timings[2].median:.1f}x in the rounds.")
-    print(body)
-    if not args.no_write and not args.quick:
-        harness.write_section("scalar", "1. Scalar engine: MLP(3, [16, 16, 1]), batch 32", body,
-                              "python benchmarks/bench_scalar.py")
+    harness.report(args, "scalar", "1. Scalar engine: MLP(3, [16, 16, 1]), batch 32", body)
 
 
 if __name__ == "__main__":

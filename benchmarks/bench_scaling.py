@@ -69,10 +69,7 @@ def main() -> None:
     body += (f"\n\nCost per node at N={sizes[-1]:,} is {growth:.2f}x the cost at N={sizes[0]:,} "
              "(goal: at most 1.2x, i.e. linear). Goal: at most half of PyTorch's per-node cost "
              "(a ratio of 0.5 or less).")
-    print(body)
-    if not args.no_write and not args.quick:
-        harness.write_section("scaling", "4. Scaling: chains of N elementwise Tensor ops, forward + backward", body,
-                              "python benchmarks/bench_scaling.py")
+    harness.report(args, "scaling", "4. Scaling: chains of N elementwise Tensor ops, forward + backward", body)
 
 
 if __name__ == "__main__":

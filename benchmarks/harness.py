@@ -21,7 +21,6 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import argparse
 import datetime
 import gc
-import os
 import platform
 import re
 import statistics
@@ -176,6 +175,14 @@ def machine() -> str:
     except ImportError:
         parts.append("PyTorch absent")
     return "; ".join(parts)
+
+
+def report(args: argparse.Namespace, name: str, title: str, body: str) -> None:
+    """Print a benchmark's results and, unless ``--quick`` or ``--no-write``, write them as
+    section ``name`` of RESULTS.md (and the README), with the command that reran them."""
+    print(body)
+    if not args.no_write and not args.quick:
+        write_section(name, title, body, f"python benchmarks/bench_{name}.py")
 
 
 def write_section(name: str, title: str, body: str, command: str) -> None:

@@ -1,9 +1,10 @@
 """backprop-from-scratch: a small, readable autograd engine.
 
-``Value`` is a scalar node, ``Tensor`` a NumPy-backed array node; both use one
-backward engine (``engine.py``) and one table of operations (``ops.py``).
-``draw_graph`` and ``backward_walkthrough`` make pictures of graphs and of the backward
-pass (Graphviz and Pillow are imported only when a picture is made).
+``Value`` is a scalar node, ``Tensor`` a NumPy-backed array node; both use one backward
+pass (``core.py``) and one table of operations (``ops.py``, ``more_ops.py``), each an
+``Op`` you can also define yourself. ``draw_graph`` and ``backward_walkthrough`` make
+pictures of graphs and of the backward pass (Graphviz and Pillow are imported only when
+a picture is made).
 
 >>> from autograd import Value
 >>> x = Value(3.0)
@@ -13,17 +14,11 @@ pass (Graphviz and Pillow are imported only when a picture is made).
 8.0
 """
 
+from . import more_ops  # noqa: F401  (defines the operations beyond the seed's)
+from .core import Node, backward_order, is_grad_enabled
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
-from .engine import (
-    AnomalyError,
-    Node,
-    backward_order,
-    detect_anomaly,
-    enable_grad,
-    grad,
-    is_grad_enabled,
-    no_grad,
-)
+from .modes import AnomalyError, detect_anomaly, enable_grad, grad, no_grad
+from .ops import Op
 from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
@@ -32,6 +27,7 @@ __all__ = [
     "AnomalyError",
     "GraphvizNotFoundError",
     "Node",
+    "Op",
     "Tensor",
     "Value",
     "as_tensor",

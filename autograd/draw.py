@@ -22,9 +22,10 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node, backward_order
+from .core import Node, backward_order
+from .tensor import Tensor
 from .files import replacing
-from .gradcheck import AUTOMATIC, HAND_WRITTEN, _as_gradient_array, _compare
+from .gradcheck import AUTOMATIC, HAND_WRITTEN, as_gradient_array, compare_arrays
 
 __all__ = [
     "draw_graph",
@@ -117,7 +118,7 @@ def _summed_axes(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> tuple
 def broadcast_note(node: Node, parent: Node) -> str | None:
     """What the backward pass does on the edge parent -> node when broadcasting
     stretched the parent: e.g. "grad summed over axis 0: (4, 3) -> (3,)"."""
-    if node.op is None or not node.op.broadcasts or not node._reduces_broadcast:
+    if node.op is None or not node.op.broadcasts or not isinstance(node, Tensor):
         return None
     if parent.shape == node.shape:
         return None
@@ -209,7 +210,7 @@ def build_digraph(
         used_kinds.add(kind)
         fill = KINDS[kind][0]
         rows = [f'<TR><TD COLSPAN="2"><B>{_html(names[node])}</B></TD></TR>']
-        if node._reduces_broadcast:  # a Tensor: its shape and dtype
+        if isinstance(node, Tensor):  # its shape and dtype
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(f"{node.shape} {node.dtype}")}'
                         "</FONT></TD></TR>")
         if show_data:
@@ -220,8 +221,8 @@ def build_digraph(
             rows.append(f'<TR><TD ALIGN="LEFT">grad</TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>')
         if node in hand_written and node.grad is not None:
             # the gradient check's own comparison: agree when |auto - hand| <= atol + rtol*|hand|
-            check = _compare(AUTOMATIC, _as_gradient_array(node.grad), HAND_WRITTEN,
-                             _as_gradient_array(hand_written[node]), atol, rtol)
+            check = compare_arrays(AUTOMATIC, as_gradient_array(node.grad), HAND_WRITTEN,
+                             as_gradient_array(hand_written[node]), atol, rtol)
             compared["agree" if check.passed else "disagree"] = True
             fill = AGREE if check.passed else DISAGREE
             verdict = "agrees" if check.passed else "DISAGREES"

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node, grad
+from .core import Node
+from .modes import grad, make_seed
 from .tensor import Tensor
 from .value import Value
 
@@ -96,7 +97,7 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10
     for k in range(_size(output)):
         seed = np.zeros(out_shape)
         seed[np.unravel_index(k, out_shape) if out_shape else ()] = 1.0
-        for block, row in zip(blocks, _gradients(output, nodes, output._seed(seed if out_shape else 1.0))):
+        for block, row in zip(blocks, _gradients(output, nodes, make_seed(output, seed if out_shape else 1.0))):
             block[k] = _numbers(row)
     blocks = [block.reshape(out_shape + _shape(node)) for block, node in zip(blocks, nodes)]
     return blocks[0] if single else tuple(blocks)

@@ -23,11 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from .engine import Node, grad, no_grad
+from .core import Node
+from .modes import grad, no_grad
 from .tensor import Tensor
 from .value import Value
 
 __all__ = [
+    "as_gradient_array",
+    "compare_arrays",
     "numerical_gradients",
     "compare_gradients",
     "check_gradients",
@@ -250,13 +253,15 @@ def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
     ]
 
 
-def _as_gradient_array(g: Any) -> np.ndarray:
+def as_gradient_array(g: Any) -> np.ndarray:
+    """A gradient (a number, an array or a node) as a float64 array, for comparing."""
     if isinstance(g, Node):
         g = g.data
     return np.asarray(g, dtype=np.float64)
 
 
-def _compare(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
+def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
+    """Compare two gradients of one input, element by element: the worst difference and where."""
     if a.shape != b.shape:
         return Comparison(first, second, math.inf, math.inf, (), False,
                           f"shapes differ: {a.shape} vs {b.shape}")
@@ -307,13 +312,13 @@ def compare_gradients(
         ]
     reports = []
     for i in range(count):
-        gradients = {AUTOMATIC: _as_gradient_array(automatic[i]), NUMERICAL: _as_gradient_array(numerical[i])}
+        gradients = {AUTOMATIC: as_gradient_array(automatic[i]), NUMERICAL: as_gradient_array(numerical[i])}
         if hand_written[i] is not None:
-            gradients[HAND_WRITTEN] = _as_gradient_array(hand_written[i])
+            gradients[HAND_WRITTEN] = as_gradient_array(hand_written[i])
         pairs = [(AUTOMATIC, NUMERICAL)]
         if HAND_WRITTEN in gradients:
             pairs += [(AUTOMATIC, HAND_WRITTEN), (HAND_WRITTEN, NUMERICAL)]
-        comparisons = [_compare(x, gradients[x], y, gradients[y], atol, rtol) for x, y in pairs]
+        comparisons = [compare_arrays(x, gradients[x], y, gradients[y], atol, rtol) for x, y in pairs]
         shape = gradients[NUMERICAL].shape
         item = InputReport(names[i], shape, gradients, comparisons)
         if inputs is not None and isinstance(inputs[i], Tensor) and inputs[i].dtype == np.float32:

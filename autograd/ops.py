@@ -1,400 +1,175 @@
-"""Every operation the engine knows, each defined in one place: how it computes its
-result, and its local derivative with respect to each input, side by side.
+"""Operations: each defined once, its forward computation beside its derivative rules.
 
-A derivative rule is called as ``rule(grad, out, *inputs, *args)`` where ``grad`` is
-d(root)/d(out), ``out`` is the operation's result and ``inputs`` its operands; it
-returns ``grad * d(out)/d(input)``, the chain rule's contribution to that input.
+A rule is called as ``rule(grad, out, *inputs, *args)``: ``grad`` is d(root)/d(out),
+``out`` the operation's result, ``inputs`` its operands. It returns this input's share
+of the gradient, ``grad * d(out)/d(input)`` (the chain rule).
 
-The rules use only ordinary operators and methods (``*``, ``@``, ``.sum``,
-``.reshape``), plus the three small helpers below that work on every kind of operand.
-So one rule serves twice: on plain floats and ndarrays in the fast path, and on
-``Value``/``Tensor`` nodes when the backward pass itself is recorded as a graph
-(``create_graph=True``), which is how gradients of gradients work.
+The rules use only operators, methods and the helpers of ``numeric.py``, so one rule
+runs on plain numbers and arrays (the usual pass) and on graph nodes (when the pass
+itself is recorded, for gradients of gradients).
 
-Adding an operation: define its ``Op`` here, then give ``Value`` and/or ``Tensor`` a
-one-line method that applies it. The tests loop over this table, so a new op is
-checked against finite differences the moment it exists.
+This file holds the operations the seed notebook needs (its network computes
+``0.5 * sum((y - sigmoid(W2 @ sigmoid(W1 @ x)))**2)``); ``more_ops.py`` holds the rest,
+defined the same way. Defining an ``Op`` is all it takes to add one: it is callable
+(``SIGMOID(x)``), it gives ``Value`` and ``Tensor`` their method (``x.sigmoid()``), and
+the tests try it on its ``examples``.
 """
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-__all__ = ["Op", "SCALAR_OPS", "TENSOR_OPS"]
+from .numeric import (batched_matmul_rule, expand_reduced, log, power, reduction_arguments, scalar_power,
+                      scalar_sigmoid, zero_where)
+
+__all__ = ["Op", "Example", "OPS"]
+
+OPS: list[Op] = []  # every user-facing operation, in the order defined
+_node_types: list[tuple[type, bool]] = []  # (Value or Tensor, takes only scalar ops)
+
+
+@dataclass(frozen=True)
+class Example:
+    """Inputs the test suite tries an operation on (its input domain and shapes)."""
+
+    shapes: tuple = (((),), ((5,),), ((2, 3),))  # Tensor input shapes, one tuple per try
+    call: Callable[..., Any] | None = None  # how to call it; default: the op's method
+    low: float = -2.0
+    high: float = 2.0
+    away_from_zero: float = 0.0  # keep inputs this far from 0 (a kink, a pole)
+    torch: Callable[..., Any] | bool = True  # PyTorch's spelling if it differs; False: none
+
+    def tries(self) -> list[tuple[tuple[int, ...], ...]]:
+        """The input shapes of each try (a bare shape is a try with one input)."""
+        return [(t,) if all(isinstance(n, int) for n in t) else t for t in self.shapes]
+
+
+BROADCASTING = Example(shapes=(((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3), (3,)), ((), (2, 3)), ((2, 3), ())))
 
 
 class Op:
-    """One operation: its forward computation and its local derivatives.
+    """One operation: ``forward`` computes it on arrays (``scalar``, if given, on Python
+    floats, which makes it a ``Value`` operation too); ``rules`` has one derivative rule
+    per input, ``formulas`` says each for people. ``broadcasts``: elementwise with NumPy
+    broadcasting, so each input's gradient is summed back to its shape. ``method``: the
+    name ``Value``/``Tensor`` get it under (an operator like ``"__mul__"`` also gets its
+    reflected form). ``arguments`` turns a method's extra arguments into ``args``.
 
-    ``scalar`` computes on Python floats (it may raise ArithmeticError or ValueError
-    outside its domain, and is then rerun through ``array`` to get NumPy's inf/nan).
-    ``array`` computes on ndarrays. ``derivatives`` has one rule per input;
-    ``formulas`` states each rule for people (the backward walkthrough prints them).
-    ``broadcasts``: elementwise with NumPy broadcasting, so array gradients are summed
-    back to each input's shape by the engine.
+    >>> import numpy as np
+    >>> from autograd import Op, Value
+    >>> cube = Op("cube", forward=lambda x: x**3, scalar=lambda x: x**3,
+    ...           rules=[lambda grad, out, x: grad * 3 * x * x], formulas=["d(x^3)/dx = 3x^2"])
+    >>> x = Value(2.0)
+    >>> cube(x).backward(); x.grad
+    12.0
     """
 
-    __slots__ = ("name", "scalar", "array", "derivatives", "formulas", "broadcasts")
+    def __init__(self, name: str, *, forward: Callable[..., Any], rules: list | tuple, formulas: list | tuple,
+                 scalar: Callable[..., float] | None = None, broadcasts: bool = False, method: str | None = None,
+                 arguments: Callable[..., tuple] | None = None, examples: tuple = (Example(),),
+                 internal: bool = False) -> None:
+        if len(rules) != len(formulas):
+            raise ValueError(f"op {name!r}: one formula per rule, got {len(formulas)} for {len(rules)} rules")
+        self.name, self.forward, self.scalar, self.broadcasts = name, forward, scalar, broadcasts
+        self.rules, self.formulas, self.arity = tuple(rules), tuple(formulas), len(rules)
+        self.method, self.arguments, self.examples = method, arguments, examples
+        if not internal:
+            OPS.append(self)
+        for node_type, scalar_only in _node_types:
+            self.give_method(node_type, scalar_only)
 
-    def __init__(
-        self,
-        name: str,
-        *,
-        scalar: Callable[..., float] | None = None,
-        array: Callable[..., np.ndarray],
-        derivatives: tuple[Callable[..., Any], ...],
-        formulas: tuple[str, ...],
-        broadcasts: bool = False,
-    ) -> None:
-        self.name = name
-        self.scalar = scalar
-        self.array = array
-        self.derivatives = derivatives
-        self.formulas = formulas
-        self.broadcasts = broadcasts
+    def __call__(self, *operands: Any, **options: Any) -> Any:
+        """Apply the operation: to nodes it records it; to plain numbers it just computes."""
+        inputs, args = operands[: self.arity], operands[self.arity:]
+        if self.arguments is not None:
+            args = self.arguments(*args, **options)
+        for x in inputs:
+            if hasattr(x, "apply"):  # a Value or a Tensor: it makes the result node
+                return x.apply(self, inputs, args)
+        return self.forward(*inputs, *args)
+
+    def give_method(self, node_type: type, scalar_only: bool) -> None:
+        """Make this operation a method of ``node_type`` (if it has a method name)."""
+        if self.method is None or (scalar_only and self.scalar is None):
+            return
+        op, apply = self, node_type.apply
+        if self.arity == 2 and self.method.startswith("__"):  # an operator: a + b and 2 + b
+            setattr(node_type, self.method, lambda a, b: apply(op, (a, b), ()))
+            setattr(node_type, "__r" + self.method[2:], lambda b, a: apply(op, (a, b), ()))
+        elif self.arguments is not None:
+            setattr(node_type, self.method, lambda x, *a, **k: apply(op, (x,), op.arguments(*a, **k)))
+        else:
+            setattr(node_type, self.method, lambda *inputs: apply(op, inputs, ()))
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
 
 
-# --------------------------------------------------------------------------- helpers
-# Rules call these instead of math/np functions so that they run on floats, ndarrays
-# and graph nodes alike. NumPy scalars (np.float64(2.0)) count as arrays: NumPy
-# returns them for 0-d results.
-
-ARRAY_TYPES = (np.ndarray, np.generic)
-
-
-def log(x: Any) -> Any:
-    """Natural logarithm of a float, an ndarray or a node."""
-    if isinstance(x, (float, int)):
-        return math.log(x) if x > 0 else float(np.log(np.float64(x)))
-    if isinstance(x, ARRAY_TYPES):
-        return np.log(x)
-    return x.log()
+def give_methods(node_type: type, *, scalar_only: bool) -> None:
+    """Give ``node_type`` a method for every operation, now and defined later."""
+    _node_types.append((node_type, scalar_only))
+    for op in OPS:
+        op.give_method(node_type, scalar_only)
 
 
-def power(x: Any, exponent: Any) -> Any:
-    """x ** exponent with NumPy's answers (nan, inf) where Python would raise or go complex."""
-    if isinstance(x, float) and isinstance(exponent, (float, int)):
-        return scalar_power(x, exponent)
-    if isinstance(x, ARRAY_TYPES):
-        return x if exponent.__class__ is int and exponent == 1 else np.power(x, exponent)
-    return x**exponent
+# --------------------------------------------------------------------------- the seed's operations
+
+ADD = Op("+", forward=operator.add, scalar=operator.add, broadcasts=True, method="__add__",
+         rules=[lambda grad, out, a, b: grad,
+                lambda grad, out, a, b: grad],
+         formulas=["d(a+b)/da = 1", "d(a+b)/db = 1"], examples=(BROADCASTING,))
+
+SUB = Op("-", forward=operator.sub, scalar=operator.sub, broadcasts=True, method="__sub__",
+         rules=[lambda grad, out, a, b: grad,
+                lambda grad, out, a, b: -grad],
+         formulas=["d(a-b)/da = 1", "d(a-b)/db = -1"], examples=(BROADCASTING,))
+
+MUL = Op("*", forward=operator.mul, scalar=operator.mul, broadcasts=True, method="__mul__",
+         rules=[lambda grad, out, a, b: grad * b,
+                lambda grad, out, a, b: grad * a],
+         formulas=["d(a*b)/da = b", "d(a*b)/db = a"], examples=(BROADCASTING,))
 
 
-def scalar_power(x: float, exponent: float) -> float:
-    # math.pow raises, where ** would return a complex number (negative base, fractional
-    # exponent) or raise ZeroDivisionError (0 ** -1); NumPy gives nan or inf and warns.
-    try:
-        return math.pow(x, exponent)
-    except (ValueError, OverflowError):
-        return float(np.power(np.float64(x), exponent))
-
-
-def _raw(x: Any) -> Any:
-    """The numbers of a node, or the numbers themselves."""
-    return x if isinstance(x, (float, int) + ARRAY_TYPES) else x.data
-
-
-def zero_where(condition: Any, x: Any) -> Any:
-    """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in
-    x where the condition holds does not leak through (0 * inf would be nan)."""
-    if x.__class__ is float:  # the scalar fast path
-        return 0.0 if condition else x
-    if isinstance(x, ARRAY_TYPES):
-        # A product is several times faster than np.where on a scattered mask, and the
-        # same wherever x is finite; where it is not (inf * 0 = nan), select instead.
-        product = x * np.logical_not(condition)
-        if np.isnan(product).any():
-            return np.where(condition, 0.0, x)
-        return product
-    return x._zero_where(condition)  # a node: an operation, differentiable again
-
-
-def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
-    """Sum a gradient over the axes that broadcasting added or stretched, so that it
-    has ``shape`` again (the backward of broadcasting)."""
-    if grad.shape == shape:
-        return grad
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if stretched:
-        grad = grad.sum(axis=stretched, keepdims=True)
-    return grad
-
-
-def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
-    """x repeated along new or size-1 axes to ``shape``."""
-    if isinstance(x, ARRAY_TYPES):
-        # A fresh array filled by assignment: several times faster than np.broadcast_to
-        # on small arrays, and writable.
-        full = np.empty(shape, dtype=x.dtype)
-        full[...] = x
-        return full
-    return x.broadcast_to(shape)
-
-
-def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
-    """A zero array of ``shape`` with ``grad`` added at ``index``: repeated indices add up."""
-    if isinstance(grad, ARRAY_TYPES):
-        full = np.zeros(shape, dtype=grad.dtype)
-        np.add.at(full, index, grad)
-        return full
-    return grad._scatter_add(index, shape)
-
-
-# --------------------------------------------------------------------------- forward helpers
-
-
-def _scalar_sigmoid(x: float) -> float:
-    # Two forms so that exp never overflows: e^-x for x >= 0, e^x for x < 0.
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
-def _array_sigmoid(x: np.ndarray) -> np.ndarray:
-    # 1 / (1 + e^-x) = exp(-log(1 + e^-x)); logaddexp computes log(e^0 + e^-x) without
-    # overflow and to full precision, even where the result underflows towards 0.
-    return np.exp(-np.logaddexp(0.0, -x))
-
-
-def _scalar_relu(x: float) -> float:
-    return 0.0 if x < 0 else x  # nan stays nan, as in NumPy and PyTorch
-
-
-def _array_relu(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0).astype(x.dtype, copy=False)
-
-
-def _sum(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return np.add.reduce(x, axis, None, None, keepdims)  # x.sum(...), without its Python layer
-
-
-def _array_power(x: np.ndarray, exponent: Any) -> np.ndarray:
-    # x ** 2 takes NumPy's squaring fast path: the same numbers as np.power, twice as fast
-    if (exponent.__class__ is int or exponent.__class__ is float) and exponent == 2:
-        return np.square(x)
-    return np.power(x, exponent)
-
-
-def _mean(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
-    return x.mean(axis=axis, keepdims=keepdims)
-
-
-def _expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
-    """Undo a reduction over ``axis`` for the gradient: put back the reduced axes (size 1)
-    and repeat the gradient along them, to the input's ``shape``."""
-    if not keepdims and axis is not None:
-        axes = (axis,) if isinstance(axis, int) else axis
-        kept = list(grad.shape)
-        for ax in sorted(a % len(shape) for a in axes):
-            kept.insert(ax, 1)
-        grad = grad.reshape(tuple(kept))
-    return broadcast_to(grad, shape)
-
-
-def _reduced_count(shape: tuple[int, ...], axis: Any) -> int:
-    if axis is None:
-        return math.prod(shape)
-    axes = (axis,) if isinstance(axis, int) else axis
-    return math.prod(shape[a] for a in axes)
-
-
-def _inverse_permutation(axes: Any, ndim: int) -> Any:
-    if axes is None:  # a full reversal is its own inverse
-        return None
-    return tuple(np.argsort(axes))
-
-
-def _matrix_operands(grad: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
-    """Treat a 1-D left operand as a row (1, k) and a 1-D right operand as a column
-    (k, 1), and give grad the matching unit axes, so both gradients are plain (batched)
-    matrix products."""
-    if a.ndim == 1:
-        a = a.reshape((1, a.shape[0]))
-        grad = grad.reshape(grad.shape[:-1] + (1,) + grad.shape[-1:]) if b.ndim > 1 else grad
-    if b.ndim == 1:
-        b = b.reshape((b.shape[0], 1))
-        grad = grad.reshape(grad.shape + (1,))
-    if grad.ndim < 2:  # both were vectors: the result was a 0-d dot product
-        grad = grad.reshape((1, 1))
-    return grad, a, b
-
-
-def _matmul_grad_a(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 2 and b.ndim == 2:  # the common case, spelled out
-        return grad @ b.T
-    grad, a2, b2 = _matrix_operands(grad, a, b)
-    return sum_to(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
-
-
-def _matmul_grad_b(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    if a.ndim == 2 and b.ndim == 2:
-        return a.T @ grad
-    grad, a2, b2 = _matrix_operands(grad, a, b)
-    return sum_to(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
-
-
-def _linear_grad_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
-    if x.ndim == 2:  # the common case, spelled out
-        return grad.T @ x
-    # Every batch axis sums: view x as rows (n, in) and grad as rows (n, out).
-    return grad.reshape((-1, grad.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
-
-
-# --------------------------------------------------------------------------- the table
-# Elementwise, for Value and Tensor alike.
-
-ADD = Op(
-    "+", scalar=operator.add, array=operator.add, broadcasts=True,
-    derivatives=(lambda grad, out, a, b: grad,
-                 lambda grad, out, a, b: grad),
-    formulas=("d(a+b)/da = 1", "d(a+b)/db = 1"),
-)
-SUB = Op(
-    "-", scalar=operator.sub, array=operator.sub, broadcasts=True,
-    derivatives=(lambda grad, out, a, b: grad,
-                 lambda grad, out, a, b: -grad),
-    formulas=("d(a-b)/da = 1", "d(a-b)/db = -1"),
-)
-MUL = Op(
-    "*", scalar=operator.mul, array=operator.mul, broadcasts=True,
-    derivatives=(lambda grad, out, a, b: grad * b,
-                 lambda grad, out, a, b: grad * a),
-    formulas=("d(a*b)/da = b", "d(a*b)/db = a"),
-)
-DIV = Op(
-    "/", scalar=operator.truediv, array=operator.truediv, broadcasts=True,
-    derivatives=(lambda grad, out, a, b: grad / b,
-                 lambda grad, out, a, b: -grad * a / (b * b)),
-    formulas=("d(a/b)/da = 1/b", "d(a/b)/db = -a/b^2"),
-)
-def _pow_grad_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    # 0 where b == 0 (a ** 0 is the constant 1, even at a = 0 where b * a ** (b-1) would be
-    # 0 * inf), as PyTorch does. The usual case, a nonzero constant exponent, goes straight.
-    exponent_is_zero = _raw(b) == 0
-    if exponent_is_zero is False or (exponent_is_zero is not True and not np.any(exponent_is_zero)):
-        return grad * b * power(a, b - 1)
-    with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 where it is masked anyway
-        return zero_where(exponent_is_zero, grad * b * power(a, b - 1))
-
-
-def _pow_grad_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    # a ** b * ln(a), taken as 0 where a == 0 and b >= 0 (ln 0 is -inf, but a ** b stays
-    # 0 or 1 there), as PyTorch does; then times grad.
+def _pow_rule_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
+    # b * a^(b-1), taken as 0 where b == 0 (a^0 is the constant 1; at a = 0 the formula
+    # would say 0 * inf), as PyTorch does
     with np.errstate(divide="ignore", invalid="ignore"):
-        return grad * zero_where(np.logical_and(_raw(a) == 0, _raw(b) >= 0), out * log(a))
+        return zero_where(b == 0, grad * b * power(a, b - 1))
 
 
-POW = Op(
-    "**", scalar=scalar_power, array=_array_power, broadcasts=True,
-    derivatives=(_pow_grad_base, _pow_grad_exponent),
-    formulas=("d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"),
-)
-NEG = Op(
-    "neg", scalar=operator.neg, array=operator.neg,
-    derivatives=(lambda grad, out, x: -grad,),
-    formulas=("d(-x)/dx = -1",),
-)
-EXP = Op(
-    "exp", scalar=math.exp, array=np.exp,
-    derivatives=(lambda grad, out, x: grad * out,),
-    formulas=("d(e^x)/dx = e^x",),
-)
-LOG = Op(
-    "log", scalar=math.log, array=np.log,
-    derivatives=(lambda grad, out, x: grad / x,),
-    formulas=("d(ln x)/dx = 1/x",),
-)
-TANH = Op(
-    "tanh", scalar=math.tanh, array=np.tanh,
-    derivatives=(lambda grad, out, x: grad * (1 - out * out),),
-    formulas=("d(tanh x)/dx = 1 - tanh(x)^2",),
-)
-SIGMOID = Op(
-    "sigmoid", scalar=_scalar_sigmoid, array=_array_sigmoid,
-    derivatives=(lambda grad, out, x: grad * out * (1 - out),),
-    formulas=("d(s)/dx = s*(1-s)",),
-)
-RELU = Op(
-    "relu", scalar=_scalar_relu, array=_array_relu,
-    # 0 where out <= 0; a nan passes its gradient on, as in PyTorch
-    derivatives=(lambda grad, out, x: zero_where(_raw(out) <= 0, grad),),
-    formulas=("d(relu x)/dx = 1 if x > 0 else 0",),
-)
-
-# Array-only: shapes, reductions, products, indexing.
-
-MATMUL = Op(
-    "matmul", array=np.matmul,
-    derivatives=(_matmul_grad_a, _matmul_grad_b),
-    formulas=("d(a@b)/da: grad @ b.T", "d(a@b)/db: a.T @ grad"),
-)
-LINEAR = Op(
-    "linear", array=lambda x, w: x @ w.T,
-    derivatives=(lambda grad, out, x, w: grad @ w,
-                 _linear_grad_weight),
-    formulas=("d(x@w.T)/dx: grad @ w", "d(x@w.T)/dw: grad.T @ x"),
-)
-SUM = Op(
-    "sum", array=_sum,
-    derivatives=(lambda grad, out, x, axis, keepdims:
-                 _expand_reduced(grad, x.shape, axis, keepdims),),
-    formulas=("d(sum x)/dx_i = 1",),
-)
-MEAN = Op(
-    "mean", array=_mean,
-    derivatives=(lambda grad, out, x, axis, keepdims:
-                 _expand_reduced(grad, x.shape, axis, keepdims) / _reduced_count(x.shape, axis),),
-    formulas=("d(mean x)/dx_i = 1/n",),
-)
-RESHAPE = Op(
-    "reshape", array=lambda x, shape: x.reshape(shape),  # (the methods skip a Python layer)
-    derivatives=(lambda grad, out, x, shape: grad.reshape(x.shape),),
-    formulas=("reshape the gradient back",),
-)
-TRANSPOSE = Op(
-    "transpose", array=lambda x, axes: x.transpose(axes),
-    derivatives=(lambda grad, out, x, axes: grad.transpose(_inverse_permutation(axes, x.ndim)),),
-    formulas=("transpose the gradient back",),
-)
-BROADCAST_TO = Op(
-    "broadcast_to", array=np.broadcast_to,
-    derivatives=(lambda grad, out, x, shape: sum_to(grad, x.shape),),
-    formulas=("sum the gradient over the repeated axes",),
-)
-INDEX = Op(
-    "[]", array=operator.getitem,
-    derivatives=(lambda grad, out, x, index: scatter_add(grad, index, x.shape),),
-    formulas=("scatter the gradient back to the picked positions",),
-)
-SCATTER_ADD = Op(
-    "scatter_add", array=lambda x, index, shape: scatter_add(x, index, shape),
-    derivatives=(lambda grad, out, x, index, shape: grad[index],),
-    formulas=("pick the gradient at the scattered positions",),
-)
+def _pow_rule_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:
+    # a^b * ln(a), taken as 0 where a == 0 and b >= 0 (ln 0 = -inf, but a^b stays 0 or 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return grad * zero_where(np.logical_and(a == 0, b >= 0), out * log(a))
 
 
-ZERO_WHERE = Op(
-    # x with 0 where the mask (a constant second input) holds: how the rules above mask
-    # when they run on graph nodes, so that gradients of gradients flow the same way
-    "zero_where", scalar=lambda x, mask: 0.0 if mask else x, array=lambda x, mask: np.where(mask, 0.0, x),
-    broadcasts=True,
-    derivatives=(lambda grad, out, x, mask: zero_where(_raw(mask), grad),
-                 lambda grad, out, x, mask: None),  # the mask is a constant: never asked
-    formulas=("0 where masked, else the gradient", "none: the mask is a constant"),
-)
+POW = Op("**", forward=np.power, scalar=scalar_power, broadcasts=True, method="__pow__",
+         rules=[_pow_rule_base, _pow_rule_exponent],
+         formulas=["d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"],
+         examples=(Example(BROADCASTING.shapes, low=0.5, high=2.0),))
 
+SIGMOID = Op("sigmoid", forward=lambda x: np.exp(-np.logaddexp(0.0, -x)), scalar=scalar_sigmoid, method="sigmoid",
+             rules=[lambda grad, out, x: grad * out * (1 - out)],
+             formulas=["d(s)/dx = s*(1-s)"])
 
-SCALAR_OPS = (ADD, SUB, MUL, DIV, POW, NEG, EXP, LOG, TANH, SIGMOID, RELU, ZERO_WHERE)
-TENSOR_OPS = SCALAR_OPS + (MATMUL, LINEAR, SUM, MEAN, RESHAPE, TRANSPOSE, BROADCAST_TO, INDEX, SCATTER_ADD)
+MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",
+            # matrices: (m, n) @ (n, k) -> (m, k), the shape of a; (k, m) @ (m, n) -> (k, n), that of b.
+            # Vectors and stacks of matrices reduce to that case (numeric.batched_matmul_rule).
+            rules=[lambda grad, out, a, b: grad @ b.T if a.ndim == b.ndim == 2 else batched_matmul_rule(grad, a, b, 0),
+                   lambda grad, out, a, b: a.T @ grad if a.ndim == b.ndim == 2 else batched_matmul_rule(grad, a, b, 1)],
+            formulas=["d(a@b)/da: grad @ b.T", "d(a@b)/db: a.T @ grad"],
+            examples=(Example(shapes=(((4, 3), (3, 2)), ((3,), (3, 2)), ((4, 3), (3,)), ((3,), (3,)),
+                                      ((2, 4, 3), (2, 3, 5)), ((2, 4, 3), (3, 5)), ((3,), (2, 3, 4)),
+                                      ((2, 1, 4, 3), (5, 3, 2)))),))
+
+SUM = Op("sum", forward=lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), method="sum",
+         rules=[lambda grad, out, x, axis, keepdims: expand_reduced(grad, x.shape, axis, keepdims)],
+         formulas=["d(sum x)/dx_i = 1"], arguments=reduction_arguments,
+         examples=(Example(shapes=(((2, 3),), ((),))),
+                   Example(shapes=(((2, 3, 4),),), call=lambda x: x.sum(axis=1)),
+                   Example(shapes=(((2, 3, 4),),), call=lambda x: x.sum(axis=(0, -1), keepdims=True))))

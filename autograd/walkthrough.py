@@ -22,7 +22,9 @@ from typing import Any
 import numpy as np
 
 from .draw import build_digraph, format_array, graph_nodes, node_names, render_bytes
-from .engine import Node, backpropagate
+from .core import Node, backward_order
+from .modes import watch_backward
+from .tensor import Tensor
 from .files import replacing
 
 __all__ = ["backward_walkthrough", "Walkthrough", "Step", "Contribution"]
@@ -189,22 +191,29 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
         raise RuntimeError("the walkthrough needs a node that requires grad (a graph leads to it)")
     nodes = graph_nodes(root, max_nodes)
     names = node_names(nodes)
+    handled: dict[Node, tuple[Any, list[Any]]] = {}  # node -> (its gradient, its shares), from the engine
+
+    def observe(node: Node, upstream: Any, shares: list[Any]) -> None:
+        handled[node] = (upstream, shares)
+
+    leaf_grads = watch_backward(root, grad, observe)
+    # Replay the pass in the engine's own order: a node's step, then its shares sent on.
     known: dict[Node, Any] = {}
     steps: list[Step] = []
-
-    def watch(node: Node, upstream: Any, contributions: list[tuple[Node, Any]]) -> None:
+    for node in backward_order(root):
+        if node.op is None:
+            if node not in leaf_grads:
+                continue
+            upstream, shares = leaf_grads[node], []
+        elif node in handled:
+            upstream, shares = handled[node]
+        else:
+            continue
         known[node] = upstream
         step = Step(len(steps), node, names[node], upstream, node.op.name if node.op is not None else None)
-        derivative_of = {}
-        if node.op is not None:
-            inputs = node.parents
-            for position, parent in enumerate(inputs):
-                derivative_of.setdefault(parent, []).append(position)
-        seen: dict[Node, int] = {}
-        for parent, value in contributions:
-            # which of the op's inputs this is (b = a + a sends two contributions to a)
-            position = derivative_of[parent][seen.get(parent, 0)]
-            seen[parent] = seen.get(parent, 0) + 1
+        for position, (parent, value) in enumerate(zip(node.inputs, shares)):
+            if value is None:
+                continue
             reused = parent in known
             total = value if not reused else known[parent] + value
             known[parent] = total
@@ -213,19 +222,17 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
                 _local_derivative(node, position), value, total, reused))
         step.known = dict(known)
         steps.append(step)
-
-    backpropagate([root], [root._seed(grad)], inputs=[], on_step=watch)
     return Walkthrough(root, steps, nodes, names)
 
 
 def _local_derivative(node: Node, position: int) -> float | None:
     """d(node)/d(input) as a number, for scalar nodes (the rule applied to grad = 1)."""
-    if node._reduces_broadcast:  # arrays: a local derivative is a Jacobian, not shown
+    if isinstance(node, Tensor):  # arrays: a local derivative is a Jacobian, not shown
         return None
     operands = [p.data for p in node.parents]
     with np.errstate(all="ignore"):
         try:
-            return float(node.op.derivatives[position](1.0, node.data, *operands))
+            return float(node.op.rules[position](1.0, node.data, *operands))
         except ArithmeticError:
-            return float(node.op.derivatives[position](np.float64(1.0), np.float64(node.data),
+            return float(node.op.rules[position](np.float64(1.0), np.float64(node.data),
                                                        *map(np.float64, operands)))

@@ -1,104 +1,72 @@
-"""One test case per entry of the op table (autograd/ops.py), shared by the tests.
+"""The test cases of every operation, read from the op table itself (``autograd.ops.OPS``).
 
-Each case says how to call the op on our nodes (the same call works on torch
-tensors, whose method names we share), which input shapes to try, and which domain
-the inputs come from (log needs positive numbers; relu stays away from its kink).
-`test_every_op_has_a_case` fails the moment an op is added to the table without one.
+Each ``Op`` carries its ``examples`` (input shapes, input domain, how to call it), so a
+new operation is tested, against finite differences and PyTorch, the moment it is
+defined: there is no list here to extend.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+import autograd  # noqa: F401  (defines every operation)
 from autograd import ops
+from autograd.ops import Example, Op
 
 Shape = tuple[int, ...]
 
 
+def default_call(op: Op) -> Callable[..., Any]:
+    """How to call an operation when its example does not say: its operator or method.
+    The same call works on PyTorch tensors, whose names we share."""
+    if op.method.startswith("__") and hasattr(operator, op.method.strip("_")):
+        return getattr(operator, op.method.strip("_"))
+    return lambda x, *others: getattr(x, op.method)(*others)
+
+
 @dataclass
 class Case:
-    op: ops.Op
+    op: Op
+    example: Example
     call: Callable[..., Any]
     arity: int
-    low: float = -2.0
-    high: float = 2.0
-    # Tensor shapes to try: one tuple of input shapes per sub-case
-    shapes: list[tuple[Shape, ...]] = field(default_factory=list)
-    scalar: bool = True  # also defined on Value
-    # inputs must stay this far from 0 (relu's kink, division by ~0)
-    away_from_zero: float = 0.0
-    torch: bool = True  # has a PyTorch counterpart called the same way
-    torch_call: Callable[..., Any] | None = None  # when PyTorch spells it differently
+    scalar: bool  # also a Value operation
 
+    @property
+    def low(self) -> float:
+        return self.example.low
 
-BROADCAST_SHAPES = [
-    ((3, 4), (3, 4)),
-    ((3, 1), (1, 4)),  # both stretched
-    ((2, 3), (3,)),  # new leading axis
-    ((), (2, 3)),  # scalar tensor
-    ((2, 3), ()),
-    ((2, 1, 3), (4, 1)),
-]
-UNARY_SHAPES = [((),), ((5,),), ((2, 3),), ((2, 1, 3),)]
+    @property
+    def high(self) -> float:
+        return self.example.high
+
+    @property
+    def away_from_zero(self) -> float:
+        return self.example.away_from_zero
+
+    @property
+    def shapes(self) -> list[tuple[Shape, ...]]:
+        return self.example.tries()
+
+    @property
+    def torch(self) -> bool:
+        return self.example.torch is not False
+
+    @property
+    def torch_call(self) -> Callable[..., Any] | None:
+        return self.example.torch if callable(self.example.torch) else None
+
 
 CASES: list[Case] = [
-    Case(ops.ADD, lambda a, b: a + b, 2, shapes=BROADCAST_SHAPES),
-    Case(ops.SUB, lambda a, b: a - b, 2, shapes=BROADCAST_SHAPES),
-    Case(ops.MUL, lambda a, b: a * b, 2, shapes=BROADCAST_SHAPES),
-    Case(ops.DIV, lambda a, b: a / b, 2, shapes=BROADCAST_SHAPES, away_from_zero=0.5),
-    Case(ops.POW, lambda a, b: a**b, 2, low=0.5, high=2.0, shapes=BROADCAST_SHAPES),
-    Case(ops.NEG, lambda x: -x, 1, shapes=UNARY_SHAPES),
-    Case(ops.EXP, lambda x: x.exp(), 1, shapes=UNARY_SHAPES),
-    Case(ops.LOG, lambda x: x.log(), 1, low=0.2, high=3.0, shapes=UNARY_SHAPES),
-    Case(ops.TANH, lambda x: x.tanh(), 1, shapes=UNARY_SHAPES),
-    Case(ops.SIGMOID, lambda x: x.sigmoid(), 1, shapes=UNARY_SHAPES),
-    Case(ops.RELU, lambda x: x.relu(), 1, shapes=UNARY_SHAPES, away_from_zero=0.1),
-    Case(
-        ops.MATMUL, lambda a, b: a @ b, 2, scalar=False,
-        shapes=[
-            ((4, 3), (3, 2)),  # (m,k) @ (k,n)
-            ((3,), (3, 2)),  # (k,) @ (k,n)
-            ((4, 3), (3,)),  # (m,k) @ (k,)
-            ((3,), (3,)),  # dot product
-            ((2, 4, 3), (2, 3, 5)),  # batched
-            ((2, 4, 3), (3, 5)),  # batched @ shared matrix
-            ((3,), (2, 3, 4)),  # vector @ batch
-            ((2, 1, 4, 3), (5, 3, 2)),  # broadcast batch axes
-        ],
-    ),
-    Case(
-        ops.LINEAR, lambda x, w: x.linear(w), 2, scalar=False, torch_call=lambda x, w: x @ w.T,
-        shapes=[((5, 3), (4, 3)), ((3,), (2, 3)), ((2, 5, 3), (4, 3))],
-    ),
-    Case(ops.SUM, lambda x: x.sum(), 1, scalar=False, shapes=[((2, 3),), ((4,),), ((),)]),
-    Case(ops.SUM, lambda x: x.sum(axis=1), 1, scalar=False, shapes=[((2, 3),), ((2, 3, 4),)]),
-    Case(ops.SUM, lambda x: x.sum(axis=(0, 2), keepdims=True), 1, scalar=False, shapes=[((2, 3, 4),)]),
-    Case(ops.SUM, lambda x: x.sum(axis=-1), 1, scalar=False, shapes=[((2, 3, 4),)]),
-    Case(ops.MEAN, lambda x: x.mean(), 1, scalar=False, shapes=[((2, 3),)]),
-    Case(ops.MEAN, lambda x: x.mean(axis=0, keepdims=True), 1, scalar=False, shapes=[((4, 3),)]),
-    Case(ops.RESHAPE, lambda x: x.reshape(3, -1), 1, scalar=False, shapes=[((2, 3),), ((6, 1),)]),
-    Case(ops.TRANSPOSE, lambda x: x.T, 1, scalar=False, shapes=[((2, 3),)]),
-    Case(ops.TRANSPOSE, lambda x: x.T, 1, scalar=False, torch=False, shapes=[((4,),)]),
-    Case(ops.TRANSPOSE, lambda x: x.transpose(), 1, scalar=False, torch=False, shapes=[((2, 3, 4),)]),
-    Case(ops.TRANSPOSE, lambda x: x.permute(2, 0, 1), 1, scalar=False, shapes=[((2, 3, 4),)]),
-    Case(ops.BROADCAST_TO, lambda x: x.broadcast_to((2, 4, 3)), 1, scalar=False,
-         shapes=[((4, 1),), ((3,),)]),
-    Case(ops.INDEX, lambda x: x[1], 1, scalar=False, shapes=[((3, 4),)]),
-    Case(ops.INDEX, lambda x: x[:, 1:3], 1, scalar=False, shapes=[((3, 4),)]),
-    Case(ops.INDEX, lambda x: x[..., None, ::2], 1, scalar=False, shapes=[((3, 4),)]),
-    # integer-array indexing with a repeated index: gradients must add up
-    Case(ops.INDEX, lambda x: x[[0, 2, 0, 0]], 1, scalar=False, shapes=[((3, 2),)]),
-    Case(ops.INDEX, lambda x: x[[0, 1, 1], [2, 0, 0]], 1, scalar=False, shapes=[((2, 3),)]),
-    Case(ops.ZERO_WHERE, lambda x: x._zero_where(np.array([True, False, False])), 1, scalar=False,
-         shapes=[((3,),), ((2, 3),)], torch=False),
-    Case(ops.ZERO_WHERE, lambda x: x._zero_where(x.data > 0.5 if isinstance(x.data, float) else False), 1,
-         scalar=True, shapes=[((),)], torch=False),
-    Case(ops.SCATTER_ADD, lambda x: x._scatter_add(([0, 2, 0],), (4,)), 1, scalar=False,
-         shapes=[((3,),)], torch=False),
+    Case(op, example, example.call or default_call(op), op.arity, op.scalar is not None)
+    for op in ops.OPS
+    if op.method is not None
+    for example in op.examples
 ]
 
 

@@ -140,7 +140,7 @@ SHAPED = {  # operations whose spelling differs between the engines: (ours, torc
              lambda x, axis, keep: x.mean(dim=axis, keepdim=keep) if axis is not None else
              (x.mean().reshape((1,) * x.ndim) if keep else x.mean())),
     "reshape": (lambda x, shape: x.reshape(shape), lambda x, shape: x.reshape(shape)),
-    "transpose": (lambda x, axes: x.transpose(axes), lambda x, axes: x.permute(axes)),
+    "transpose": (lambda x, axes: x.permute(*axes), lambda x, axes: x.permute(axes)),
     "broadcast_to": (lambda x, shape: x.broadcast_to(shape), lambda x, shape: x.broadcast_to(shape)),
     "index": (lambda x, index: x[index], lambda x, index: x[_torch_index(index)]),
     "matmul": (lambda a, b: a @ b, lambda a, b: a @ b),

@@ -42,9 +42,10 @@ def test_properties_and_conversions():
 def test_reshape_transpose_swapaxes_forms():
     t = Tensor(np.arange(24.0).reshape(2, 3, 4))
     assert t.reshape(6, 4).shape == t.reshape((6, 4)).shape == (6, 4)
-    assert t.transpose().shape == (4, 3, 2)
-    assert t.transpose(1, 0, 2).shape == t.transpose((1, 0, 2)).shape == (3, 2, 4)
-    assert t.swapaxes(0, 2).shape == (4, 3, 2)
+    assert t.T.shape == (4, 3, 2)
+    assert t.permute(1, 0, 2).shape == t.permute((1, 0, 2)).shape == (3, 2, 4)
+    assert t.transpose(0, 2).shape == t.swapaxes(0, 2).shape == (4, 3, 2)  # PyTorch's transpose swaps two
+    np.testing.assert_array_equal(t.transpose(-1, 0).data, t.data.swapaxes(-1, 0))
     np.testing.assert_array_equal(t.swapaxes(0, 2).data, t.data.swapaxes(0, 2))
 
 

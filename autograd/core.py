@@ -1,0 +1,228 @@
+"""The core of the engine: graph nodes, the order to visit them, and the backward pass.
+
+Read this file first, then ``ops.py`` (the operations the seed notebook needs) and
+``value.py`` (a scalar node). Those three files are the whole idea; everything else in
+the package is more operations, arrays, debugging modes and speed.
+
+Every operation on nodes makes a new node that remembers the operation (``node.op``)
+and its inputs (``node.inputs``). Backpropagation is the chain rule applied to that
+graph: d(root)/d(input) is the sum, over every node that uses the input, of
+d(root)/d(node) * d(node)/d(input).
+
+Why a topological order: a node may pass its gradient on only once it is complete,
+that is, after *every* node that uses it has sent back its share. So we list the nodes
+so that each comes before the nodes it depends on, and walk that list.
+
+Why ``+=``: a node used twice (``a`` in ``b = a * a``) influences the root along two
+paths, and the multivariate chain rule *adds* the contributions of all paths.
+
+Both loops below are iterative, never recursive, so a chain of a million nodes
+backpropagates without hitting Python's recursion limit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+__all__ = ["Node", "backward_order", "backpropagate", "local_gradients", "sum_to", "is_grad_enabled"]
+
+
+class Node:
+    """A number, or an array of numbers, in a computation graph.
+
+    ``data``: the number(s).  ``grad``: d(root)/d(this node) after a backward pass.
+    ``op``: the operation that made this node, None for a leaf (a node you created).
+    ``inputs``: that operation's inputs (empty for a leaf).  ``requires_grad``: whether
+    gradients flow into this node.  ``Value`` (a scalar) and ``Tensor`` (an array)
+    fill it in.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "inputs", "requires_grad", "__weakref__")
+
+    args: tuple = ()  # extra, non-node arguments of the operation (an axis, a shape)
+    initial_grad: Any = None  # what .grad holds before any backward pass reaches the node
+
+    @property
+    def parents(self) -> tuple[Node, ...]:
+        """The inputs of the operation that made this node (empty for a leaf)."""
+        return self.inputs
+
+    @property
+    def is_leaf(self) -> bool:
+        """True for nodes you created, False for results of operations."""
+        return self.op is None
+
+    # Comparisons look at the numbers (a bool, or an array of them) and have no gradient.
+    # Nodes stay hashable by identity, so they can be dictionary keys.
+    __hash__ = object.__hash__
+    __eq__ = lambda self, other: self.data == _numbers(other)  # noqa: E731
+    __ne__ = lambda self, other: self.data != _numbers(other)  # noqa: E731
+    __lt__ = lambda self, other: self.data < _numbers(other)  # noqa: E731
+    __le__ = lambda self, other: self.data <= _numbers(other)  # noqa: E731
+    __gt__ = lambda self, other: self.data > _numbers(other)  # noqa: E731
+    __ge__ = lambda self, other: self.data >= _numbers(other)  # noqa: E731
+    __array_ufunc__ = None  # `array + node` comes to the node's __radd__, not NumPy's object arrays
+
+    def __float__(self) -> float:
+        return float(self.data)
+
+    def zero_grad(self) -> None:
+        """Forget the gradient accumulated in this node."""
+        self.grad = self.initial_grad
+
+    def accumulate_grad(self, grad: Any) -> None:
+        """A leaf sums the gradients of every backward pass (``+=``) until ``zero_grad()``."""
+        empty = self.grad is None or (self.grad.__class__ is float and self.grad == 0.0)  # (no `0 + grad` node)
+        self.grad = grad if empty else self.grad + grad
+
+    def backward(self, grad: Any = None, *, create_graph: bool = False, intermediate_grads: bool = True) -> None:
+        """Backpropagate from this node: fill ``.grad`` of every node it depends on.
+
+        Leaves accumulate (``+=``) across calls, as in PyTorch: call ``zero_grad`` to
+        reset them. Other nodes show the gradient of the latest pass; with
+        ``intermediate_grads=False`` they keep none (PyTorch's default, less memory).
+        ``create_graph=True`` records the pass itself, for gradients of gradients.
+
+        >>> from autograd import Value
+        >>> x = Value(3.0)
+        >>> y = x * x
+        >>> y.backward()
+        >>> x.grad, y.grad
+        (6.0, 1.0)
+        """
+        from .modes import run_backward  # the modes (and speed tricks) wrap the plain pass below
+
+        run_backward([self], [grad], create_graph=create_graph, intermediate_grads=intermediate_grads)
+
+
+def _numbers(x: Any) -> Any:
+    return x.data if isinstance(x, Node) else x
+
+
+# --------------------------------------------------------------------------- recording
+
+
+class _Recording(threading.local):
+    enabled = True  # one flag per thread: one thread's no_grad() leaves the others recording
+
+
+recording = _Recording()
+forward_watchers: list[Callable[[Node, Any, tuple], None]] = []  # debugging modes; usually none
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded in the graph (the default)."""
+    return recording.enabled
+
+
+def record(out: Node, op: Any, inputs: tuple, args: tuple) -> Node:
+    """Remember how ``out`` was made, if any input needs a gradient and we are recording."""
+    if recording.enabled and any(x.requires_grad for x in inputs):
+        out.op, out.inputs, out.requires_grad = op, inputs, True
+        if args:
+            out.args = args
+    else:
+        out.op, out.inputs, out.requires_grad = None, (), False
+    for watch in forward_watchers:  # (anomaly mode checks every result)
+        watch(out, op, inputs)
+    return out
+
+
+# --------------------------------------------------------------------------- the graph walk
+
+
+def backward_order(roots: Node | Iterable[Node], *, every_input: bool = False) -> list[Node]:
+    """Every node the roots depend on (through nodes that require grad), each listed
+    before the nodes it depends on: the order in which the backward pass visits them.
+    ``every_input=True`` also lists constants and data inputs (for drawing).
+
+    A depth-first search with a stack: a node is pushed once to expand its inputs and
+    once more beneath them, so it is written out only after all of them; the list of
+    "inputs before users" is then reversed.
+    """
+    roots = [roots] if isinstance(roots, Node) else list(roots)
+    inputs_first: list[Node] = []
+    visited: set[Node] = set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            inputs_first.append(node)
+        elif node not in visited:
+            visited.add(node)
+            stack.append((node, True))
+            for parent in node.inputs:
+                if (parent.requires_grad or every_input) and parent not in visited:
+                    stack.append((parent, False))
+    return inputs_first[::-1]
+
+
+# --------------------------------------------------------------------------- the backward pass
+
+
+def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
+    """The backward of broadcasting: sum ``grad`` over the axes that broadcasting added
+    or stretched, so it has ``shape`` again. ``(4, 3) + (3,)`` used the (3,) row four
+    times, so its gradient is the sum of the four rows' gradients."""
+    if getattr(grad, "shape", ()) == shape:  # (a plain float has no axes to sum)
+        return grad
+    added = grad.ndim - len(shape)
+    if added:
+        grad = grad.sum(axis=tuple(range(added)))
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    if stretched:
+        grad = grad.sum(axis=stretched, keepdims=True)
+    return grad
+
+
+def local_gradients(node: Node, grad: Any, numbers: bool = True) -> list[Any]:
+    """The chain rule at one node: for each input, ``grad * d(node)/d(input)`` from the
+    operation's rule (None for inputs that need no gradient), summed back to the input's
+    shape where the operation broadcast. ``numbers=False`` runs the rules on the nodes
+    themselves, which records the backward pass as a graph (gradients of gradients)."""
+    op = node.op
+    out, inputs = (node.data, [x.data for x in node.inputs]) if numbers else (node, node.inputs)
+    contributions = []
+    for rule, parent in zip(op.rules, node.inputs):
+        contribution = rule(grad, out, *inputs, *node.args) if parent.requires_grad else None
+        if op.broadcasts and contribution is not None:
+            contribution = sum_to(contribution, parent.shape)
+        contributions.append(contribution)
+    return contributions
+
+
+def backpropagate(
+    roots: list[Node],
+    seeds: list[Any],
+    rule_step: Callable[[Node, Any], list[Any]] = local_gradients,
+    keep: Callable[[Node, Any], None] | None = None,
+) -> dict[Node, Any]:
+    """The backward pass: visit the nodes in ``backward_order``, each with its complete
+    gradient, and send each input its share. Returns the leaves' gradients; writes nothing.
+
+    ``rule_step(node, grad)`` computes the shares (``local_gradients`` unless a mode
+    chose another); ``keep(node, grad)``, if given, is shown each intermediate node's
+    complete gradient before it is let go (``Node.backward`` stores it in ``.grad``).
+    """
+    grads: dict[Node, Any] = {}  # d(root)/d(node), summed over the node's users so far
+    for root, seed in zip(roots, seeds):
+        grads[root] = accumulate(grads.get(root), seed)
+    for node in backward_order(roots):
+        if node.op is None:
+            continue  # a leaf: nothing further back; its gradient is returned at the end
+        grad = grads.pop(node, None)
+        if grad is None:
+            continue  # no path from the roots brought a gradient here
+        if keep is not None:
+            keep(node, grad)
+        for parent, share in zip(node.inputs, rule_step(node, grad)):
+            if share is not None:
+                grads[parent] = accumulate(grads.get(parent), share)
+    return grads
+
+
+def accumulate(total: Any, share: Any) -> Any:
+    """``total += share``: a node used several times sums what each use sends back."""
+    return share if total is None else total + share

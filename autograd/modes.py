@@ -1,0 +1,365 @@
+"""The ways to run the backward pass, around the plain one in ``core.py``.
+
+``core.backpropagate`` is the chain rule and nothing else. Everything a user can ask
+for on top of it is chosen here, once per call, and handed to it as its ``rule_step``
+(how each node's shares are computed) and ``keep`` (what happens to each intermediate
+gradient):
+
+* ``create_graph=True``: the rules run on the nodes themselves, so the gradients are
+  graph nodes that can be differentiated again.
+* ``intermediate_grads=False``: intermediate gradients are let go once used.
+* ``grad(outputs, inputs)``: the gradients are returned; no ``.grad`` is written.
+* ``detect_anomaly()``: every operation and every rule is checked for a new nan or inf.
+* ``watch_backward``: an observer sees each node's shares (the walkthrough uses it).
+* the speed tricks of ``fast.py``, used when no mode needs the plain pass.
+
+Also here: recording on and off (``no_grad``), and what a backward pass does around
+the loop: checking the seed, pausing the cycle collector, adding each pass's gradients
+to the leaves only once the pass has finished (an error midway leaves them untouched).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gc
+import inspect
+import math
+import os
+import threading
+import traceback
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+
+from . import core
+from .core import Node, recording
+
+__all__ = ["no_grad", "enable_grad", "is_grad_enabled", "run_backward", "grad", "watch_backward",
+           "detect_anomaly", "AnomalyError"]
+
+is_grad_enabled = core.is_grad_enabled
+
+
+# --------------------------------------------------------------------------- recording on and off
+
+
+class _GradMode:
+    """A context manager and decorator that switches recording on or off, then restores it.
+    Each ``with`` keeps what it restores on its own thread; as a decorator each call gets a
+    fresh one, and a generator function records (or not) at each of its steps."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._saved = threading.local()
+
+    def __enter__(self) -> None:
+        stack = self._saved.__dict__.setdefault("stack", [])
+        stack.append(recording.enabled)
+        recording.enabled = self.enabled
+
+    def __exit__(self, *exc_info: object) -> None:
+        recording.enabled = self._saved.stack.pop()
+
+    def __call__(self, function: Callable) -> Callable:
+        enabled = self.enabled
+        if inspect.isgeneratorfunction(function):
+            @functools.wraps(function)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                with _GradMode(enabled):
+                    steps = function(*args, **kwargs)
+                    sent = None
+                while True:
+                    with _GradMode(enabled):
+                        try:
+                            item = steps.send(sent)
+                        except StopIteration as stop:
+                            return stop.value
+                    sent = yield item
+            return generator
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with _GradMode(enabled):
+                return function(*args, **kwargs)
+        return call
+
+
+def no_grad() -> _GradMode:
+    """Inside ``with no_grad():`` nothing is recorded, so no graph is built. Use it for
+    parameter updates and inference. Also a decorator.
+
+    >>> from autograd import Value, no_grad
+    >>> w = Value(2.0)
+    >>> with no_grad():
+    ...     y = w * 3
+    >>> y.requires_grad
+    False
+    """
+    return _GradMode(False)
+
+
+def enable_grad() -> _GradMode:
+    """Switch recording back on inside a ``no_grad`` block (also a decorator)."""
+    return _GradMode(True)
+
+
+# --------------------------------------------------------------------------- anomaly mode
+
+
+class AnomalyError(FloatingPointError):
+    """An operation turned finite numbers into nan or inf (raised in anomaly mode)."""
+
+
+# where each node was made, by id (a WeakKeyDictionary would compare nodes with ==,
+# which compares their numbers); an entry goes when its node does
+_created_at: dict[int, tuple[weakref.ref, str]] = {}
+_anomaly_depth = [0]  # one switch for the whole process, as in PyTorch: a debugging aid
+
+
+def _all_finite(x: Any) -> bool:
+    x = x.data if isinstance(x, Node) else x
+    if isinstance(x, (float, int)):
+        return math.isfinite(x)
+    return bool(np.all(np.isfinite(x)))
+
+
+def _describe_non_finite(x: Any) -> str:
+    x = np.asarray(x.data if isinstance(x, Node) else x, dtype=float)
+    kinds = [("nan", np.isnan(x).any()), ("inf", np.isposinf(x).any()), ("-inf", np.isneginf(x).any())]
+    return "/".join(name for name, present in kinds if present)
+
+
+def _user_frame() -> str:
+    """Where in the user's code (outside this package) the current operation was called."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    for frame in reversed(traceback.extract_stack()[:-1]):
+        if not os.path.abspath(frame.filename).startswith(package):
+            return f"{frame.filename}:{frame.lineno} ({frame.line})"
+    return "an unknown place"
+
+
+def _check_forward(out: Node, op: Any, inputs: tuple) -> None:
+    site = _user_frame()
+    key = id(out)
+    _created_at[key] = (weakref.ref(out, lambda _, key=key: _created_at.pop(key, None)), site)
+    if not _all_finite(out) and all(_all_finite(x) for x in inputs):
+        raise AnomalyError(f"anomaly in the forward pass: '{op.name}' turned finite inputs into "
+                           f"{_describe_non_finite(out)} at {site}")
+
+
+def _check_backward(node: Node, grad: Any, shares: list[Any]) -> None:
+    if not _all_finite(grad):
+        return  # it came in non-finite: an earlier step was the first
+    for position, share in enumerate(shares):
+        if share is not None and not _all_finite(share):
+            label = f" ({node.label!r})" if node.label else ""
+            raise AnomalyError(
+                f"anomaly in the backward pass: the derivative rule of '{node.op.name}'{label} "
+                f"({node.op.formulas[position]}) turned a finite gradient into {_describe_non_finite(share)} "
+                f"for its input {position}; the operation was made at "
+                f"{_made_at(node)}")
+
+
+def _made_at(node: Node) -> str:
+    reference, site = _created_at.get(id(node), (None, ""))
+    return site if reference is not None and reference() is node else "a place not recorded (anomaly mode was off)"
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside ``with detect_anomaly():`` every operation checks its result: the first one
+    that turns finite numbers into nan or inf, in the forward or the backward pass, raises
+    ``AnomalyError`` naming the operation and the line of your code that made it.
+
+    >>> from autograd import Value, detect_anomaly
+    >>> with detect_anomaly():
+    ...     Value(1e308) * 10
+    Traceback (most recent call last):
+    ...
+    autograd.modes.AnomalyError: anomaly in the forward pass: '*' turned finite inputs into inf ...
+    """
+    if _anomaly_depth[0] == 0:
+        core.forward_watchers.append(_check_forward)
+    _anomaly_depth[0] += 1
+    try:
+        yield
+    finally:
+        _anomaly_depth[0] -= 1
+        if _anomaly_depth[0] == 0:
+            core.forward_watchers.remove(_check_forward)
+
+
+# --------------------------------------------------------------------------- running a pass
+
+
+def make_seed(root: Node, grad: Any) -> Any:
+    """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``."""
+    from .tensor import Tensor, float_array
+
+    if not isinstance(root, Tensor):
+        return 1.0 if grad is None else grad if isinstance(grad, Node) else float(np.asarray(grad))
+    if grad is None:
+        if np.size(root.data) != 1:
+            raise ValueError(f"backward() without a gradient needs a tensor with one element, but this one has "
+                             f"shape {root.shape}; reduce it first (e.g. .sum()) or pass grad= an array of shape "
+                             f"{root.shape}")
+        return np.ones(root.shape, root.dtype)[()] if not root.shape else np.ones(root.shape, root.dtype)
+    seed = grad if isinstance(grad, Tensor) else float_array(grad, root.dtype)
+    if seed.shape != root.shape:
+        raise ValueError(f"backward() got a gradient of shape {seed.shape}, expected the tensor's shape {root.shape}")
+    return seed
+
+
+class _CollectorPause:
+    """The cycle collector paused while any thread runs a backward pass: the pass makes
+    no reference cycles, but allocates enough to trigger full collections, each of which
+    walks every node of a large graph. Counted, so that threads never leave it off."""
+
+    def __init__(self) -> None:
+        self._lock, self._running, self._was_enabled = threading.Lock(), 0, False
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._was_enabled = gc.isenabled()
+                gc.disable()
+            self._running += 1
+
+    def __exit__(self, *exc_info: object) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0 and self._was_enabled:
+                gc.enable()
+
+
+_collector_paused = _CollectorPause()
+_leaves_lock = threading.Lock()  # two passes in two threads may add to the same leaf
+
+
+def _pass(roots: list[Node], seeds: list[Any], rule_step: Callable, keep: Callable | None,
+          create_graph: bool) -> dict[Node, Any]:
+    previous = recording.enabled
+    recording.enabled = create_graph  # record the pass itself only for gradients of gradients
+    try:
+        with _collector_paused:
+            return core.backpropagate(roots, seeds, rule_step, keep)
+    finally:
+        recording.enabled = previous
+
+
+def _on_numpy_scalars(node: Node, grad: Any) -> list[Any]:
+    """A Value's shares computed on NumPy scalars: where Python raises (1/0, overflow),
+    NumPy answers inf or nan with a warning, as the forward pass does."""
+    values, out = [np.float64(x.data) for x in node.inputs], np.float64(node.data)
+    return [float(rule(np.float64(grad), out, *values, *node.args)) if x.requires_grad else None
+            for rule, x in zip(node.op.rules, node.inputs)]
+
+
+def _numpy_answers(step: Callable) -> Callable:
+    def step_or_numpy(node: Node, grad: Any) -> list[Any]:
+        try:
+            return step(node, grad)
+        except ArithmeticError:  # only Python floats raise: Values
+            return _on_numpy_scalars(node, grad)
+    return step_or_numpy
+
+
+def _rule_step(create_graph: bool, observer: Callable | None = None) -> Callable:
+    """The function that computes each node's shares, chosen once per pass."""
+    from . import fast
+
+    if create_graph:
+        step: Callable = functools.partial(core.local_gradients, numbers=False)
+    else:
+        step = _numpy_answers(fast.local_gradients if fast.ENABLED else core.local_gradients)
+    if observer is None and not _anomaly_depth[0]:
+        return step
+
+    def watched(node: Node, grad: Any) -> list[Any]:
+        shares = step(node, grad)
+        if _anomaly_depth[0]:
+            _check_backward(node, grad, shares)
+        if observer is not None:
+            observer(node, grad, shares)
+        return shares
+    return watched
+
+
+def _forget_gradient(node: Node, grad: Any) -> None:
+    node.grad = node.initial_grad
+
+
+def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: bool = False,
+                 intermediate_grads: bool = True) -> None:
+    """``backward()`` from each root (with its gradient, None for the default): fill ``.grad``."""
+    for root in roots:
+        if not root.requires_grad:
+            raise RuntimeError(f"backward() on a {type(root).__name__} that does not require grad: it is a "
+                               "constant, or was computed under no_grad(), so no graph leads to it")
+    seeds = [make_seed(root, g) for root, g in zip(roots, grads)]
+    kept: set[int] = set()  # the gradient objects that intermediate nodes show
+
+    def show_gradient(node: Node, grad: Any) -> None:
+        node.grad = grad
+        kept.add(id(grad))
+
+    keep = show_gradient if intermediate_grads else _forget_gradient
+    leaves = _pass(list(roots), seeds, _rule_step(create_graph), keep, create_graph)
+    with _leaves_lock:
+        for leaf, leaf_grad in leaves.items():
+            if leaf.op is None:
+                if id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
+                    leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
+                kept.add(id(leaf_grad))
+                leaf.accumulate_grad(leaf_grad)
+
+
+def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None, *,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+    """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+
+    >>> from autograd import Value, grad
+    >>> x = Value(3.0)
+    >>> grad(x * x, x)
+    (6.0,)
+    """
+    outputs = [outputs] if isinstance(outputs, Node) else list(outputs)
+    inputs = [inputs] if isinstance(inputs, Node) else list(inputs)
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, (Node, np.ndarray, np.generic, float, int)):
+        grad_outputs = [grad_outputs]
+    if len(grad_outputs) != len(outputs):
+        raise ValueError(f"grad_outputs has {len(grad_outputs)} entries for {len(outputs)} outputs")
+    for i, output in enumerate(outputs):
+        if not output.requires_grad:
+            raise RuntimeError(f"output {i} does not require grad: no graph leads to it")
+    wanted = {id(x) for x in inputs}
+    found: dict[Node, Any] = {}
+
+    def keep(node: Node, g: Any) -> None:
+        if id(node) in wanted:
+            found[node] = g
+
+    seeds = [make_seed(output, g) for output, g in zip(outputs, grad_outputs)]
+    leaves = _pass(outputs, seeds, _rule_step(create_graph), keep, create_graph)
+    results = [found.get(x, leaves.get(x)) for x in inputs]
+    for i, (node, result) in enumerate(zip(inputs, results)):
+        if result is None and not allow_unused:
+            name = f" ({node.label!r})" if node.label else ""
+            why = ("it does not require grad" if not node.requires_grad
+                   else "it was not used to compute the outputs")
+            raise RuntimeError(f"input {i}{name} has no gradient: {why}; pass allow_unused=True to get None for it")
+    return tuple(results)
+
+
+def watch_backward(root: Node, grad: Any, observer: Callable[[Node, Any, list[Any]], None]) -> dict[Node, Any]:
+    """Run the backward pass from ``root`` with ``observer(node, grad, shares)`` called at
+    each node that applies a rule (``shares[i]`` goes to ``node.inputs[i]``, None where that
+    input needs no gradient). Writes nothing; returns the leaves' gradients."""
+    if not root.requires_grad:
+        raise RuntimeError("no graph leads to this node: it does not require grad")
+    return _pass([root], [make_seed(root, grad)], _rule_step(False, observer), None, False)

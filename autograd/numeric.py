@@ -1,0 +1,178 @@
+"""Helpers the derivative rules call instead of ``math``/``numpy`` functions, so that one
+rule runs on every kind of operand: Python floats, NumPy arrays and scalars (the usual
+backward pass) and graph nodes (a recorded pass, for gradients of gradients).
+
+Also the forward computations that need care at the extremes (sigmoid without
+overflow, powers with NumPy's answers where Python raises), and the argument handling
+shared by the reductions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+ARRAY_TYPES = (np.ndarray, np.generic)  # NumPy scalars count as arrays: NumPy returns them for 0-d results
+
+
+def numbers(x: Any) -> Any:
+    """The numbers of a node, or the numbers themselves."""
+    return x if isinstance(x, (float, int, bool) + ARRAY_TYPES) else x.data
+
+
+def log(x: Any) -> Any:
+    """Natural logarithm of a float, an array or a node (NumPy's -inf and nan outside the domain)."""
+    if isinstance(x, (float, int)):
+        return math.log(x) if x > 0 else float(np.log(np.float64(x)))
+    if isinstance(x, ARRAY_TYPES):
+        return np.log(x)
+    return x.log()
+
+
+def scalar_power(x: float, exponent: float) -> float:
+    """x ** exponent on floats, with NumPy's nan or inf (and warning) where Python would
+    raise or return a complex number (a negative base, a fractional exponent, 0 ** -1)."""
+    try:
+        result = math.pow(x, exponent)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return float(np.power(np.float64(x), exponent))
+    if math.isinf(x) and result != result:  # pragma: no cover - math.pow answers these itself
+        return float(np.power(np.float64(x), exponent))
+    return result
+
+
+def power(x: Any, exponent: Any) -> Any:
+    """x ** exponent for floats, arrays and nodes, with NumPy's answers at the edges."""
+    if isinstance(x, float) and isinstance(exponent, (float, int)):
+        return scalar_power(x, exponent)
+    if isinstance(x, ARRAY_TYPES):
+        return np.power(x, exponent)
+    return x**exponent
+
+
+def scalar_sigmoid(x: float) -> float:
+    """1 / (1 + e^-x) on a float, in the form whose exp cannot overflow."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def zero_where(condition: Any, x: Any) -> Any:
+    """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in x
+    where the condition holds does not leak through (0 * inf would be nan). On a node it
+    is an operation, so a masked gradient can be differentiated again."""
+    condition = numbers(condition)
+    if isinstance(x, (float, int)):
+        return 0.0 if condition else x
+    if isinstance(x, ARRAY_TYPES):
+        if not np.any(condition):
+            return x
+        return np.where(condition, np.zeros((), x.dtype), x)
+    from .more_ops import ZERO_WHERE
+
+    return ZERO_WHERE(x, np.asarray(condition))
+
+
+def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
+    """x repeated along new or size-1 axes to ``shape`` (a fresh, writable array)."""
+    if isinstance(x, ARRAY_TYPES):
+        full = np.empty(shape, dtype=np.result_type(x))
+        full[...] = x
+        return full
+    return x.broadcast_to(shape)
+
+
+def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
+    """Zeros of ``shape`` with ``grad`` added at ``index``: repeated indices add up."""
+    if isinstance(grad, ARRAY_TYPES):
+        full = np.zeros(shape, dtype=np.result_type(grad))
+        np.add.at(full, index, grad)
+        return full
+    from .more_ops import SCATTER_ADD
+
+    return SCATTER_ADD(grad, index, shape)
+
+
+def expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
+    """Undo a reduction over ``axis`` for the gradient: put the reduced axes back (size 1)
+    and repeat the gradient along them, to the input's ``shape``."""
+    if not keepdims and axis is not None:
+        kept = list(np.shape(numbers(grad)))
+        for ax in normalize_axes(axis, len(shape)):
+            kept.insert(ax, 1)
+        grad = grad.reshape(tuple(kept))
+    return broadcast_to(grad, shape)
+
+
+def reduced_count(shape: tuple[int, ...], axis: Any) -> int:
+    """How many numbers a reduction over ``axis`` of an array of ``shape`` combines."""
+    return math.prod(shape) if axis is None else math.prod(shape[a] for a in axis)
+
+
+def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
+    """An axis argument (None, an int, or a sequence; negative counts from the end) as a
+    sorted tuple of non-negative axes, or None for all; a clear error when out of range."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    result = []
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"an axis must be an integer, not {type(a).__name__}")
+        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+            raise np.exceptions.AxisError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+        result.append(int(a) % ndim if ndim else 0)
+    if len(set(result)) != len(result):
+        raise ValueError(f"repeated axis in {axis!r}")
+    return tuple(sorted(result))
+
+
+def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                        keepdim: bool | None = None) -> tuple:
+    """A reduction's arguments, accepting NumPy's ``axis``/``keepdims`` and PyTorch's
+    ``dim``/``keepdim`` spellings (checked against the array in the operation)."""
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("give axis= or dim=, not both")
+        axis = dim
+    if keepdim is not None:
+        keepdims = keepdim
+    if axis is not None and not isinstance(axis, (int, np.integer)):
+        axis = tuple(axis)
+    return (axis, bool(keepdims))
+
+
+def _matrix_operands(grad: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
+    # Treat a 1-D left operand as a row (1, k) and a 1-D right one as a column (k, 1), and
+    # give grad the matching unit axes, so both gradients are (batched) matrix products.
+    if a.ndim == 1:
+        a = a.reshape((1, a.shape[0]))
+        grad = grad.reshape(grad.shape[:-1] + (1,) + grad.shape[-1:]) if b.ndim > 1 else grad
+    if b.ndim == 1:
+        b = b.reshape((b.shape[0], 1))
+        grad = grad.reshape(grad.shape + (1,))
+    if grad.ndim < 2:  # both were vectors: the result was a 0-d dot product
+        grad = grad.reshape((1, 1))
+    return grad, a, b
+
+
+def batched_matmul_rule(grad: Any, a: Any, b: Any, position: int) -> Any:
+    """matmul's rule for vectors and stacks of matrices: as for matrices, then summed over
+    the batch axes that broadcasting shared (the ``position``-th input's gradient)."""
+    from .core import sum_to
+
+    grad, a2, b2 = _matrix_operands(grad, a, b)
+    if position == 0:
+        return sum_to(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a.shape)
+    return sum_to(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b.shape)
+
+
+def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
+    """``f(2, 3)`` or ``f((2, 3))`` as the shape (2, 3)."""
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = tuple(shape[0])
+    return tuple(int(n) for n in shape)

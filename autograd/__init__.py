@@ -23,6 +23,11 @@ from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
 
+from . import fast  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
+
+if fast.ENABLED:
+    fast.install()
+
 __all__ = [
     "AnomalyError",
     "GraphvizNotFoundError",

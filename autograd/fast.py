@@ -1,17 +1,241 @@
-"""Speed tricks: optional replacements for steps of the plain engine, measured.
+"""Speed tricks: optional replacements for steps of the plain engine, each measured.
 
-Nothing here changes a number: each trick computes exactly what the plain code in
-``core.py`` computes, only faster, and the tests run with and without them
-(``AUTOGRAD_NO_SPEED_TRICKS=1`` switches them all off). Each is listed with the gain it
-was measured to buy (``benchmarks/``, on the project's 2-core machine).
+Nothing here changes a number: each trick computes exactly what the plain code of
+``core.py``, ``value.py`` and ``tensor.py`` computes, only with less Python per
+operation. ``AUTOGRAD_NO_SPEED_TRICKS=1`` in the environment switches them all off, and
+the test suite passes either way (``make test`` runs the engine's tests both ways).
+Gains measured with ``benchmarks/`` and ``python benchmarks/tricks.py`` on the
+project's 2-core machine, old against new in one run:
+
+1. ``fused_backpropagate``: the backward loop with the rule step written inline,
+   unary and binary operations spelled out, gradients summed in the nodes' ``.grad``
+   slots instead of a dictionary, and leaves and constants listed by the sort as soon
+   as they are reached. Used when no mode needs the plain loop (see ``modes.py``).
+2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
+   computes and records in one function, without the plain path's tuples, generators
+   and ``*args`` calls.
+3. Shared constant nodes for recurring plain numbers (the 2 in ``x ** 2``, a learning
+   rate): half the objects for Python's garbage collector to track.
+
+The figures for each are in the README's performance section and ``benchmarks/RESULTS.md``.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import Any
 
-from .core import local_gradients
+import numpy as np
+
+from . import core, ops
+from .core import Node, forward_watchers, recording, sum_to
+from .tensor import Tensor
+from .tensor import constant as tensor_constant
+from .value import Value
+from .value import constant as value_constant
 
 ENABLED = not os.environ.get("AUTOGRAD_NO_SPEED_TRICKS")
 
-__all__ = ["ENABLED", "local_gradients"]
+__all__ = ["ENABLED", "fused_backpropagate", "install"]
+
+_new = object.__new__
+
+
+# --------------------------------------------------------------------------- 1. the fused backward loop
+
+
+def _sorted_for_backward(roots: list[Node]) -> list[Node]:
+    # core.backward_order, with leaves and constants written out when first reached
+    # (they have no inputs to wait for), which saves two stack operations each.
+    inputs_first: list[Node] = []
+    visited: set[Node] = set()
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            inputs_first.append(node)
+            continue
+        if node in visited:
+            continue
+        visited.add(node)
+        stack.append((node, True))
+        for parent in node.inputs:
+            if parent.requires_grad and parent not in visited:
+                if parent.op is None:
+                    visited.add(parent)
+                    inputs_first.append(parent)
+                else:
+                    stack.append((parent, False))
+    inputs_first.reverse()
+    return inputs_first
+
+
+def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: bool) -> dict[Node, Any]:
+    """``core.backpropagate`` with ``core.local_gradients`` and the gradient bookkeeping
+    written inline: the same shares, in the same order, summed the same way."""
+    order = _sorted_for_backward(roots)
+    leaves: dict[Node, Any] = {}
+    for node in order:
+        if node.op is not None:
+            node.grad = None  # the slot sums this pass's gradient
+    for root, seed in zip(roots, seeds):
+        if root.op is None:
+            leaves[root] = core.accumulate(leaves.get(root), seed)
+        else:
+            root.grad = core.accumulate(root.grad, seed)
+    for node in order:
+        op = node.op
+        grad = node.grad
+        if op is None or grad is None:
+            continue
+        inputs = node.inputs
+        rules = op.rules
+        out = node.data
+        try:
+            if len(inputs) == 2:
+                a, b = inputs
+                x, y = a.data, b.data
+                args = node.args
+                if args:
+                    shares = (rules[0](grad, out, x, y, *args) if a.requires_grad else None,
+                              rules[1](grad, out, x, y, *args) if b.requires_grad else None)
+                else:
+                    shares = (rules[0](grad, out, x, y) if a.requires_grad else None,
+                              rules[1](grad, out, x, y) if b.requires_grad else None)
+            elif node.args:
+                shares = (rules[0](grad, out, inputs[0].data, *node.args),)
+            elif len(inputs) == 1:
+                shares = (rules[0](grad, out, inputs[0].data),)
+            else:
+                shares = core.local_gradients(node, grad)
+        except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
+            from .modes import _on_numpy_scalars
+
+            shares = _on_numpy_scalars(node, grad)
+        if not keep_intermediate:
+            node.grad = node.initial_grad
+        for parent, share in zip(inputs, shares):
+            if share is None:
+                continue
+            if op.broadcasts and share.__class__ is not float and share.shape != parent.data.shape:
+                share = sum_to(share, parent.data.shape)
+            if parent.op is None:
+                if share is grad and share.__class__ is np.ndarray:
+                    share = share.copy()  # passed on as it is (a + b): the leaf gets its own array
+                previous = leaves.get(parent)
+                leaves[parent] = share if previous is None else previous + share
+            else:
+                previous = parent.grad
+                parent.grad = share if previous is None else previous + share
+    return leaves
+
+
+# --------------------------------------------------------------------------- 3. shared constants
+
+
+class SharedNumbers:
+    """Constant nodes for plain numbers, one per value: the same numbers recur (the 2 in
+    x ** 2, 0.5 in a loss), and sharing halves the objects an operation leaves behind.
+    Zero (whose sign matters) and nan (never equal to itself) get a fresh node each
+    time; the table is bounded."""
+
+    def __init__(self, make: Callable[[Any], Node], size: int = 1024) -> None:
+        self._make, self._size, self._nodes = make, size, {}
+
+    def __call__(self, number: float | int) -> Node:
+        key = (number.__class__, number)
+        node = self._nodes.get(key)
+        if node is None:
+            node = self._make(number)
+            if number and number == number:
+                if len(self._nodes) >= self._size:
+                    self._nodes.clear()
+                self._nodes[key] = node
+        return node
+
+
+_value_number = SharedNumbers(value_constant)
+_tensor_number = SharedNumbers(lambda number: tensor_constant(number, None))
+
+
+# --------------------------------------------------------------------------- 2. specialized method bodies
+
+
+def _value_operand(x: Any) -> Value:
+    if x.__class__ is Value:
+        return x
+    if x.__class__ is float or x.__class__ is int:
+        return _value_number(x)
+    return x if isinstance(x, Value) else value_constant(x)
+
+
+def _tensor_operand(x: Any, like: Tensor) -> Tensor:
+    if isinstance(x, Tensor):
+        return x
+    if x.__class__ is float or x.__class__ is int:
+        return _tensor_number(x)
+    return tensor_constant(x, like)
+
+
+def _finish(out: Node, op: ops.Op, inputs: tuple, args: tuple) -> Node:
+    # core.record, for one or two inputs
+    if recording.enabled and (inputs[0].requires_grad or (len(inputs) == 2 and inputs[1].requires_grad)):
+        out.op, out.inputs, out.requires_grad = op, inputs, True
+        if args:
+            out.args = args
+    else:
+        out.op, out.inputs, out.requires_grad = None, (), False
+    if forward_watchers:
+        for watch in forward_watchers:
+            watch(out, op, inputs)
+    return out
+
+
+def _value_apply(op: ops.Op, a: Value, b: Value | None) -> Value:
+    out = _new(Value)
+    try:
+        out.data = op.scalar(a.data) if b is None else op.scalar(a.data, b.data)
+    except (ArithmeticError, ValueError):
+        return Value.apply(op, (a,) if b is None else (a, b))
+    out.grad, out.label = 0.0, ""
+    return _finish(out, op, (a,) if b is None else (a, b), ())
+
+
+def _tensor_apply(op: ops.Op, a: Tensor, b: Tensor | None, args: tuple) -> Tensor:
+    try:
+        data = op.forward(a.data, *args) if b is None else op.forward(a.data, b.data)
+    except ValueError:
+        return Tensor.apply(op, (a,) if b is None else (a, b), args)
+    if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
+        data = np.asarray(data)
+    out = _new(Tensor)
+    out.data, out.grad, out.label, out.args = data, None, "", ()
+    return _finish(out, op, (a,) if b is None else (a, b), args)
+
+
+def _give_fast_method(op: ops.Op, node_type: type) -> None:
+    if op.method is None or op.arity > 2 or (node_type is Value and op.scalar is None):
+        return
+    name = op.method
+    if node_type is Value:
+        if op.arity == 2 and name.startswith("__"):
+            setattr(Value, name, lambda a, b: _value_apply(op, a, _value_operand(b)))
+            setattr(Value, "__r" + name[2:], lambda b, a: _value_apply(op, _value_operand(a), b))
+        elif op.arity == 1 and op.arguments is None:
+            setattr(Value, name, lambda a: _value_apply(op, a, None))
+    elif op.arity == 2 and name.startswith("__"):
+        setattr(Tensor, name, lambda a, b: _tensor_apply(op, a, _tensor_operand(b, a), ()))
+        setattr(Tensor, "__r" + name[2:], lambda b, a: _tensor_apply(op, _tensor_operand(a, b), b, ()))
+    elif op.arity == 1 and op.arguments is None:
+        setattr(Tensor, name, lambda a: _tensor_apply(op, a, None, ()))
+    elif op.arity == 1:
+        arguments = op.arguments
+        setattr(Tensor, name, lambda a, *given, **named: _tensor_apply(op, a, None, arguments(*given, **named)))
+
+
+def install() -> None:
+    """Give ``Value`` and ``Tensor`` the specialized method bodies (trick 2, with 3)."""
+    for op in ops.OPS:
+        _give_fast_method(op, Value)
+        _give_fast_method(op, Tensor)

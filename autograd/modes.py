@@ -274,7 +274,7 @@ def _rule_step(create_graph: bool, observer: Callable | None = None) -> Callable
     if create_graph:
         step: Callable = functools.partial(core.local_gradients, numbers=False)
     else:
-        step = _numpy_answers(fast.local_gradients if fast.ENABLED else core.local_gradients)
+        step = _numpy_answers(core.local_gradients)
     if observer is None and not _anomaly_depth[0]:
         return step
 
@@ -307,7 +307,13 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         kept.add(id(grad))
 
     keep = show_gradient if intermediate_grads else _forget_gradient
-    leaves = _pass(list(roots), seeds, _rule_step(create_graph), keep, create_graph)
+    from . import fast
+
+    if fast.ENABLED and not create_graph and not _anomaly_depth[0]:
+        with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
+            leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
+    else:
+        leaves = _pass(list(roots), seeds, _rule_step(create_graph), keep, create_graph)
     with _leaves_lock:
         for leaf, leaf_grad in leaves.items():
             if leaf.op is None:

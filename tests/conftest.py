@@ -14,3 +14,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20220603)  # the seed notebook's date
+
+
+if os.environ.get("AUTOGRAD_MUTANT"):  # the mutation run (tools/mutants.py) plants one fault
+    import importlib.util
+    from pathlib import Path
+
+    _spec = importlib.util.spec_from_file_location("mutants", Path(__file__).parent.parent / "tools" / "mutants.py")
+    _mutants = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mutants)
+    _mutants.plant(os.environ["AUTOGRAD_MUTANT"])

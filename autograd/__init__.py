@@ -15,9 +15,15 @@ a picture is made).
 """
 
 from . import more_ops  # noqa: F401  (defines the operations beyond the seed's)
-from .core import Node, backward_order, is_grad_enabled
+from .core import Node, backward_order
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
-from .modes import AnomalyError, detect_anomaly, enable_grad, grad, no_grad
+from .modes import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
+from .more_ops import EXP as exp
+from .more_ops import LOG as log
+from .more_ops import RELU as relu
+from .more_ops import TANH as tanh
+from .ops import MATMUL as matmul
+from .ops import SIGMOID as sigmoid
 from .ops import Op
 from .tensor import Tensor, as_tensor
 from .value import Value
@@ -42,6 +48,12 @@ __all__ = [
     "draw_graph",
     "render_graph",
     "enable_grad",
+    "exp",
+    "log",
+    "matmul",
+    "relu",
+    "sigmoid",
+    "tanh",
     "grad",
     "is_grad_enabled",
     "no_grad",

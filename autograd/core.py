@@ -1,8 +1,5 @@
 """The core of the engine: graph nodes, the order to visit them, and the backward pass.
-
-Read this file first, then ``ops.py`` (the operations the seed notebook needs) and
-``value.py`` (a scalar node). Those three files are the whole idea; everything else in
-the package is more operations, arrays, debugging modes and speed.
+Read it first, then ``ops.py`` and ``value.py``: those three files are the whole idea.
 
 Every operation on nodes makes a new node that remembers the operation (``node.op``)
 and its inputs (``node.inputs``). Backpropagation is the chain rule applied to that
@@ -26,10 +23,12 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
-__all__ = ["Node", "backward_order", "backpropagate", "local_gradients", "sum_to", "is_grad_enabled"]
+from .methods import ComparesNumbers
+
+__all__ = ["Node", "backward_order", "backpropagate", "chain_rule", "sum_to"]
 
 
-class Node:
+class Node(ComparesNumbers):
     """A number, or an array of numbers, in a computation graph.
 
     ``data``: the number(s).  ``grad``: d(root)/d(this node) after a backward pass.
@@ -44,29 +43,8 @@ class Node:
     args: tuple = ()  # extra, non-node arguments of the operation (an axis, a shape)
     initial_grad: Any = None  # what .grad holds before any backward pass reaches the node
 
-    @property
-    def parents(self) -> tuple[Node, ...]:
-        """The inputs of the operation that made this node (empty for a leaf)."""
-        return self.inputs
-
-    @property
-    def is_leaf(self) -> bool:
-        """True for nodes you created, False for results of operations."""
-        return self.op is None
-
-    # Comparisons look at the numbers (a bool, or an array of them) and have no gradient.
-    # Nodes stay hashable by identity, so they can be dictionary keys.
-    __hash__ = object.__hash__
-    __eq__ = lambda self, other: self.data == _numbers(other)  # noqa: E731
-    __ne__ = lambda self, other: self.data != _numbers(other)  # noqa: E731
-    __lt__ = lambda self, other: self.data < _numbers(other)  # noqa: E731
-    __le__ = lambda self, other: self.data <= _numbers(other)  # noqa: E731
-    __gt__ = lambda self, other: self.data > _numbers(other)  # noqa: E731
-    __ge__ = lambda self, other: self.data >= _numbers(other)  # noqa: E731
-    __array_ufunc__ = None  # `array + node` comes to the node's __radd__, not NumPy's object arrays
-
-    def __float__(self) -> float:
-        return float(self.data)
+    parents = property(lambda self: self.inputs, doc="The inputs of the operation that made this node.")
+    is_leaf = property(lambda self: self.op is None, doc="True for nodes you created, not made by an operation.")
 
     def zero_grad(self) -> None:
         """Forget the gradient accumulated in this node."""
@@ -78,12 +56,9 @@ class Node:
         self.grad = grad if empty else self.grad + grad
 
     def backward(self, grad: Any = None, *, create_graph: bool = False, intermediate_grads: bool = True) -> None:
-        """Backpropagate from this node: fill ``.grad`` of every node it depends on.
-
-        Leaves accumulate (``+=``) across calls, as in PyTorch: call ``zero_grad`` to
-        reset them. Other nodes show the gradient of the latest pass; with
-        ``intermediate_grads=False`` they keep none (PyTorch's default, less memory).
-        ``create_graph=True`` records the pass itself, for gradients of gradients.
+        """Backpropagate from this node: fill ``.grad`` of every node it depends on. Leaves
+        accumulate (``+=``) across calls, as in PyTorch; other nodes show the latest pass
+        (none with ``intermediate_grads=False``). ``create_graph=True`` records the pass.
 
         >>> from autograd import Value
         >>> x = Value(3.0)
@@ -92,13 +67,9 @@ class Node:
         >>> x.grad, y.grad
         (6.0, 1.0)
         """
-        from .modes import run_backward  # the modes (and speed tricks) wrap the plain pass below
+        from .modes import run_backward  # the modes and speed tricks around the plain pass below
 
         run_backward([self], [grad], create_graph=create_graph, intermediate_grads=intermediate_grads)
-
-
-def _numbers(x: Any) -> Any:
-    return x.data if isinstance(x, Node) else x
 
 
 # --------------------------------------------------------------------------- recording
@@ -110,11 +81,6 @@ class _Recording(threading.local):
 
 recording = _Recording()
 forward_watchers: list[Callable[[Node, Any, tuple], None]] = []  # debugging modes; usually none
-
-
-def is_grad_enabled() -> bool:
-    """True when new operations are recorded in the graph (the default)."""
-    return recording.enabled
 
 
 def record(out: Node, op: Any, inputs: tuple, args: tuple) -> Node:
@@ -177,35 +143,30 @@ def sum_to(grad: Any, shape: tuple[int, ...]) -> Any:
     return grad
 
 
-def local_gradients(node: Node, grad: Any, numbers: bool = True) -> list[Any]:
-    """The chain rule at one node: for each input, ``grad * d(node)/d(input)`` from the
-    operation's rule (None for inputs that need no gradient), summed back to the input's
-    shape where the operation broadcast. ``numbers=False`` runs the rules on the nodes
-    themselves, which records the backward pass as a graph (gradients of gradients)."""
+def chain_rule(node: Node, grad: Any, numbers: bool = True) -> list[Any]:
+    """The chain rule at one node: each input's share of the gradient, ``grad *
+    d(node)/d(input)``, from the operation's rule (None where the input needs no
+    gradient), summed back to the input's shape where the operation broadcast.
+    ``numbers=False`` runs the rules on the nodes themselves, recording the pass as a
+    graph (for gradients of gradients)."""
     op = node.op
     out, inputs = (node.data, [x.data for x in node.inputs]) if numbers else (node, node.inputs)
-    contributions = []
+    shares = []
     for rule, parent in zip(op.rules, node.inputs):
-        contribution = rule(grad, out, *inputs, *node.args) if parent.requires_grad else None
-        if op.broadcasts and contribution is not None:
-            contribution = sum_to(contribution, parent.shape)
-        contributions.append(contribution)
-    return contributions
+        share = rule(grad, out, *inputs, *node.args) if parent.requires_grad else None
+        if op.broadcasts and share is not None:
+            share = sum_to(share, parent.shape)
+        shares.append(share)
+    return shares
 
 
-def backpropagate(
-    roots: list[Node],
-    seeds: list[Any],
-    rule_step: Callable[[Node, Any], list[Any]] = local_gradients,
-    keep: Callable[[Node, Any], None] | None = None,
-) -> dict[Node, Any]:
+def backpropagate(roots: list[Node], seeds: list[Any], step: Callable[[Node, Any], list[Any]] = chain_rule,
+                  keep: Callable[[Node, Any], None] = lambda node, grad: None) -> dict[Node, Any]:
     """The backward pass: visit the nodes in ``backward_order``, each with its complete
     gradient, and send each input its share. Returns the leaves' gradients; writes nothing.
-
-    ``rule_step(node, grad)`` computes the shares (``local_gradients`` unless a mode
-    chose another); ``keep(node, grad)``, if given, is shown each intermediate node's
-    complete gradient before it is let go (``Node.backward`` stores it in ``.grad``).
-    """
+    ``step(node, grad)`` computes the shares (``chain_rule`` unless a mode chose another);
+    ``keep(node, grad)`` sees each intermediate node's complete gradient before it is let
+    go (``Node.backward`` stores it in ``.grad``)."""
     grads: dict[Node, Any] = {}  # d(root)/d(node), summed over the node's users so far
     for root, seed in zip(roots, seeds):
         grads[root] = accumulate(grads.get(root), seed)
@@ -215,9 +176,8 @@ def backpropagate(
         grad = grads.pop(node, None)
         if grad is None:
             continue  # no path from the roots brought a gradient here
-        if keep is not None:
-            keep(node, grad)
-        for parent, share in zip(node.inputs, rule_step(node, grad)):
+        keep(node, grad)
+        for parent, share in zip(node.inputs, step(node, grad)):
             if share is not None:
                 grads[parent] = accumulate(grads.get(parent), share)
     return grads

@@ -72,7 +72,7 @@ def _sorted_for_backward(roots: list[Node]) -> list[Node]:
 
 
 def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: bool) -> dict[Node, Any]:
-    """``core.backpropagate`` with ``core.local_gradients`` and the gradient bookkeeping
+    """``core.backpropagate`` with ``core.chain_rule`` and the gradient bookkeeping
     written inline: the same shares, in the same order, summed the same way."""
     order = _sorted_for_backward(roots)
     leaves: dict[Node, Any] = {}
@@ -108,7 +108,7 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
             elif len(inputs) == 1:
                 shares = (rules[0](grad, out, inputs[0].data),)
             else:
-                shares = core.local_gradients(node, grad)
+                shares = core.chain_rule(node, grad)
         except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
             from .modes import _on_numpy_scalars
 

@@ -1,7 +1,7 @@
 """The ways to run the backward pass, around the plain one in ``core.py``.
 
 ``core.backpropagate`` is the chain rule and nothing else. Everything a user can ask
-for on top of it is chosen here, once per call, and handed to it as its ``rule_step``
+for on top of it is chosen here, once per call, and handed to it as its ``step``
 (how each node's shares are computed) and ``keep`` (what happens to each intermediate
 gradient):
 
@@ -40,7 +40,11 @@ from .core import Node, recording
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "run_backward", "grad", "watch_backward",
            "detect_anomaly", "AnomalyError"]
 
-is_grad_enabled = core.is_grad_enabled
+
+
+def is_grad_enabled() -> bool:
+    """True when new operations are recorded in the graph (the default)."""
+    return recording.enabled
 
 
 # --------------------------------------------------------------------------- recording on and off
@@ -239,13 +243,13 @@ _collector_paused = _CollectorPause()
 _leaves_lock = threading.Lock()  # two passes in two threads may add to the same leaf
 
 
-def _pass(roots: list[Node], seeds: list[Any], rule_step: Callable, keep: Callable | None,
+def _pass(roots: list[Node], seeds: list[Any], step_function: Callable, keep: Callable | None,
           create_graph: bool) -> dict[Node, Any]:
     previous = recording.enabled
     recording.enabled = create_graph  # record the pass itself only for gradients of gradients
     try:
         with _collector_paused:
-            return core.backpropagate(roots, seeds, rule_step, keep)
+            return core.backpropagate(roots, seeds, step_function, keep or (lambda node, grad: None))
     finally:
         recording.enabled = previous
 
@@ -267,14 +271,14 @@ def _numpy_answers(step: Callable) -> Callable:
     return step_or_numpy
 
 
-def _rule_step(create_graph: bool, observer: Callable | None = None) -> Callable:
+def _step_function(create_graph: bool, observer: Callable | None = None) -> Callable:
     """The function that computes each node's shares, chosen once per pass."""
     from . import fast
 
     if create_graph:
-        step: Callable = functools.partial(core.local_gradients, numbers=False)
+        step: Callable = functools.partial(core.chain_rule, numbers=False)
     else:
-        step = _numpy_answers(core.local_gradients)
+        step = _numpy_answers(core.chain_rule)
     if observer is None and not _anomaly_depth[0]:
         return step
 
@@ -313,7 +317,7 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
             leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
     else:
-        leaves = _pass(list(roots), seeds, _rule_step(create_graph), keep, create_graph)
+        leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
     with _leaves_lock:
         for leaf, leaf_grad in leaves.items():
             if leaf.op is None:
@@ -351,7 +355,7 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
             found[node] = g
 
     seeds = [make_seed(output, g) for output, g in zip(outputs, grad_outputs)]
-    leaves = _pass(outputs, seeds, _rule_step(create_graph), keep, create_graph)
+    leaves = _pass(outputs, seeds, _step_function(create_graph), keep, create_graph)
     results = [found.get(x, leaves.get(x)) for x in inputs]
     for i, (node, result) in enumerate(zip(inputs, results)):
         if result is None and not allow_unused:
@@ -368,4 +372,4 @@ def watch_backward(root: Node, grad: Any, observer: Callable[[Node, Any, list[An
     input needs no gradient). Writes nothing; returns the leaves' gradients."""
     if not root.requires_grad:
         raise RuntimeError("no graph leads to this node: it does not require grad")
-    return _pass([root], [make_seed(root, grad)], _rule_step(False, observer), None, False)
+    return _pass([root], [make_seed(root, grad)], _step_function(False, observer), None, False)

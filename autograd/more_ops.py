@@ -25,13 +25,12 @@ from .numeric import (
     shape_argument,
     zero_where,
 )
-from .ops import BROADCASTING, Example, Op
-
-UNARY = (((),), ((5,),), ((2, 3),), ((2, 1, 3),))
+from .examples import BROADCASTING, UNARY, Example
+from .ops import Op
 
 NEG = Op("neg", forward=operator.neg, scalar=operator.neg, method="__neg__",
          rules=[lambda grad, out, x: -grad],
-         formulas=["d(-x)/dx = -1"], examples=(Example(UNARY),))
+         formulas=["d(-x)/dx = -1"], examples=(UNARY,))
 
 DIV = Op("/", forward=operator.truediv, scalar=operator.truediv, broadcasts=True, method="__truediv__",
          rules=[lambda grad, out, a, b: grad / b,
@@ -41,21 +40,21 @@ DIV = Op("/", forward=operator.truediv, scalar=operator.truediv, broadcasts=True
 
 EXP = Op("exp", forward=np.exp, scalar=lambda x: float(np.exp(x)) if x > 709 else np.e**x, method="exp",
          rules=[lambda grad, out, x: grad * out],
-         formulas=["d(e^x)/dx = e^x"], examples=(Example(UNARY),))
+         formulas=["d(e^x)/dx = e^x"], examples=(UNARY,))
 
 LOG = Op("log", forward=np.log, scalar=lambda x: float(np.log(np.float64(x))), method="log",
          rules=[lambda grad, out, x: grad / x],
-         formulas=["d(ln x)/dx = 1/x"], examples=(Example(UNARY, low=0.2, high=3.0),))
+         formulas=["d(ln x)/dx = 1/x"], examples=(Example(UNARY.shapes, low=0.2, high=3.0),))
 
 TANH = Op("tanh", forward=np.tanh, scalar=lambda x: float(np.tanh(x)), method="tanh",
           rules=[lambda grad, out, x: grad * (1 - out * out)],
-          formulas=["d(tanh x)/dx = 1 - tanh(x)^2"], examples=(Example(UNARY),))
+          formulas=["d(tanh x)/dx = 1 - tanh(x)^2"], examples=(UNARY,))
 
 RELU = Op("relu", forward=lambda x: np.maximum(x, np.zeros((), x.dtype)),
           scalar=lambda x: 0.0 if x < 0 else x,  # nan stays nan, as in NumPy and PyTorch
           method="relu",
           rules=[lambda grad, out, x: zero_where(numbers(out) <= 0, grad)],  # a nan passes its gradient on
-          formulas=["d(relu x)/dx = 1 if x > 0 else 0"], examples=(Example(UNARY, away_from_zero=0.1),))
+          formulas=["d(relu x)/dx = 1 if x > 0 else 0"], examples=(Example(UNARY.shapes, away_from_zero=0.1),))
 
 # ---- arrays only: reductions, shapes, indexing, products
 

@@ -1,66 +1,41 @@
-"""Operations: each defined once, its forward computation beside its derivative rules.
+"""Operations, each defined once: its forward computation beside its derivative rules.
 
-A rule is called as ``rule(grad, out, *inputs, *args)``: ``grad`` is d(root)/d(out),
-``out`` the operation's result, ``inputs`` its operands. It returns this input's share
-of the gradient, ``grad * d(out)/d(input)`` (the chain rule).
+A rule is called as ``rule(grad, out, *inputs, *args)``, with ``grad`` = d(root)/d(out),
+and returns this input's share of the gradient: ``grad * d(out)/d(input)``. Rules use
+only operators, methods and ``numeric.py``'s helpers, so one rule runs on numbers and
+arrays (the usual pass) and on graph nodes (a recorded pass, for gradients of gradients).
 
-The rules use only operators, methods and the helpers of ``numeric.py``, so one rule
-runs on plain numbers and arrays (the usual pass) and on graph nodes (when the pass
-itself is recorded, for gradients of gradients).
-
-This file holds the operations the seed notebook needs (its network computes
-``0.5 * sum((y - sigmoid(W2 @ sigmoid(W1 @ x)))**2)``); ``more_ops.py`` holds the rest,
-defined the same way. Defining an ``Op`` is all it takes to add one: it is callable
-(``SIGMOID(x)``), it gives ``Value`` and ``Tensor`` their method (``x.sigmoid()``), and
-the tests try it on its ``examples``.
+Here are the operations of the seed notebook's network, ``0.5 * sum((y - sigmoid(W2 @
+sigmoid(W1 @ x)))**2)``; ``more_ops.py`` defines the rest the same way. Defining an
+``Op`` is all it takes: it is callable (``SIGMOID(x)``), ``Value`` and ``Tensor`` get its
+method (``x.sigmoid()``), and the tests try it on its ``examples``.
 """
 
 from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from .examples import BROADCASTING, Example
+from .methods import give_to_every_node_type
 from .numeric import (batched_matmul_rule, expand_reduced, log, power, reduction_arguments, scalar_power,
                       scalar_sigmoid, zero_where)
 
-__all__ = ["Op", "Example", "OPS"]
+__all__ = ["Op", "OPS"]
 
 OPS: list[Op] = []  # every user-facing operation, in the order defined
-_node_types: list[tuple[type, bool]] = []  # (Value or Tensor, takes only scalar ops)
-
-
-@dataclass(frozen=True)
-class Example:
-    """Inputs the test suite tries an operation on (its input domain and shapes)."""
-
-    shapes: tuple = (((),), ((5,),), ((2, 3),))  # Tensor input shapes, one tuple per try
-    call: Callable[..., Any] | None = None  # how to call it; default: the op's method
-    low: float = -2.0
-    high: float = 2.0
-    away_from_zero: float = 0.0  # keep inputs this far from 0 (a kink, a pole)
-    torch: Callable[..., Any] | bool = True  # PyTorch's spelling if it differs; False: none
-
-    def tries(self) -> list[tuple[tuple[int, ...], ...]]:
-        """The input shapes of each try (a bare shape is a try with one input)."""
-        return [(t,) if all(isinstance(n, int) for n in t) else t for t in self.shapes]
-
-
-BROADCASTING = Example(shapes=(((3, 4), (3, 4)), ((3, 1), (1, 4)), ((2, 3), (3,)), ((), (2, 3)), ((2, 3), ())))
 
 
 class Op:
-    """One operation: ``forward`` computes it on arrays (``scalar``, if given, on Python
-    floats, which makes it a ``Value`` operation too); ``rules`` has one derivative rule
-    per input, ``formulas`` says each for people. ``broadcasts``: elementwise with NumPy
-    broadcasting, so each input's gradient is summed back to its shape. ``method``: the
-    name ``Value``/``Tensor`` get it under (an operator like ``"__mul__"`` also gets its
-    reflected form). ``arguments`` turns a method's extra arguments into ``args``.
+    """One operation: ``forward`` computes it on arrays (``scalar`` on Python floats, which
+    makes it a ``Value`` operation too); ``rules`` has one derivative rule per input and
+    ``formulas`` says each for people. ``broadcasts``: elementwise with broadcasting, so
+    each input's gradient is summed back to its shape. ``method``: its name on ``Value``
+    and ``Tensor``; ``arguments`` makes the method's extra arguments ``args``.
 
-    >>> import numpy as np
     >>> from autograd import Op, Value
     >>> cube = Op("cube", forward=lambda x: x**3, scalar=lambda x: x**3,
     ...           rules=[lambda grad, out, x: grad * 3 * x * x], formulas=["d(x^3)/dx = 3x^2"])
@@ -80,41 +55,21 @@ class Op:
         self.method, self.arguments, self.examples = method, arguments, examples
         if not internal:
             OPS.append(self)
-        for node_type, scalar_only in _node_types:
-            self.give_method(node_type, scalar_only)
+            give_to_every_node_type(self)
 
     def __call__(self, *operands: Any, **options: Any) -> Any:
-        """Apply the operation: to nodes it records it; to plain numbers it just computes."""
+        """Apply the operation: on nodes it records it; on plain numbers it just computes."""
         inputs, args = operands[: self.arity], operands[self.arity:]
         if self.arguments is not None:
             args = self.arguments(*args, **options)
         for x in inputs:
-            if hasattr(x, "apply"):  # a Value or a Tensor: it makes the result node
+            if hasattr(x, "apply"):  # a Value or a Tensor: its type makes the result
                 return x.apply(self, inputs, args)
-        return self.forward(*inputs, *args)
-
-    def give_method(self, node_type: type, scalar_only: bool) -> None:
-        """Make this operation a method of ``node_type`` (if it has a method name)."""
-        if self.method is None or (scalar_only and self.scalar is None):
-            return
-        op, apply = self, node_type.apply
-        if self.arity == 2 and self.method.startswith("__"):  # an operator: a + b and 2 + b
-            setattr(node_type, self.method, lambda a, b: apply(op, (a, b), ()))
-            setattr(node_type, "__r" + self.method[2:], lambda b, a: apply(op, (a, b), ()))
-        elif self.arguments is not None:
-            setattr(node_type, self.method, lambda x, *a, **k: apply(op, (x,), op.arguments(*a, **k)))
-        else:
-            setattr(node_type, self.method, lambda *inputs: apply(op, inputs, ()))
+        floats = self.scalar is not None and all(isinstance(x, (float, int)) for x in inputs)
+        return (self.scalar if floats else self.forward)(*inputs, *args)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
-
-
-def give_methods(node_type: type, *, scalar_only: bool) -> None:
-    """Give ``node_type`` a method for every operation, now and defined later."""
-    _node_types.append((node_type, scalar_only))
-    for op in OPS:
-        op.give_method(node_type, scalar_only)
 
 
 # --------------------------------------------------------------------------- the seed's operations

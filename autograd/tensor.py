@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
+from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
 
@@ -272,4 +273,4 @@ def explain(op: ops.Op, inputs: tuple, error: Exception) -> str:
     return f"{op.name} of a tensor of shape {shapes[0]}: {error}"
 
 
-ops.give_methods(Tensor, scalar_only=False)  # t + u, t @ W, t.sum(axis=0), ... from the op table
+give_methods(Tensor, scalar_only=False)  # t + u, t @ W, t.sum(axis=0), ... from the op table

@@ -1,12 +1,10 @@
 """``Value``: one number in a computation graph, micrograd-style.
 
 Every operation on Values makes a new Value that remembers the operation and its
-inputs, so ``backward()`` can apply the chain rule through them. The operations live in
-``ops.py``; each gives ``Value`` its method (``ops.give_methods`` below), so this file
-only says how a Value is made.
-
-Numbers outside an operation's domain follow NumPy, not Python: ``Value(0).log()`` is
-``-inf`` and ``Value(1) / 0`` is ``inf``, each with NumPy's RuntimeWarning.
+inputs, so ``backward()`` can apply the chain rule through them. Each operation of
+``ops.py`` gives ``Value`` its method (``give_methods``, at the end), so this file only
+says how a Value is made. Outside an operation's domain the numbers follow NumPy, not
+Python: ``Value(0).log()`` is ``-inf`` and ``Value(1) / 0`` is ``inf``, with a warning.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
+from .methods import give_methods
 
 
 class Value(Node):
@@ -43,8 +42,7 @@ class Value(Node):
 
     @classmethod
     def apply(cls, op: ops.Op, inputs: tuple, args: tuple = ()) -> Value:
-        """Compute ``op`` on the inputs' numbers (plain numbers become constants) and
-        record it in the graph."""
+        """Compute ``op`` on the inputs' numbers (numbers become constants) and record it."""
         inputs = tuple(x if isinstance(x, Value) else constant(x) for x in inputs)
         out = Value.__new__(Value)
         try:
@@ -62,9 +60,6 @@ class Value(Node):
 
 def constant(x: Any) -> Value:
     """A plain number in an expression (the 2 in ``2 * x``): a Value needing no gradient."""
-    if isinstance(x, Node):
-        raise TypeError(f"unsupported operand for Value: {type(x).__name__} (Value and Tensor cannot be "
-                        "mixed in one operation; use Tensor(value.data))")
     try:
         return Value(x, requires_grad=False)
     except TypeError as error:
@@ -73,16 +68,14 @@ def constant(x: Any) -> Value:
 
 def as_float(data: Any) -> float:
     """A Value's number as a Python float, or a clear error."""
-    if isinstance(data, numbers.Real) and not isinstance(data, Node):
-        return float(data)
-    if isinstance(data, np.ndarray) and data.ndim == 0 and data.dtype.kind in "biuf":
+    if isinstance(data, numbers.Real) or (isinstance(data, np.ndarray) and data.shape == ()
+                                          and data.dtype.kind in "biuf"):
         return float(data)
     if isinstance(data, np.ndarray):
         raise TypeError(f"Value holds one number, not an ndarray of shape {data.shape}; use Tensor for arrays")
-    if isinstance(data, Node):
-        raise TypeError(f"Value data must be a number, not a {type(data).__name__} "
-                        "(use .data or .item() to take the number out)")
-    raise TypeError(f"Value data must be a real number, not {type(data).__name__}: {data!r}")
+    raise TypeError(f"Value data must be a real number, not {type(data).__name__}: {data!r}"
+                    + (" (Value and Tensor cannot be mixed in one operation; use Tensor(value.data) or "
+                       "tensor.item())" if isinstance(data, Node) else ""))
 
 
-ops.give_methods(Value, scalar_only=True)  # x + y, x * 2, x.sigmoid(), ... from the op table
+give_methods(Value, scalar_only=True)  # x + y, x * 2, x.sigmoid(), ... from the op table

@@ -16,7 +16,8 @@ import numpy as np
 
 import autograd  # noqa: F401  (defines every operation)
 from autograd import ops
-from autograd.ops import Example, Op
+from autograd.examples import Example
+from autograd.ops import Op
 
 Shape = tuple[int, ...]
 
@@ -62,12 +63,13 @@ class Case:
         return self.example.torch if callable(self.example.torch) else None
 
 
-CASES: list[Case] = [
-    Case(op, example, example.call or default_call(op), op.arity, op.scalar is not None)
-    for op in ops.OPS
-    if op.method is not None
-    for example in op.examples
-]
+def cases_of(op: Op) -> list[Case]:
+    """The test cases of one operation, one per example."""
+    return [Case(op, example, example.call or default_call(op), op.arity, op.scalar is not None)
+            for example in op.examples]
+
+
+CASES: list[Case] = [case for op in ops.OPS if op.method is not None for case in cases_of(op)]
 
 
 def sample(rng: np.random.Generator, case: Case, shape: Shape) -> np.ndarray:

@@ -12,6 +12,20 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture
+def op_table():
+    """Put the op table and the node types' methods back as they were after the test
+    (for tests, and README examples, that define operations of their own)."""
+    from autograd import Tensor, Value, ops
+
+    before, methods = list(ops.OPS), {cls: set(vars(cls)) for cls in (Value, Tensor)}
+    yield
+    ops.OPS[:] = before
+    for cls, names in methods.items():
+        for name in set(vars(cls)) - names:
+            delattr(cls, name)
+
+
+@pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20220603)  # the seed notebook's date
 

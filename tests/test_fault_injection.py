@@ -53,14 +53,14 @@ FAULTS = {
         reused_node_check,
     ),
     "the second path to a reused input dropped (b = a + a)": (
-        core, "local_gradients",
+        core, "chain_rule",
         "if parent.requires_grad else None",
-        "if parent.requires_grad and parent not in node.inputs[:len(contributions)] else None",
+        "if parent.requires_grad and parent not in node.inputs[:len(shares)] else None",
         reused_node_check,
     ),
     "broadcast sum skipped": (
-        core, "local_gradients",
-        "            contribution = sum_to(contribution, parent.shape)",
+        core, "chain_rule",
+        "            share = sum_to(share, parent.shape)",
         "            pass",
         broadcast_check,
     ),

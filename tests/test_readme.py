@@ -12,7 +12,7 @@ BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
 
 
 @pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index, capsys, tmp_path, monkeypatch):
+def test_readme_example_runs(index, capsys, tmp_path, monkeypatch, op_table):
     monkeypatch.chdir(tmp_path)  # examples may write files
     exec(compile(BLOCKS[index], f"README block {index}", "exec"), {})
 

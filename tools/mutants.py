@@ -91,9 +91,9 @@ def _stretched_not_summed(sum_to):
     return faulty
 
 
-def _drop_reused_path(local_gradients):
+def _drop_reused_path(chain_rule):
     def faulty(node, grad, numbers=True):
-        shares = local_gradients(node, grad, numbers)
+        shares = chain_rule(node, grad, numbers)
         return [None if p in node.inputs[:i] else s for i, (p, s) in enumerate(zip(node.inputs, shares))]
     return faulty
 
@@ -149,8 +149,8 @@ def _mutants() -> list[Mutant]:
         Mutant("visit in the wrong order: inputs before their users", "core.backward_order",
                replace("autograd.core", "backward_order",
                        lambda original: lambda roots, **kw: original(roots, **kw)[::-1])),
-        Mutant("drop the path to a reused input (b = a + a)", "core.local_gradients",
-               replace("autograd.core", "local_gradients", _drop_reused_path)),
+        Mutant("drop the path to a reused input (b = a + a)", "core.chain_rule",
+               replace("autograd.core", "chain_rule", _drop_reused_path)),
         Mutant("intermediate gradients kept although backward(intermediate_grads=False)", "modes._forget_gradient",
                replace("autograd.modes", "_forget_gradient", lambda original: lambda node, grad: None)),
         Mutant("leaves overwrite instead of accumulating across backward calls", "Tensor.accumulate_grad",

@@ -1,0 +1,79 @@
+"""Custom operations are public: an ``Op`` defined by a user works like a built-in one,
+on Value and Tensor, in pictures, in the walkthrough, in the gradient report and for
+gradients of gradients. And adding an op is one definition."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import Op, Tensor, Value, backward_walkthrough, draw_graph, grad, ops, sigmoid
+from autograd.gradcheck import check_gradients
+
+
+def softplus_op(rule) -> Op:
+    return Op("softplus", forward=lambda x: np.logaddexp(0.0, x), scalar=lambda x: float(np.logaddexp(0.0, x)),
+              rules=[rule], formulas=["d softplus(x)/dx = sigmoid(x)"], method="softplus")
+
+
+RIGHT = lambda grad, out, x: grad * sigmoid(x)  # noqa: E731
+SLIP = lambda grad, out, x: grad * sigmoid(x) * (1 - sigmoid(x))  # noqa: E731  (sigmoid's own derivative)
+
+
+def test_a_custom_op_works_on_values_and_tensors(op_table):
+    softplus = softplus_op(RIGHT)
+    v = Value(0.5)
+    softplus(v).backward()
+    assert v.grad == pytest.approx(1 / (1 + np.exp(-0.5)), rel=1e-15)
+    t = Tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    t.softplus().sum().backward()  # the method comes from the same definition
+    np.testing.assert_allclose(t.grad, 1 / (1 + np.exp(-t.data)), rtol=1e-15)
+    assert softplus(2.0) == pytest.approx(np.log1p(np.exp(2.0)))  # on plain numbers it just computes
+
+
+def test_the_gradient_report_catches_the_slip_names_the_worst_element_and_passes_the_fix(op_table):
+    x = Tensor([-1.0, 0.5, 2.0], requires_grad=True, label="x")
+    wrong = check_gradients(lambda x: softplus_op(SLIP)(x).sum(), [x])
+    assert not wrong.passed
+    automatic, numerical = wrong["x"].gradients["automatic"], wrong["x"].gradients["numerical"]
+    assert wrong["x"].comparisons[0].worst_index == (int(np.argmax(np.abs(automatic - numerical))),)
+    assert "MISMATCH" in str(wrong)
+    assert check_gradients(lambda x: softplus_op(RIGHT)(x).sum(), [x]).passed
+
+
+def test_a_custom_op_is_drawn_with_its_name_and_walked_through_with_its_formula(op_table):
+    softplus = softplus_op(RIGHT)
+    x = Value(0.5, label="x")
+    y = softplus(x) * 2
+    y.label = "y"
+    assert "softplus" in draw_graph(y).source
+    walk = backward_walkthrough(y)
+    assert "d softplus(x)/dx = sigmoid(x)" in str(walk)
+    assert walk.gradients()[x] == pytest.approx(2 / (1 + np.exp(-0.5)), rel=1e-15)
+
+
+def test_a_custom_op_whose_rule_uses_our_ops_has_second_derivatives(op_table):
+    softplus = softplus_op(RIGHT)
+    for x in (Value(0.7), Tensor([0.7, -1.3], requires_grad=True)):
+        (first,) = grad(softplus(x) if isinstance(x, Value) else softplus(x).sum(), x, create_graph=True)
+        (second,) = grad(first if isinstance(x, Value) else first.sum(), x)
+        s = 1 / (1 + np.exp(-np.asarray(x.data)))
+        np.testing.assert_allclose(second, s * (1 - s), rtol=1e-14)  # softplus'' = sigmoid' = s(1-s)
+
+
+def test_adding_sqrt_is_one_definition_giving_methods_and_test_cases(op_table):
+    import cases
+
+    sqrt = Op("sqrt", forward=np.sqrt, scalar=lambda x: float(np.sqrt(x)), method="sqrt",
+              rules=[lambda grad, out, x: grad / (2 * out)], formulas=["d(sqrt x)/dx = 1/(2 sqrt x)"])
+    v = Value(9.0)
+    v.sqrt().backward()
+    assert v.grad == pytest.approx(1 / 6)
+    np.testing.assert_array_equal(Tensor([4.0, 16.0]).sqrt().data, [2.0, 4.0])
+    new_cases = [case for case in cases.cases_of(sqrt)]
+    assert new_cases and all(case.scalar for case in new_cases)  # tried on Values too
+
+
+def test_an_op_needs_one_formula_per_rule():
+    with pytest.raises(ValueError, match="one formula per rule"):
+        Op("bad", forward=np.exp, rules=[lambda grad, out, x: grad], formulas=[], internal=True)

@@ -48,6 +48,11 @@ def torch_cpu(length: int):
     return prepare
 
 
+def cells(mine: harness.Timing, theirs: harness.Timing, n: int) -> list[str]:
+    """An engine's cost per node and its ratio to PyTorch's."""
+    return [harness.format_seconds(mine.median / n), "" if theirs.absent else f"{mine.median / theirs.median:.2f}"]
+
+
 def main() -> None:
     args = harness.arguments(__doc__.splitlines()[0])
     sizes = (100, 1_000) if args.quick else SIZES
@@ -65,14 +70,11 @@ def main() -> None:
         theirs = timings.pop("PyTorch CPU")
         for name, mine in timings.items():
             per_node.setdefault(name, {})[n] = mine.median / n
-
-        def cells(mine: harness.Timing) -> list[str]:
-            return [harness.format_seconds(mine.median / n), "" if theirs.absent else f"{mine.median / theirs.median:.2f}"]
-
-        row = [f"{n:,}", cells(timings["autograd"])[0],
-               "absent" if theirs.absent else harness.format_seconds(theirs.median / n), cells(timings["autograd"])[1]]
+        mine = timings["autograd"]
+        row = [f"{n:,}", *cells(mine, theirs, n)]
+        row.insert(2, "absent" if theirs.absent else harness.format_seconds(theirs.median / n))
         if old in timings:
-            row += cells(timings[old]) + [f"{timings['autograd'].median / timings[old].median:.2f}"]
+            row += [*cells(timings[old], theirs, n), f"{mine.median / timings[old].median:.2f}"]
         lines.append("| " + " | ".join(row) + " |")
     body = "\n".join(lines) + "\n"
     for name, costs in per_node.items():

@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from baseline import CURRENT, OLD_LABEL, Engine, load
 
 from autograd.files import replacing
-from baseline import CURRENT, OLD_LABEL, Engine, load
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 Run = Callable[[], object]

@@ -201,6 +201,8 @@ def machine() -> str:
     except OSError:
         pass
     parts = [f"{cpu}, {os.cpu_count()} cores", f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    if hasattr(os, "getloadavg"):  # a shared machine's other work slows every variant unevenly: say how busy it was
+        parts.insert(1, f"load average {os.getloadavg()[0]:.1f} at the end")
     try:
         import torch
 

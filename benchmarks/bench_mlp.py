@@ -110,7 +110,7 @@ def torch_cpu(seed: int, activation: str):
     return run
 
 
-def through_nn(engine, seed: int, activation: str, intermediate_grads: bool = True):
+def through_nn(engine: harness.Engine, seed: int, activation: str, intermediate_grads: bool = True):
     nn = engine.nn
     layers, x, y = problem(seed)
     modules = []
@@ -133,7 +133,7 @@ def through_nn(engine, seed: int, activation: str, intermediate_grads: bool = Tr
     return run
 
 
-def raw_tensors(engine, seed: int, activation: str):
+def raw_tensors(engine: harness.Engine, seed: int, activation: str):
     Tensor = engine.autograd.Tensor
     layers, x, y = problem(seed)
     params = [(Tensor(W.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)) for W, b in layers]
@@ -156,7 +156,7 @@ def raw_tensors(engine, seed: int, activation: str):
     return run
 
 
-def variants(engines, activation: str) -> list[harness.Variant]:
+def variants(engines: list[harness.Engine], activation: str) -> list[harness.Variant]:
     ours = [
         ("autograd through nn", lambda e, s: through_nn(e, s, activation)),
         ("autograd through nn, intermediate_grads=False",

@@ -83,7 +83,7 @@ def demo_steps(model, Value, X, y):
     return run
 
 
-def ours(engine, seed: int):
+def ours(engine: harness.Engine, seed: int):
     X, y, weights = problem(seed)
     model = engine.nn.MLP(SIZES[0], SIZES[1], activation="relu")
     set_weights(model, weights)

@@ -76,7 +76,7 @@ def torch_cpu(seed: int):
     return run
 
 
-def raw_tensors(engine, seed: int):
+def raw_tensors(engine: harness.Engine, seed: int):
     Tensor = engine.autograd.Tensor
     W1_0, W2_0, xs = problem(seed)
     y = Tensor(Y)
@@ -119,7 +119,7 @@ def bare(seed: int):
     return run
 
 
-def through_nn(engine, seed: int):
+def through_nn(engine: harness.Engine, seed: int):
     """The demo's own code (each engine's copy of backprop_from_scratch.py)."""
     demo = engine.module("backprop_from_scratch")
     W1_0, W2_0, xs = problem(seed)

@@ -83,7 +83,7 @@ def engine_run(model, xs, ys, output, inputs_of):
     return run
 
 
-def ours(engine, seed: int):
+def ours(engine: harness.Engine, seed: int):
     xs, ys, weights = data(seed)
     model = engine.nn.MLP(SIZES[0], SIZES[1], activation="relu")
     set_weights(model, weights)

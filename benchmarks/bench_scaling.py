@@ -11,6 +11,7 @@ per-node recursion, no quadratic structure).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -36,7 +37,7 @@ def chain(length: int, make, seed: int):
     return run
 
 
-def ours(length: int):
+def ours(length: int) -> Callable[[harness.Engine, int], harness.Run]:
     return lambda engine, seed: chain(length, lambda a: engine.autograd.Tensor(a, requires_grad=True), seed)
 
 

@@ -58,8 +58,9 @@ class Engine:
     tree: Path | None = None
 
     def module(self, name: str) -> ModuleType:
-        """This engine's copy of module ``name`` (e.g. "backprop_from_scratch")."""
-        return importlib.import_module(name + self.suffix)
+        """This engine's copy of module ``name`` ("backprop_from_scratch", "autograd.draw")."""
+        top, dot, rest = name.partition(".")  # only the top-level name was renamed
+        return importlib.import_module(top + self.suffix + dot + rest)
 
 
 CURRENT = Engine("", autograd, nn)

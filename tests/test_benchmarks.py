@@ -96,6 +96,7 @@ def test_baseline_loads_an_old_tree_under_its_own_names_and_computes_our_numbers
     assert isinstance(weight, old.autograd.Tensor) and not isinstance(weight, Tensor)
     assert not isinstance(nn.Linear(3, 2, rng=0).weight, old.autograd.Tensor)
     assert old.module("backprop_from_scratch").nn is old.nn  # the old demo runs on the old engine
+    assert old.module("autograd.draw").__name__ == "autograd_test_old.draw"
     assert baseline.load(old_tree, suffix="_test_old").autograd is old.autograd  # loaded once
     for theirs, ours in zip(tiny_graphs(old.autograd, old.nn), tiny_graphs(baseline.CURRENT.autograd, nn)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)  # the benchmarks' own agreement check

@@ -24,12 +24,14 @@ test: $(VENV)/.installed
 
 # The benchmarks (each also runnable alone: python benchmarks/bench_<name>.py); they
 # rewrite benchmarks/RESULTS.md. micrograd 0.1.0 and PyTorch (make torch) are the competitors.
+# BENCH_BASELINE=DIR (an old copy of the project) adds the old engine to every benchmark.
 bench: torch
 	$(BIN)/python -m pip install --quiet micrograd==0.1.0
 	$(BIN)/python benchmarks/bench_scalar.py
 	$(BIN)/python benchmarks/bench_notebook.py
 	$(BIN)/python benchmarks/bench_mlp.py
 	$(BIN)/python benchmarks/bench_scaling.py
+	$(BIN)/python benchmarks/bench_moons.py
 
 # Differential fuzzing against PyTorch: 20,000 random Tensor graphs and as many scalar
 # ones (needs `make torch`); prints how many graphs, ops and gradients were compared.

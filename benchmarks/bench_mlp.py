@@ -1,13 +1,16 @@
-"""Benchmark 3: a BLAS-bound MLP, 784-256-256-10 with ReLU, batch 256, float64, mean
-squared error; one step = forward + backward + SGD update (lr 0.01).
+"""Benchmark 3: a BLAS-bound MLP, 784-256-256-10, batch 256, float64, mean squared
+error; one step = forward + backward + SGD update (lr 0.01). Measured twice: with ReLU,
+and with sigmoid (the seed notebook's activation, whose exp costs more than the
+matrix products' overhead hides).
 
 Variants: hand-written NumPy (the backward pass derived by hand), PyTorch on the CPU,
 our engine through nn: by default, which keeps every node's gradient for display, and with
 ``backward(intermediate_grads=False)``, which lets each go once used, as PyTorch and the
-hand-written code do. The matrix products are the floor; everything else is overhead.
-All start from the same weights and must take the same step.
+hand-written code do; and our engine with raw Tensors (the same step written with ``@``,
+the activation and ``mean``, no modules). The matrix products are the floor; everything
+else is overhead. All start from the same weights and must take the same step.
 
-    python benchmarks/bench_mlp.py [--quick] [--rounds N] [--no-write]
+    python benchmarks/bench_mlp.py [--quick] [--rounds N] [--no-write] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -21,12 +24,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-import nn  # noqa: E402
-
 SIZES = [784, 256, 256, 10]
 BATCH = 256
 LR = 0.01
 REPEAT = 5  # steps per timed run: a training loop's steady state, and less noise
+ACTIVATIONS = ("relu", "sigmoid")
+
+
+def numpy_activation(z: np.ndarray, activation: str) -> np.ndarray:
+    """The hidden layers' activation, by hand."""
+    if activation == "relu":
+        return np.maximum(z, 0)
+    return 1 / (1 + np.exp(-z))  # the seed notebook's sigmoid
+
+
+def numpy_derivative(z: np.ndarray, h: np.ndarray, activation: str) -> np.ndarray:
+    """Its derivative at z, from z or from its output h (sigmoid' = h (1 - h))."""
+    return z > 0 if activation == "relu" else h * (1 - h)
 
 
 def problem(seed: int, sizes=None, batch=None):
@@ -39,7 +53,7 @@ def problem(seed: int, sizes=None, batch=None):
     return layers, x, y
 
 
-def numpy_by_hand(seed: int):
+def numpy_by_hand(seed: int, activation: str):
     layers, x, y = problem(seed)
     params = [(W.copy(), b.copy()) for W, b in layers]
 
@@ -50,7 +64,7 @@ def numpy_by_hand(seed: int):
         for k, (W, b) in enumerate(params):
             z = h @ W.T + b
             pre.append(z)
-            h = np.maximum(z, 0) if k < len(params) - 1 else z
+            h = numpy_activation(z, activation) if k < len(params) - 1 else z
             activations.append(h)
         loss = np.mean((h - y) ** 2)
         # backward: d loss / d out = 2 (out - y) / size
@@ -58,7 +72,7 @@ def numpy_by_hand(seed: int):
         for k in reversed(range(len(params))):
             W, b = params[k]
             if k < len(params) - 1:
-                grad = grad * (pre[k] > 0)
+                grad = grad * numpy_derivative(pre[k], activations[k + 1], activation)
             grad_W = grad.T @ activations[k]
             grad_b = grad.sum(axis=0)
             if k > 0:
@@ -70,7 +84,7 @@ def numpy_by_hand(seed: int):
     return run
 
 
-def torch_cpu(seed: int):
+def torch_cpu(seed: int, activation: str):
     torch = harness.optional("torch", "pip install torch")
     layers, x, y = problem(seed)
     modules = []
@@ -81,7 +95,7 @@ def torch_cpu(seed: int):
             linear.bias.copy_(torch.from_numpy(b))
         modules.append(linear)
         if k < len(layers) - 1:
-            modules.append(torch.nn.ReLU())
+            modules.append(torch.nn.ReLU() if activation == "relu" else torch.nn.Sigmoid())
     model = torch.nn.Sequential(*modules)
     optimizer = torch.optim.SGD(model.parameters(), lr=LR)
     tx, ty = torch.from_numpy(x), torch.from_numpy(y)
@@ -96,7 +110,8 @@ def torch_cpu(seed: int):
     return run
 
 
-def ours(seed: int, intermediate_grads: bool = True):
+def through_nn(engine: harness.Engine, seed: int, activation: str, intermediate_grads: bool = True):
+    nn = engine.nn
     layers, x, y = problem(seed)
     modules = []
     for k, (W, b) in enumerate(layers):
@@ -104,7 +119,7 @@ def ours(seed: int, intermediate_grads: bool = True):
         linear.load_state_dict({"weight": W, "bias": b})
         modules.append(linear)
         if k < len(layers) - 1:
-            modules.append(nn.ReLU())
+            modules.append(nn.ReLU() if activation == "relu" else nn.Sigmoid())
     model = nn.Sequential(*modules)
     optimizer = nn.SGD(model.parameters(), lr=LR)
 
@@ -118,25 +133,59 @@ def ours(seed: int, intermediate_grads: bool = True):
     return run
 
 
+def raw_tensors(engine: harness.Engine, seed: int, activation: str):
+    Tensor = engine.autograd.Tensor
+    layers, x, y = problem(seed)
+    params = [(Tensor(W.copy(), requires_grad=True), Tensor(b.copy(), requires_grad=True)) for W, b in layers]
+    x, y = Tensor(x), Tensor(y)
+
+    def run():
+        h = x
+        for k, (W, b) in enumerate(params):
+            h = h @ W.T + b
+            if k < len(params) - 1:
+                h = h.relu() if activation == "relu" else h.sigmoid()
+        loss = ((h - y) ** 2).mean()
+        for p in (p for pair in params for p in pair):
+            p.grad = None
+        loss.backward()
+        for p in (p for pair in params for p in pair):
+            p.data -= LR * p.grad
+        return [loss.item()] + [p.data for pair in params for p in pair]
+
+    return run
+
+
+def variants(engines: list[harness.Engine], activation: str) -> list[harness.Variant]:
+    ours = [
+        ("autograd through nn", lambda e, s: through_nn(e, s, activation)),
+        ("autograd through nn, intermediate_grads=False",
+         lambda e, s: through_nn(e, s, activation, intermediate_grads=False)),
+        ("autograd raw Tensors", lambda e, s: raw_tensors(e, s, activation)),
+    ]
+    return [harness.Variant("NumPy by hand", lambda s: numpy_by_hand(s, activation)),
+            harness.Variant("PyTorch CPU", lambda s: torch_cpu(s, activation))] + [
+        variant for name, make in ours for variant in harness.on_engines(engines, name, make)]
+
+
 def main() -> None:
     global SIZES, BATCH, REPEAT
     args = harness.arguments(__doc__.splitlines()[0])
     if args.quick:
         SIZES, BATCH, REPEAT = [32, 16, 16, 4], 8, 1
     rounds = args.rounds or (3 if args.quick else 30)
-    variants = [
-        harness.Variant("NumPy by hand", numpy_by_hand),
-        harness.Variant("PyTorch CPU", torch_cpu),
-        harness.Variant("autograd through nn", ours),
-        harness.Variant("autograd through nn, intermediate_grads=False",
-                        lambda seed: ours(seed, intermediate_grads=False)),
-    ]
-    # The check compares the loss and the weights after one step.
-    timings = harness.measure(variants, rounds=rounds, warmup=3, repeat=REPEAT, rtol=1e-9, atol=1e-12)
-    body = harness.table(timings, "NumPy by hand", per_label="per step")
-    body += (f"\n\n{REPEAT} steps per timed run, {rounds} interleaved rounds. "
-             "Goal: our engine at most 1.05x hand-written NumPy.")
-    harness.report(args, "mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64", body)
+    engines = harness.engines(args)
+    tables = []
+    for activation in ACTIVATIONS:
+        # The check compares the loss and the weights after one step.
+        timings = harness.measure(variants(engines, activation), rounds=rounds, warmup=3, repeat=REPEAT,
+                                  rtol=1e-9, atol=1e-12)
+        name = "ReLU" if activation == "relu" else "sigmoid (the seed notebook's activation)"
+        tables.append(f"**{name}**\n\n" + harness.table(timings, "NumPy by hand", per_label="per step"))
+    body = "\n\n".join(tables)
+    body += (f"\n\n{REPEAT} steps per timed run, {rounds} interleaved rounds per activation. "
+             "Goal: our engine at most 1.05x hand-written NumPy, with either activation.")
+    harness.report(args, "mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64, ReLU and sigmoid", body)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ squared_error); and a bare yardstick engine (bare_engine.py: no checks, no featu
 the least a node-per-operation engine in pure Python does. All start from the same
 weights and must end on the same weights.
 
-    python benchmarks/bench_notebook.py [--quick] [--rounds N] [--no-write]
+    python benchmarks/bench_notebook.py [--quick] [--rounds N] [--no-write] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -22,12 +22,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "demos"))
 
-import backprop_from_scratch as demo  # noqa: E402
 import harness  # noqa: E402
 import seed_notebook  # noqa: E402  (the seed notebook's own NumPy code)
-
-import nn  # noqa: E402
-from autograd import Tensor  # noqa: E402
 
 LR = 1e-3
 STEPS = 200  # per timed run
@@ -80,7 +76,8 @@ def torch_cpu(seed: int):
     return run
 
 
-def raw_tensors(seed: int):
+def raw_tensors(engine: harness.Engine, seed: int):
+    Tensor = engine.autograd.Tensor
     W1_0, W2_0, xs = problem(seed)
     y = Tensor(Y)
 
@@ -122,13 +119,15 @@ def bare(seed: int):
     return run
 
 
-def through_nn(seed: int):
+def through_nn(engine: harness.Engine, seed: int):
+    """The demo's own code (each engine's copy of backprop_from_scratch.py)."""
+    demo = engine.module("backprop_from_scratch")
     W1_0, W2_0, xs = problem(seed)
 
     def run():
         model = demo.init_weights(np.random.default_rng(0))
         model.load_state_dict({"0.weight": W1_0, "2.weight": W2_0})
-        optimizer = nn.SGD(model.parameters(), lr=LR)
+        optimizer = engine.nn.SGD(model.parameters(), lr=LR)
         for x in xs:
             loss = demo.loss(Y, demo.forward(model, x))
             loss.item()
@@ -146,12 +145,13 @@ def main() -> None:
     if args.quick:
         STEPS = 20
     rounds = args.rounds or (3 if args.quick else 20)
+    engines = harness.engines(args)
     variants = [
         harness.Variant("seed NumPy (hand-written)", seed_numpy),
         harness.Variant("seed NumPy, loss vectorised", lambda s: seed_numpy(s, vectorised_loss=True)),
         harness.Variant("PyTorch CPU float64", torch_cpu),
-        harness.Variant("autograd Tensors", raw_tensors),
-        harness.Variant("autograd through nn", through_nn),
+        *harness.on_engines(engines, "autograd Tensors", raw_tensors),
+        *harness.on_engines(engines, "autograd through nn", through_nn),
         harness.Variant("bare engine (yardstick)", bare),
     ]
     timings = harness.measure(variants, rounds=rounds, warmup=2, rtol=1e-10, atol=1e-12)

@@ -7,7 +7,7 @@ its own graph), bytes per node (tracemalloc, over the whole graph after backward
 and the deepest chain that backpropagates. A bare yardstick engine (bare_engine.py) runs
 alongside: the least work any node-per-operation engine in pure Python does.
 
-    python benchmarks/bench_scalar.py [--quick] [--rounds N] [--no-write]
+    python benchmarks/bench_scalar.py [--quick] [--rounds N] [--no-write] [--baseline DIR]
 """
 
 from __future__ import annotations
@@ -24,11 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bare_engine  # noqa: E402
 import harness  # noqa: E402
 
-import nn  # noqa: E402
-from autograd import Value  # noqa: E402
-
 SIZES = (3, [16, 16, 1])
 BATCH = 32
+OURS = "autograd.Value"
+MICROGRAD = "micrograd 0.1.0"
 BARE = "bare engine (yardstick)"
 
 
@@ -40,6 +39,11 @@ def data(seed: int):
     weights = [[[rng.uniform(-1, 1) for _ in range(sizes[k])] for _ in range(sizes[k + 1])]
                 for k in range(len(SIZES[1]))]
     return xs, ys, weights
+
+
+def single_output(out):
+    """A one-output MLP's Value, whether the MLP returns it alone or in a list."""
+    return out[0] if isinstance(out, list) else out
 
 
 def set_weights(model, weights) -> None:
@@ -79,11 +83,11 @@ def engine_run(model, xs, ys, output, inputs_of):
     return run
 
 
-def ours(seed: int):
+def ours(engine: harness.Engine, seed: int):
     xs, ys, weights = data(seed)
-    model = nn.MLP(SIZES[0], SIZES[1], activation="relu")
+    model = engine.nn.MLP(SIZES[0], SIZES[1], activation="relu")
     set_weights(model, weights)
-    return engine_run(model, xs, ys, lambda out: out[0], lambda node: node.parents)
+    return engine_run(model, xs, ys, single_output, lambda node: node.parents)
 
 
 def micrograd(seed: int):
@@ -91,7 +95,7 @@ def micrograd(seed: int):
     xs, ys, weights = data(seed)
     model = MLP(SIZES[0], SIZES[1])
     set_weights(model, weights)
-    return engine_run(model, xs, ys, lambda out: out, lambda node: node._prev)
+    return engine_run(model, xs, ys, single_output, lambda node: node._prev)
 
 
 def bare(seed: int):
@@ -157,7 +161,8 @@ def steady_state(run, iterations: int) -> float:
 def main() -> None:
     args = harness.arguments(__doc__.splitlines()[0])
     rounds = args.rounds or (3 if args.quick else 15)
-    variants = [harness.Variant("autograd.Value", ours), harness.Variant("micrograd 0.1.0", micrograd),
+    engines = harness.engines(args)
+    variants = [*harness.on_engines(engines, OURS, ours), harness.Variant(MICROGRAD, micrograd),
                 harness.Variant(BARE, bare)]
     timings = harness.measure(variants, rounds=rounds, warmup=1, rtol=1e-12, atol=1e-12)
     extra = {}
@@ -178,24 +183,29 @@ def main() -> None:
                                      for _ in range(1 if args.quick else 3))
             extra[variant.name]["loop of 20 runs, per run"] = harness.format_seconds(loop[variant.name])
     ours_depth = 10_000 if args.quick else 1_000_000
-    extra["autograd.Value"]["deepest chain"] = f"{deepest_chain(Value, ours_depth):,} (all tried)"
-    if "micrograd 0.1.0" in extra:
+    for engine in engines:
+        name = OURS if engine is harness.CURRENT else harness.old_name(OURS)
+        extra[name]["deepest chain"] = f"{deepest_chain(engine.autograd.Value, ours_depth):,} (all tried)"
+    if MICROGRAD in extra:
         from micrograd.engine import Value as MicrogradValue
 
-        extra["micrograd 0.1.0"]["deepest chain"] = f"{deepest_chain(MicrogradValue, ours_depth):,}"
-    body = harness.table(timings, "micrograd 0.1.0", per_label="forward+backward", extra=extra)
-    if all(not t.absent for t in timings):
-        speedup = timings[1].median / timings[0].median
-        in_loop = loop["micrograd 0.1.0"] / loop["autograd.Value"]
-        bare_loop = loop["micrograd 0.1.0"] / loop[BARE]
+        extra[MICROGRAD]["deepest chain"] = f"{deepest_chain(MicrogradValue, ours_depth):,}"
+    body = harness.table(timings, MICROGRAD, per_label="forward+backward", extra=extra)
+    median = {t.name: t.median for t in timings if not t.absent}
+    if MICROGRAD in median:
+        faster = {name: (median[MICROGRAD] / median[name], loop[MICROGRAD] / loop[name])
+                  for name in median if name != MICROGRAD}
         body += (f"\n\nSame computation, garbage collection on. Interleaved rounds ({rounds}, each "
                  f"starting from a clean heap, so micrograd's leftover reference cycles are collected "
-                 f"outside its timing): autograd.Value is {speedup:.1f}x faster than micrograd. In a "
+                 f"outside its timing): autograd.Value is {faster[OURS][0]:.1f}x faster than micrograd. In a "
                  f"training-like loop of one engine alone (20 runs and a final collection, best of "
-                 f"3), where each pays for collecting its own garbage: {in_loop:.1f}x. Goal: 15x. "
+                 f"3), where each pays for collecting its own garbage: {faster[OURS][1]:.1f}x. Goal: 15x. "
                  f"The bare yardstick engine (no checks, no features: the least a "
-                 f"node-per-operation engine in pure Python can do) reaches {bare_loop:.1f}x in that "
-                 f"loop and {timings[1].median / timings[2].median:.1f}x in the rounds.")
+                 f"node-per-operation engine in pure Python can do) reaches {faster[BARE][1]:.1f}x in that "
+                 f"loop and {faster[BARE][0]:.1f}x in the rounds.")
+        if harness.old_name(OURS) in faster:
+            rounds_old, loop_old = faster[harness.old_name(OURS)]
+            body += f" The old engine: {rounds_old:.1f}x in the rounds, {loop_old:.1f}x in the loop."
     harness.report(args, "scalar", "1. Scalar engine: MLP(3, [16, 16, 1]), batch 32", body)
 
 

@@ -5,12 +5,13 @@
 The cost per node should not grow with N (the engine is linear: an iterative sort, no
 per-node recursion, no quadratic structure).
 
-    python benchmarks/bench_scaling.py [--quick] [--rounds N] [--no-write]
+    python benchmarks/bench_scaling.py [--quick] [--rounds N] [--no-write] [--baseline DIR]
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,8 +19,6 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
-
-from autograd import Tensor  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
 
@@ -38,8 +37,8 @@ def chain(length: int, make, seed: int):
     return run
 
 
-def ours(length: int):
-    return lambda seed: chain(length, lambda a: Tensor(a, requires_grad=True), seed)
+def ours(length: int) -> Callable[[harness.Engine, int], harness.Run]:
+    return lambda engine, seed: chain(length, lambda a: engine.autograd.Tensor(a, requires_grad=True), seed)
 
 
 def torch_cpu(length: int):
@@ -50,25 +49,40 @@ def torch_cpu(length: int):
     return prepare
 
 
+def cells(mine: harness.Timing, theirs: harness.Timing, n: int) -> list[str]:
+    """An engine's cost per node and its ratio to PyTorch's."""
+    return [harness.format_seconds(mine.median / n), "" if theirs.absent else f"{mine.median / theirs.median:.2f}"]
+
+
 def main() -> None:
     args = harness.arguments(__doc__.splitlines()[0])
     sizes = (100, 1_000) if args.quick else SIZES
-    lines = ["| N | autograd per node | PyTorch per node | autograd × PyTorch |", "|---|---|---|---|"]
-    per_node = {}
+    engines = harness.engines(args)
+    old = harness.old_name("autograd")
+    header = ["N", "autograd per node", "PyTorch per node", "autograd × PyTorch"]
+    if len(engines) > 1:
+        header += [f"{old} per node", f"{old} × PyTorch", f"autograd × {harness.OLD_LABEL}"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    per_node: dict[str, dict[int, float]] = {}
     for n in sizes:
         rounds = args.rounds or (3 if args.quick else max(5, 2_000_000 // (n * 40)))
-        timings = harness.measure([harness.Variant("autograd", ours(n)), harness.Variant("PyTorch CPU", torch_cpu(n))],
-                                  rounds=rounds, warmup=1, rtol=1e-12, atol=1e-15)
-        mine, theirs = timings
-        per_node[n] = mine.median / n
-        torch_cell = "absent" if theirs.absent else harness.format_seconds(theirs.median / n)
-        ratio = "" if theirs.absent else f"{mine.median / theirs.median:.2f}"
-        lines.append(f"| {n:,} | {harness.format_seconds(mine.median / n)} | {torch_cell} | {ratio} |")
-    growth = per_node[sizes[-1]] / per_node[sizes[0]]
-    body = "\n".join(lines)
-    body += (f"\n\nCost per node at N={sizes[-1]:,} is {growth:.2f}x the cost at N={sizes[0]:,} "
-             "(goal: at most 1.2x, i.e. linear). Goal: at most half of PyTorch's per-node cost "
-             "(a ratio of 0.5 or less).")
+        variants = [*harness.on_engines(engines, "autograd", ours(n)), harness.Variant("PyTorch CPU", torch_cpu(n))]
+        timings = {t.name: t for t in harness.measure(variants, rounds=rounds, warmup=1, rtol=1e-12, atol=1e-15)}
+        theirs = timings.pop("PyTorch CPU")
+        for name, mine in timings.items():
+            per_node.setdefault(name, {})[n] = mine.median / n
+        mine = timings["autograd"]
+        row = [f"{n:,}", *cells(mine, theirs, n)]
+        row.insert(2, "absent" if theirs.absent else harness.format_seconds(theirs.median / n))
+        if old in timings:
+            row += [*cells(timings[old], theirs, n), f"{mine.median / timings[old].median:.2f}"]
+        lines.append("| " + " | ".join(row) + " |")
+    body = "\n".join(lines) + "\n"
+    for name, costs in per_node.items():
+        body += (f"\n{name}: cost per node at N={sizes[-1]:,} is {costs[sizes[-1]] / costs[sizes[0]]:.2f}x "
+                 f"the cost at N={sizes[0]:,}.")
+    body += ("\n\nGoals: the cost per node at the largest N at most 1.2x the cost at the smallest (linear), "
+             "and at most half of PyTorch's per-node cost (a ratio of 0.5 or less).")
     harness.report(args, "scaling", "4. Scaling: chains of N elementwise Tensor ops, forward + backward", body)
 
 

@@ -7,6 +7,10 @@ variants run in rounds (A B C, B C A, ...: the order rotates so none always goes
 first) and we report each one's median time, its spread, and its ratio to a named
 baseline. A variant whose package is missing is reported as absent, not as a failure.
 
+With ``--baseline DIR`` (or ``BENCH_BASELINE=DIR``) every variant of our engine also runs
+on the old copy of the project in DIR (baseline.py loads it), as "<name> (old engine)",
+and the table gains a column with each of our variants' time over its old counterpart's.
+
 Results go into benchmarks/RESULTS.md, section by section, with the machine they ran on.
 """
 
@@ -32,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from baseline import CURRENT, OLD_LABEL, Engine, load
 
 from autograd.files import replacing
 
@@ -74,6 +79,25 @@ class Timing:
         """The 25th and 75th percentiles."""
         q = np.percentile(self.seconds, [25, 75])
         return float(q[0]), float(q[1])
+
+
+def old_name(name: str) -> str:
+    """The name of a variant's run on the old engine."""
+    return f"{name} ({OLD_LABEL})"
+
+
+def engines(args: argparse.Namespace) -> list[Engine]:
+    """The current engine, and the old one when ``--baseline`` names a tree."""
+    try:
+        return [CURRENT] + ([load(args.baseline)] if args.baseline else [])
+    except ValueError as error:  # a wrong folder: say which and how to make one, no traceback
+        raise SystemExit(f"--baseline: {error}") from error
+
+
+def on_engines(engines: Sequence[Engine], name: str, make: Callable[[Engine, int], Run]) -> list[Variant]:
+    """One variant per engine of the same workload: ``make(engine, seed) -> run``."""
+    return [Variant(name if engine is CURRENT else old_name(name), lambda seed, e=engine: make(e, seed))
+            for engine in engines]
 
 
 def check_agreement(variants: Sequence[Variant], seed: int, rtol: float, atol: float) -> dict[str, Run]:
@@ -141,7 +165,9 @@ def table(timings: Sequence[Timing], baseline: str, *, per: float = 1.0, per_lab
     """A markdown table: median, spread (25th-75th percentile) and ratio to the baseline
     (below 1 is faster than the baseline)."""
     base = next(t for t in timings if t.name == baseline)
-    extra = extra or {}
+    extra = {name: dict(cells) for name, cells in (extra or {}).items()}
+    for name, cell in versus_old(timings).items():
+        extra.setdefault(name, {})[f"× {OLD_LABEL}"] = cell
     columns = sorted({k for row in extra.values() for k in row})
     header = ["variant", f"median {per_label}", "spread (p25-p75)", f"× {baseline}"] + columns
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -158,6 +184,13 @@ def table(timings: Sequence[Timing], baseline: str, *, per: float = 1.0, per_lab
     return "\n".join(lines)
 
 
+def versus_old(timings: Sequence[Timing]) -> dict[str, str]:
+    """Each variant's median over its old-engine counterpart's (below 1: faster now)."""
+    by_name = {t.name: t for t in timings if not t.absent}
+    return {name: f"{t.median / by_name[old_name(name)].median:.2f}"
+            for name, t in by_name.items() if old_name(name) in by_name}
+
+
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -168,6 +201,8 @@ def machine() -> str:
     except OSError:
         pass
     parts = [f"{cpu}, {os.cpu_count()} cores", f"Python {platform.python_version()}", f"NumPy {np.__version__}"]
+    if hasattr(os, "getloadavg"):  # a shared machine's other work slows every variant unevenly: say how busy it was
+        parts.insert(1, f"load average {os.getloadavg()[0]:.1f} at the end")
     try:
         import torch
 
@@ -180,9 +215,13 @@ def machine() -> str:
 def report(args: argparse.Namespace, name: str, title: str, body: str) -> None:
     """Print a benchmark's results and, unless ``--quick`` or ``--no-write``, write them as
     section ``name`` of RESULTS.md (and the README), with the command that reran them."""
+    if args.baseline:
+        body += (f"\n\nOld engine: the project copy in `{args.baseline}`, loaded beside ours in the same "
+                 f"process (benchmarks/baseline.py); × {OLD_LABEL} is our time over its time.")
     print(body)
     if not args.no_write and not args.quick:
-        write_section(name, title, body, f"python benchmarks/bench_{name}.py")
+        command = f"python benchmarks/bench_{name}.py" + (f" --baseline {args.baseline}" if args.baseline else "")
+        write_section(name, title, body, command)
 
 
 def write_section(name: str, title: str, body: str, command: str) -> None:
@@ -227,4 +266,7 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="tiny sizes and few rounds (a smoke test)")
     parser.add_argument("--rounds", type=int, default=None, help="timed rounds per variant")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
+    parser.add_argument("--baseline", metavar="DIR", default=os.environ.get("BENCH_BASELINE") or None,
+                        help="an old copy of the project (e.g. from git archive) to run as one more variant "
+                             "of each of our engine's; default $BENCH_BASELINE")
     return parser.parse_args()

@@ -1,21 +1,135 @@
 """The benchmark scripts run (in their tiny --quick mode: a smoke test, no timing
-assertions), and their variants agree on the numbers before anything is timed."""
+assertions), and their variants agree on the numbers before anything is timed; the
+old-engine loader (benchmarks/baseline.py) runs an old copy of the project beside ours."""
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import io
+import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+import nn
+from autograd import Tensor, Value
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+OLD_COMMIT = "fc573f7"  # main before the core redesign (issue 11)
+SCRIPTS = ["bench_scalar.py", "bench_notebook.py", "bench_mlp.py", "bench_scaling.py", "bench_moons.py"]
 
 
-@pytest.mark.parametrize("script", ["bench_scalar.py", "bench_notebook.py", "bench_mlp.py", "bench_scaling.py"])
+def quick(script: str, *options: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(BENCHMARKS / script), "--quick", "--no-write", *options],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
 def test_benchmark_runs_in_quick_mode(script):
-    result = subprocess.run([sys.executable, str(BENCHMARKS / script), "--quick", "--no-write"],
-                            capture_output=True, text=True, timeout=600)
+    result = quick(script)
     assert result.returncode == 0, result.stderr
     assert "| autograd" in result.stdout  # our engine was timed
     assert "computes different numbers" not in result.stdout + result.stderr
+
+
+@functools.cache
+def load_baseline_module():
+    """benchmarks/baseline.py by its path (benchmarks/ is not a package), once."""
+    spec = importlib.util.spec_from_file_location("bench_baseline", BENCHMARKS / "baseline.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def old_tree(tmp_path_factory) -> Path:
+    """The project as of OLD_COMMIT, exported with git archive outside the repository."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", OLD_COMMIT], capture_output=True)
+    if archive.returncode != 0:
+        pytest.skip(f"commit {OLD_COMMIT} is not in this checkout: {archive.stderr.decode().strip()}")
+    tree = tmp_path_factory.mktemp(f"baseline-{OLD_COMMIT}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        try:
+            tar.extractall(tree, filter="data")
+        except TypeError:  # Python before 3.10.12 has no filter; the archive is this repository's own
+            tar.extractall(tree)
+    return tree
+
+
+def tiny_graphs(autograd_module, nn_module) -> list[np.ndarray]:
+    """A Value graph, a Tensor graph and an nn step, through one engine's public API."""
+    Value_, Tensor_ = autograd_module.Value, autograd_module.Tensor
+    x, y = Value_(0.5), Value_(-1.5)
+    z = (x * y + x ** 2).tanh() * y.sigmoid() + (x - y).relu() / (1 + y.exp())
+    z.backward()
+    rng = np.random.default_rng(3)
+    W = Tensor_(rng.normal(size=(3, 2)), requires_grad=True)
+    loss = ((Tensor_(rng.normal(size=(4, 3))) @ W).sigmoid() * 2 - 1).sum()
+    loss.backward()
+    linear = nn_module.Linear(3, 2, rng=0)
+    linear.load_state_dict({"weight": rng.normal(size=(2, 3)), "bias": rng.normal(size=2)})
+    model = nn_module.Sequential(linear, nn_module.Sigmoid())
+    optimizer = nn_module.SGD(model.parameters(), lr=0.1)
+    optimizer.zero_grad()
+    nn_module.mse_loss(model(rng.normal(size=(5, 3))), rng.normal(size=(5, 2))).backward()
+    optimizer.step()
+    return [np.array([z.data, x.grad, y.grad]), np.asarray(loss.data), W.grad, linear.weight.data, linear.bias.data]
+
+
+def test_baseline_loads_an_old_tree_under_its_own_names_and_computes_our_numbers(old_tree):
+    baseline = load_baseline_module()
+    old = baseline.load(old_tree, suffix="_test_old")
+    assert old.autograd.__name__ == "autograd_test_old" and old.nn.__name__ == "nn_test_old"
+    assert not Path(old.autograd.__file__).resolve().is_relative_to(ROOT)  # a copy, not this tree
+    assert old.autograd.Tensor is not Tensor and old.autograd.Value is not Value
+    # the old nn's imports were renamed: it builds the old engine's nodes, not ours
+    weight = old.nn.Linear(3, 2, rng=0).weight
+    assert isinstance(weight, old.autograd.Tensor) and not isinstance(weight, Tensor)
+    assert not isinstance(nn.Linear(3, 2, rng=0).weight, old.autograd.Tensor)
+    assert old.module("backprop_from_scratch").nn is old.nn  # the old demo runs on the old engine
+    assert old.module("autograd.draw").__name__ == "autograd_test_old.draw"
+    assert baseline.load(old_tree, suffix="_test_old").autograd is old.autograd  # loaded once
+    for theirs, ours in zip(tiny_graphs(old.autograd, old.nn), tiny_graphs(baseline.CURRENT.autograd, nn)):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=0)  # the benchmarks' own agreement check
+
+
+def test_baseline_refuses_a_folder_that_is_not_the_project(tmp_path):
+    baseline = load_baseline_module()
+    with pytest.raises(ValueError, match=r"no autograd/__init__.py and nn/__init__.py there.*git archive"):
+        baseline.load(tmp_path)
+
+
+def test_rename_imports_keeps_the_bound_names_and_refuses_what_it_cannot_rename():
+    rename = load_baseline_module().rename_imports
+    source = ("import nn\nimport nn as torchless  # why\nfrom autograd.files import replacing\n"
+              "def f():\n    from nn import Linear\nimport nnx\nfrom autograd_extra import y\n")
+    assert rename(source, ["autograd", "nn"], "_old") == (
+        "import nn_old as nn\nimport nn_old as torchless  # why\nfrom autograd_old.files import replacing\n"
+        "def f():\n    from nn_old import Linear\nimport nnx\nfrom autograd_extra import y\n")
+    for unrenamable in ("import autograd.draw\n", "import nn, autograd\n"):
+        with pytest.raises(ValueError, match="cannot rename the import"):
+            rename(unrenamable, ["autograd", "nn"], "_old")
+
+
+def test_benchmark_runs_the_old_engine_beside_ours(old_tree):
+    result = quick("bench_moons.py", "--baseline", str(old_tree))  # the quickest script without PyTorch
+    assert result.returncode == 0, result.stderr
+    assert "| autograd.Value (old engine) |" in result.stdout
+    assert "× old engine |" in result.stdout  # our time over the old engine's, beside ours
+    assert "computes different numbers" not in result.stdout + result.stderr
+
+
+def test_a_wrong_baseline_folder_is_a_clear_error(tmp_path):
+    result = quick("bench_scaling.py", "--baseline", str(tmp_path))
+    assert result.returncode != 0
+    assert "--baseline:" in result.stderr and "git archive" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -44,7 +44,7 @@ def save(figure, path: Path) -> Path:
     """Write a figure whole or not at all (a temporary file renamed into place)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with replacing(path) as temporary:
-        figure.savefig(temporary, format=path.suffix[1:], dpi=110)
+        figure.savefig(temporary, format=path.suffix[1:], dpi=110, bbox_inches="tight")
     pyplot().close(figure)
     return path
 

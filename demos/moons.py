@@ -108,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     labels = (y > 0).astype(int)
     exercises.plot_regions(axis, X, labels, lambda points: predict(model, points), args.grid,
                            colors=["#d62728", "#1f77b4"])
-    axis.set_title(f"Two moons: scalar MLP(2, [16, 16, 1]), {args.steps} SGD steps, accuracy {accuracy:.0%}")
+    axis.set_title(f"Two moons: scalar MLP(2, [16, 16, 1]), {args.steps} SGD steps, accuracy {accuracy:.0%}",
+                   fontsize=10)
     written = [exercises.save(figure, args.out / "moons_boundary.png")]
     exercises.print_files(written)
     return 0

@@ -188,20 +188,24 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     return nll_loss(log_softmax(logits, dim=1), targets, reduction)
 
 
-class NLLLoss(Module):
-    """Module form of ``nll_loss`` (PyTorch's name)."""
+class _ReducedLoss(Module):
+    """A loss module that holds its ``reduction`` (checked when it is made)."""
 
     def __init__(self, reduction: str = "mean") -> None:
         self.reduction = _check_reduction(reduction)
-
-    def forward(self, log_probs: Any, targets: Any) -> Tensor:
-        return nll_loss(log_probs, targets, self.reduction)
 
     def extra_repr(self) -> str:
         return f"reduction={self.reduction!r}"
 
 
-class CrossEntropyLoss(NLLLoss):
+class NLLLoss(_ReducedLoss):
+    """Module form of ``nll_loss`` (PyTorch's name)."""
+
+    def forward(self, log_probs: Any, targets: Any) -> Tensor:
+        return nll_loss(log_probs, targets, self.reduction)
+
+
+class CrossEntropyLoss(_ReducedLoss):
     """Module form of ``cross_entropy`` (PyTorch's name).
 
     >>> loss_fn = CrossEntropyLoss()

@@ -45,31 +45,28 @@ def make_moons(n: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarr
     return X[order] + rng.normal(scale=noise, size=(n, 2)), y[order]
 
 
-def max_margin_loss(model: Callable, parameters: Sequence, X: np.ndarray, y: np.ndarray,
-                    value: Callable[[float], object] = Value) -> tuple[object, float]:
-    """micrograd's loss(): the mean hinge loss plus 1e-4 L2, and the accuracy. ``value``
-    wraps a number into the engine's scalar node, so micrograd can run the same code."""
-    inputs = [[value(float(x)) for x in row] for row in X]
+def max_margin_loss(model: nn.MLP, X: np.ndarray, y: np.ndarray) -> tuple[Value, float]:
+    """micrograd's loss(): the mean hinge loss plus 1e-4 L2 on every parameter, and the accuracy."""
+    inputs = [[Value(float(x)) for x in row] for row in X]
     scores = [model(row) for row in inputs]
     losses = [(1 + -float(yi) * score).relu() for yi, score in zip(y, scores)]
     data_loss = sum(losses) * (1.0 / len(losses))
-    reg_loss = ALPHA * sum(p * p for p in parameters)
+    reg_loss = ALPHA * sum(p * p for p in model.parameters())
     accuracy = [(yi > 0) == (score.data > 0) for yi, score in zip(y, scores)]
     return data_loss + reg_loss, sum(accuracy) / len(accuracy)
 
 
-def train(model: Callable, parameters: Sequence, X: np.ndarray, y: np.ndarray, steps: int,
-          value: Callable[[float], object] = Value, zero_grad: Callable[[], None] | None = None,
+def train(model: nn.MLP, X: np.ndarray, y: np.ndarray, steps: int,
           log: Callable[[str], None] | None = None) -> list[tuple[float, float]]:
     """micrograd's training loop: forward, zero the gradients, backward, SGD with the
     decaying learning rate. Returns (loss, accuracy) before each step's update."""
     history = []
     for k in range(steps):
-        total_loss, accuracy = max_margin_loss(model, parameters, X, y, value)
-        (zero_grad or model.zero_grad)()
+        total_loss, accuracy = max_margin_loss(model, X, y)
+        model.zero_grad()
         total_loss.backward()
         learning_rate = 1.0 - 0.9 * k / steps
-        for p in parameters:
+        for p in model.parameters():
             p.data -= learning_rate * p.grad
         history.append((float(total_loss.data), float(accuracy)))
         if log:
@@ -94,11 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     X, y = make_moons(args.samples, args.noise, rng)
     model = nn.MLP(2, [16, 16, 1], activation="relu", rng=rng)
-    parameters = model.parameters()
-    print(f"MLP(2, [16, 16, 1]) with ReLU: {len(parameters)} parameters; {args.samples} points, "
+    print(f"MLP(2, [16, 16, 1]) with ReLU: {len(model.parameters())} parameters; {args.samples} points, "
           f"{args.steps} SGD steps")
     started = time.perf_counter()
-    history = train(model, parameters, X, y, args.steps, log=print)
+    history = train(model, X, y, args.steps, log=print)
     seconds = time.perf_counter() - started
     loss, accuracy = history[-1]
     print(f"Final step: loss {loss:.6f}, accuracy {accuracy:.0%} ({seconds:.1f} s, {seconds / args.steps:.2f} s/step)")

@@ -105,8 +105,8 @@ def log_softmax(logits: Any, dim: int = -1) -> Tensor:
         raise ValueError("log_softmax needs at least one axis of classes, got a 0-d tensor")
     # Composed from exp, sum and log until the core has a logsumexp op (then this body
     # becomes ``return logits.log_softmax(dim)``). The row maximum is subtracted as a
-    # constant so that exp never overflows; the result does not depend on the shift,
-    # so neither does its gradient, and the shift needs none.
+    # constant so that exp never overflows; the result does not depend on the shift, so
+    # neither does its gradient, and the shift can be a plain array with no gradient.
     shift = np.max(logits.data, axis=dim, keepdims=True)
     shifted = logits - shift
     return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
@@ -116,6 +116,19 @@ def _check_reduction(reduction: str) -> str:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
     return reduction
+
+
+def _score_rows(scores: Any) -> Tensor:
+    """The input of a classification loss as a Tensor of shape (N, C), N >= 1, or an error."""
+    scores = scores if isinstance(scores, Tensor) else as_tensor(scores)
+    if scores.ndim != 2:
+        raise ValueError(
+            f"the input must have shape (N, C): one row of C class scores per example, "
+            f"got shape {scores.shape} (reshape it, e.g. x.reshape(1, -1) for one example)"
+        )
+    if scores.shape[0] == 0:
+        raise ValueError("the input has no rows (shape (0, C)): the mean loss of no examples is undefined")
+    return scores
 
 
 def _class_targets(targets: Any, n_rows: int, n_classes: int) -> np.ndarray:
@@ -160,12 +173,7 @@ def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
     0.3
     """
     _check_reduction(reduction)
-    log_probs = log_probs if isinstance(log_probs, Tensor) else as_tensor(log_probs)
-    if log_probs.ndim != 2:
-        raise ValueError(
-            f"the input must have shape (N, C): one row of C class scores per example, "
-            f"got shape {log_probs.shape} (reshape it, e.g. x.reshape(1, -1) for one example)"
-        )
+    log_probs = _score_rows(log_probs)
     n_rows, n_classes = log_probs.shape
     picked = log_probs[np.arange(n_rows), _class_targets(targets, n_rows, n_classes)]
     if reduction == "none":
@@ -182,10 +190,7 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     0.169846
     """
     _check_reduction(reduction)  # before any work, so a typo is named first
-    logits = logits if isinstance(logits, Tensor) else as_tensor(logits)
-    if logits.ndim != 2:  # checked here too, so the message is about the logits' shape
-        return nll_loss(logits, targets, reduction)
-    return nll_loss(log_softmax(logits, dim=1), targets, reduction)
+    return nll_loss(log_softmax(_score_rows(logits), dim=1), targets, reduction)
 
 
 class _ReducedLoss(Module):

@@ -109,6 +109,8 @@ def test_bad_shapes_and_reductions_are_named():
         nn.cross_entropy(Tensor(np.zeros(4)), [1])
     with pytest.raises(ValueError, match=r"got shape \(2, 3, 4\)"):
         nn.nll_loss(Tensor(np.zeros((2, 3, 4))), [0, 1])
+    with pytest.raises(ValueError, match=r"no rows \(shape \(0, C\)\)"):
+        nn.cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=int))
     with pytest.raises(ValueError, match="0-d"):
         nn.log_softmax(Tensor(1.0))
     with pytest.raises(ValueError, match=r"reduction must be one of \('mean', 'sum', 'none'\), got 'avg'"):

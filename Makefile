@@ -60,4 +60,8 @@ figures: $(VENV)/.installed
 	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
 	$(BIN)/python demos/gallery.py --out docs/images --format png > /dev/null
 	$(BIN)/python demos/second_order.py --out docs/images > /dev/null
+	$(BIN)/python -m pip install --quiet -e '.[digits]'
+	$(BIN)/python demos/moons.py --out docs/images --grid 100 > /dev/null
+	$(BIN)/python demos/classify.py --out docs/images > /dev/null
+	$(BIN)/python demos/digits.py --out docs/images --no-progress > /dev/null
 	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt

@@ -9,9 +9,19 @@
 """
 
 from . import init
-from .losses import MSELoss, SquaredError, mse_loss, squared_error
-from .module import Linear, Module, Parameter, ParameterFileError, ReLU, Sequential, Sigmoid, Tanh
-from .optim import SGD, Adam, Optimizer
+from .losses import (
+    CrossEntropyLoss,
+    MSELoss,
+    NLLLoss,
+    SquaredError,
+    cross_entropy,
+    log_softmax,
+    mse_loss,
+    nll_loss,
+    squared_error,
+)
+from .module import Dropout, Linear, Module, Parameter, ParameterFileError, ReLU, Sequential, Sigmoid, Tanh
+from .optim import SGD, Adam, AdamW, Optimizer
 from .scalar import MLP, Layer, Neuron
 
 __all__ = [
@@ -24,6 +34,7 @@ __all__ = [
     "Sigmoid",
     "Tanh",
     "ReLU",
+    "Dropout",
     "Neuron",
     "Layer",
     "MLP",
@@ -31,7 +42,13 @@ __all__ = [
     "mse_loss",
     "SquaredError",
     "MSELoss",
+    "log_softmax",
+    "nll_loss",
+    "cross_entropy",
+    "NLLLoss",
+    "CrossEntropyLoss",
     "Optimizer",
     "SGD",
     "Adam",
+    "AdamW",
 ]

@@ -1,7 +1,9 @@
-"""Losses: the seed notebook's squared error, and mean squared error.
+"""Losses: the seed notebook's squared error, mean squared error, and the classifier's
+cross-entropy (``log_softmax`` then ``nll_loss``), in PyTorch's spelling.
 
-Both insist that prediction and target have the same shape: broadcasting a (2, 1)
-prediction against a (2,) target would silently compare every output with every label.
+The regression losses insist that prediction and target have the same shape: broadcasting
+a (2, 1) prediction against a (2,) target would silently compare every output with every
+label. The classification losses insist on integer class targets, one per row, in range.
 """
 
 from __future__ import annotations
@@ -11,11 +13,23 @@ from typing import Any
 
 import numpy as np
 
-from autograd import Node, Tensor, Value
+from autograd import Node, Tensor, Value, as_tensor
 
 from .module import Module
 
-__all__ = ["squared_error", "mse_loss", "SquaredError", "MSELoss"]
+__all__ = [
+    "squared_error",
+    "mse_loss",
+    "SquaredError",
+    "MSELoss",
+    "log_softmax",
+    "nll_loss",
+    "cross_entropy",
+    "NLLLoss",
+    "CrossEntropyLoss",
+]
+
+REDUCTIONS = ("mean", "sum", "none")
 
 
 def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
@@ -74,3 +88,135 @@ class MSELoss(Module):
 
     def forward(self, prediction: Any, target: Any) -> Node:
         return mse_loss(prediction, target)
+
+
+# ---- classification: log_softmax, nll_loss, cross_entropy
+
+
+def log_softmax(logits: Any, dim: int = -1) -> Tensor:
+    """log(softmax(logits)) along ``dim``, as ``torch.nn.functional.log_softmax``:
+    logits - logsumexp(logits), stable for logits of any size (±1000 included).
+
+    >>> log_softmax(Tensor([[0.0, 0.0]])).data.tolist()
+    [[-0.6931471805599453, -0.6931471805599453]]
+    """
+    logits = logits if isinstance(logits, Tensor) else as_tensor(logits)
+    if logits.ndim == 0:
+        raise ValueError("log_softmax needs at least one axis of classes, got a 0-d tensor")
+    # Composed from exp, sum and log until the core has a logsumexp op (then this body
+    # becomes ``return logits.log_softmax(dim)``). The row maximum is subtracted as a
+    # constant so that exp never overflows; the result does not depend on the shift, so
+    # neither does its gradient, and the shift can be a plain array with no gradient.
+    shift = np.max(logits.data, axis=dim, keepdims=True)
+    shifted = logits - shift
+    return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
+
+
+def _check_reduction(reduction: str) -> str:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}")
+    return reduction
+
+
+def _score_rows(scores: Any) -> Tensor:
+    """The input of a classification loss as a Tensor of shape (N, C), N >= 1, or an error."""
+    scores = scores if isinstance(scores, Tensor) else as_tensor(scores)
+    if scores.ndim != 2:
+        raise ValueError(
+            f"the input must have shape (N, C): one row of C class scores per example, "
+            f"got shape {scores.shape} (reshape it, e.g. x.reshape(1, -1) for one example)"
+        )
+    if scores.shape[0] == 0:
+        raise ValueError("the input has no rows (shape (0, C)): the mean loss of no examples is undefined")
+    return scores
+
+
+def _class_targets(targets: Any, n_rows: int, n_classes: int) -> np.ndarray:
+    """The targets as an int array of shape (n_rows,), each in [0, n_classes), or an error
+    that says which target is wrong and how."""
+    array = np.asarray(targets.data if isinstance(targets, Node) else targets)
+    if array.dtype == bool or array.dtype.kind not in "iuf":
+        raise TypeError(
+            f"targets must be integer class indices, got dtype {array.dtype} "
+            "(convert labels to 0, 1, ..., C-1 first)"
+        )
+    if array.shape != (n_rows,):
+        raise ValueError(
+            f"targets must have shape ({n_rows},), one class index per row of the input, "
+            f"got shape {array.shape}"
+        )
+    if array.dtype.kind == "f":
+        bad = ~np.isfinite(array) | (array != np.round(array))
+        if bad.any():
+            i = int(np.argmax(bad))
+            raise TypeError(
+                f"targets must be integer class indices, but targets[{i}] = {float(array[i])} is not a whole "
+                "number (class probabilities are not supported; pass the class of each row)"
+            )
+    indices = array.astype(np.int64)
+    outside = (indices < 0) | (indices >= n_classes)
+    if outside.any():
+        i = int(np.argmax(outside))
+        raise ValueError(
+            f"targets[{i}] = {indices[i]} is not a class index: with {n_classes} classes "
+            f"(the input's last axis) targets must be in [0, {n_classes - 1}]"
+        )
+    return indices
+
+
+def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
+    """Negative log likelihood: -log_probs[i, targets[i]], averaged over the rows
+    (``reduction="mean"``), summed (``"sum"``) or one per row (``"none"``), as
+    ``torch.nn.functional.nll_loss``. ``log_probs`` has shape (N, C).
+
+    >>> nll_loss(Tensor([[-0.5, -1.0], [-2.0, -0.1]]), [0, 1]).item()
+    0.3
+    """
+    _check_reduction(reduction)
+    log_probs = _score_rows(log_probs)
+    n_rows, n_classes = log_probs.shape
+    picked = log_probs[np.arange(n_rows), _class_targets(targets, n_rows, n_classes)]
+    if reduction == "none":
+        return -picked
+    return -(picked.mean() if reduction == "mean" else picked.sum())
+
+
+def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
+    """Cross-entropy of raw scores (N, C) against integer classes (N,):
+    ``nll_loss(log_softmax(logits, dim=1), targets)``, as
+    ``torch.nn.functional.cross_entropy``. Stable at logits of ±1000.
+
+    >>> round(cross_entropy(Tensor([[2.0, 0.0, -1.0]]), [0]).item(), 6)
+    0.169846
+    """
+    _check_reduction(reduction)  # before any work, so a typo is named first
+    return nll_loss(log_softmax(_score_rows(logits), dim=1), targets, reduction)
+
+
+class _ReducedLoss(Module):
+    """A loss module that holds its ``reduction`` (checked when it is made)."""
+
+    def __init__(self, reduction: str = "mean") -> None:
+        self.reduction = _check_reduction(reduction)
+
+    def extra_repr(self) -> str:
+        return f"reduction={self.reduction!r}"
+
+
+class NLLLoss(_ReducedLoss):
+    """Module form of ``nll_loss`` (PyTorch's name)."""
+
+    def forward(self, log_probs: Any, targets: Any) -> Tensor:
+        return nll_loss(log_probs, targets, self.reduction)
+
+
+class CrossEntropyLoss(_ReducedLoss):
+    """Module form of ``cross_entropy`` (PyTorch's name).
+
+    >>> loss_fn = CrossEntropyLoss()
+    >>> round(loss_fn(Tensor([[2.0, 0.0, -1.0]]), [0]).item(), 6)
+    0.169846
+    """
+
+    def forward(self, logits: Any, targets: Any) -> Tensor:
+        return cross_entropy(logits, targets, self.reduction)

@@ -32,6 +32,7 @@ __all__ = [
     "Sigmoid",
     "Tanh",
     "ReLU",
+    "Dropout",
     "ParameterFileError",
 ]
 
@@ -319,3 +320,38 @@ class ReLU(Module):
 
     def forward(self, x: Node) -> Node:
         return x.relu()
+
+
+class Dropout(Module):
+    """Inverted dropout, as ``torch.nn.Dropout``: in training mode each element is zeroed
+    with probability ``p`` and the survivors are scaled by 1 / (1 - p), so the expected
+    output equals the input; in evaluation mode (``model.eval()``) it is the identity.
+    ``p=1`` zeroes everything, as in PyTorch. ``rng`` (a Generator or an int seed, as
+    ``nn.init`` takes) makes the masks reproducible.
+
+    >>> import numpy as np
+    >>> drop = Dropout(0.5, rng=0)
+    >>> drop(np.ones(6)).data.tolist()
+    [2.0, 0.0, 0.0, 0.0, 2.0, 2.0]
+    >>> drop.eval()(np.ones(3)).data.tolist()
+    [1.0, 1.0, 1.0]
+    """
+
+    def __init__(self, p: float = 0.5, *, rng: RandomSource = None) -> None:
+        if isinstance(p, bool) or not isinstance(p, (int, float, np.number)) or not 0.0 <= p <= 1.0:
+            raise ValueError(f"dropout probability p must be a number in [0, 1], got {p!r}")
+        self.p = float(p)
+        self.generator = init.make_rng(rng)
+
+    def forward(self, x: Any) -> Tensor:
+        if not isinstance(x, Tensor):
+            x = as_tensor(x)
+        if not self.training or self.p == 0.0:
+            return x
+        if self.p == 1.0:
+            return x * np.zeros(x.shape, dtype=x.dtype)  # still a node: the gradient is zeros
+        keep = self.generator.random(x.shape) >= self.p
+        return x * (keep / (1.0 - self.p)).astype(x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

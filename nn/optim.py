@@ -1,4 +1,4 @@
-"""Optimizers: SGD (with momentum) and Adam, as in ``torch.optim``.
+"""Optimizers: SGD (with momentum), Adam and AdamW, as in ``torch.optim``.
 
 An optimizer holds the parameters; ``step()`` moves each one against its gradient,
 in place and without recording a graph; ``zero_grad()`` clears the gradients before
@@ -24,7 +24,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value
 
-__all__ = ["Optimizer", "SGD", "Adam"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
 
 def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.inf,
@@ -125,3 +125,28 @@ class Adam(Optimizer):
         bias_correction2 = 1 - beta2**step
         denominator = np.sqrt(v) / math.sqrt(bias_correction2) + self.eps
         return -(self.lr / bias_correction1) * m / denominator
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as ``torch.optim.AdamW``:
+    first p -= lr * weight_decay * p, then Adam's step on the gradient alone (the decay
+    never enters m and v, unlike an L2 term added to the loss).
+
+    >>> from nn import Parameter
+    >>> w = Parameter([1.0])
+    >>> optimizer = AdamW([w], lr=0.1, weight_decay=0.5)
+    >>> (w * 0.0).sum().backward()  # a zero gradient: only the decay moves w
+    >>> optimizer.step()
+    >>> w.data.tolist()
+    [0.95]
+    """
+
+    def __init__(self, params: Iterable[Node], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2) -> None:
+        super().__init__(params, lr, betas, eps)
+        self.weight_decay = _check_number("weight_decay", weight_decay)
+
+    def _update(self, index: int, data: Any, gradient: Any) -> Any:
+        # The decay reads the parameter before this step's change, as torch's does.
+        return super()._update(index, data, gradient) - (self.lr * self.weight_decay) * data

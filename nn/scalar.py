@@ -8,10 +8,13 @@ see in a graph.
 >>> out = model([0.5, -1.0, 2.0])
 >>> len(out), len(model.parameters())
 (2, 26)
+>>> type(MLP(3, [4, 1], rng=0)([0.5, -1.0, 2.0])).__name__  # one output: one Value, as in micrograd
+'Value'
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 from autograd import Value
@@ -75,13 +78,31 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of Neurons; ``activation`` on the hidden layers, ``output_activation``
-    (linear by default, as in micrograd) on the last."""
+    """Layers of Neurons; ``activation`` (tanh by default) on the hidden layers,
+    ``output_activation`` (linear by default, as in micrograd) on the last. With one
+    output the model returns that Value itself, as micrograd's does, so
+    ``(model(x) - y) ** 2`` works; with several, a list of Values.
 
-    def __init__(self, n_inputs: int, layer_sizes: Sequence[int], activation: str = "tanh", *,
+    >>> model = MLP(2, [3, 1], activation="relu", rng=0)
+    >>> round(model([1.0, -1.0]).data, 6)
+    0.179057
+    """
+
+    def __init__(self, n_inputs: int, layer_sizes: Sequence[int], activation: str | None = None, *,
                  output_activation: str = "linear", bias: bool = True, rng: RandomSource = None) -> None:
-        _check_activation(activation)
+        if not layer_sizes:
+            raise ValueError("layer_sizes must list at least one layer, e.g. [16, 16, 1]")
         _check_activation(output_activation)
+        if activation is None:
+            activation = "tanh"  # the default: only a setting the caller chose deserves a warning
+        elif _check_activation(activation) and len(layer_sizes) == 1:
+            # with no hidden layer the activation would be silently unused
+            warnings.warn(
+                f"MLP({n_inputs}, {list(layer_sizes)}) has no hidden layer, so activation={activation!r} "
+                f"has no effect; its only layer uses output_activation={output_activation!r} "
+                "(set that instead, or add a hidden layer)",
+                UserWarning, stacklevel=2,
+            )
         generator = make_rng(rng)
         sizes = [n_inputs, *layer_sizes]
         self.layers = [
@@ -91,7 +112,7 @@ class MLP(Module):
             for i in range(len(layer_sizes))
         ]
 
-    def forward(self, x: Sequence[Value | float]) -> list[Value]:
+    def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
         for layer in self.layers:
             x = layer(x)
-        return x
+        return x[0] if len(x) == 1 else x

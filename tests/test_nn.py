@@ -203,6 +203,9 @@ def test_optimizer_refuses_non_parameters():
     ("SGD", {"lr": 0.05, "momentum": 0.9}),
     ("Adam", {"lr": 0.01}),
     ("Adam", {"lr": 0.1, "betas": (0.8, 0.99), "eps": 1e-6}),
+    ("AdamW", {}),
+    ("AdamW", {"lr": 0.05, "weight_decay": 0.1}),
+    ("AdamW", {"lr": 0.01, "betas": (0.8, 0.99), "eps": 1e-6, "weight_decay": 0.0}),
 ])
 def test_optimizers_match_pytorch_step_by_step(name, kwargs, rng):
     torch = pytest.importorskip("torch")

@@ -4,10 +4,13 @@ copying (never binding) the caller's arrays."""
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
 import sys
+import tracemalloc
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -152,3 +155,134 @@ def test_a_save_under_way_in_another_process_is_left_alone(tmp_path):
     assert writer.returncode == 0
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
     assert_holds(path, 1)  # the writer finished, last
+
+
+# ---- load_state_dict copies
+
+
+def test_load_state_dict_copies_and_never_binds_the_callers_arrays():
+    loaded = model(0)
+    state = model(1).state_dict()
+    loaded.load_state_dict(state)
+    for name, parameter in loaded.named_parameters():
+        assert not np.shares_memory(parameter.data, state[name]), name
+    for array in state.values():
+        array[...] = 7.0  # a later in-place update of the caller's arrays...
+    for (name, p), (_, q) in zip(loaded.named_parameters(), model(1).named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=name)  # ...does not reach the model
+
+
+def test_a_float32_model_stays_float32_after_loading_float64_arrays(tmp_path):
+    float64 = nn.Linear(3, 2, rng=1)
+    state = float64.state_dict()
+    assert all(array.dtype == np.float64 for array in state.values())
+    for load in (lambda m: m.load_state_dict(state), lambda m: m.load(float64.save(tmp_path / "m.npz"))):
+        float32 = nn.Linear(3, 2, rng=0, dtype=np.float32)
+        load(float32)
+        for name, parameter in float32.named_parameters():
+            assert parameter.dtype == np.float32 and parameter.data.dtype == np.float32, name
+            np.testing.assert_array_equal(parameter.data, state[name].astype(np.float32), err_msg=name)
+
+
+# ---- crafted parameter files: refused from their headers, one error type
+
+MiB = 1 << 20
+
+
+def npy_header(shape: tuple[int, ...], descr: str = "<f8") -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def write_npz(path: Path, members: dict[str, tuple[bytes, int]]) -> Path:
+    """An .npz of deflated members: name -> (its first bytes, MiB of zeros after them)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (start, zeros) in members.items():
+            with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                member.write(start)
+                for _ in range(zeros):
+                    member.write(bytes(MiB))
+    return path
+
+
+def good_members(seed: int = 1) -> dict[str, tuple[bytes, int]]:
+    members = {}
+    for name, array in model(seed).state_dict().items():
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, array)
+        members[name] = (buffer.getvalue(), 0)
+    return members
+
+
+def bomb_with_the_wrong_shape(path):  # a 64 MiB array where a (4, 3) one belongs
+    return write_npz(path, {**good_members(), "0.weight": (npy_header((4096, 2048)), 64)})
+
+
+def bomb_under_an_unexpected_key(path):
+    return write_npz(path, {**good_members(), "junk": (npy_header((8 * MiB,)), 64)})
+
+
+def bomb_behind_the_right_header(path):  # the right header, then 64 MiB its shape does not hold
+    start, _ = good_members()["0.weight"]
+    return write_npz(path, {**good_members(), "0.weight": (start, 64)})
+
+
+def header_claiming_a_huge_shape(path):
+    return write_npz(path, {**good_members(), "0.weight": (npy_header((10**12,)) + bytes(8), 0)})
+
+
+def patched(path, local_offset: int, central_offset: int, value: int, bits: bool) -> Path:
+    """Every member's local and central header field at those offsets set to ``value``
+    (or, with ``bits``, OR-ed with it)."""
+    data = bytearray(write_npz(path, good_members()).read_bytes())
+    for signature, offset in ((b"PK\x03\x04", local_offset), (b"PK\x01\x02", central_offset)):
+        at = data.find(signature)
+        while at >= 0:
+            field = at + offset
+            old = int.from_bytes(data[field:field + 2], "little")
+            data[field:field + 2] = ((old | value) if bits else value).to_bytes(2, "little")
+            at = data.find(signature, at + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def unsupported_compression(path):  # method 98 (PPMd), which zipfile cannot read
+    return patched(path, 8, 10, 98, bits=False)
+
+
+def encrypted_flag(path):  # general purpose flag bit 0: encrypted
+    return patched(path, 6, 8, 0x1, bits=True)
+
+
+CRAFTED = [
+    (bomb_with_the_wrong_shape, r"0.weight: shape \(4096, 2048\) in the file .*params.npz.*\(4, 3\)"),
+    (bomb_under_an_unexpected_key, r"unexpected keys: \['junk'\]"),
+    (bomb_behind_the_right_header, r"0.weight: 67108960 bytes of data in the file .*params.npz.* has 96"),
+    (header_claiming_a_huge_shape, r"0.weight: shape \(1000000000000,\) in the file"),
+    (unsupported_compression, r"params.npz: the member '.*' uses compression method 98"),
+    (encrypted_flag, r"params.npz: the member '.*' is encrypted"),
+]
+
+
+@pytest.mark.parametrize("craft, message", CRAFTED, ids=[craft.__name__ for craft, _ in CRAFTED])
+def test_crafted_files_are_refused_from_their_headers_without_allocating(craft, message, tmp_path):
+    path = craft(tmp_path / "params.npz")
+    assert path.stat().st_size < MiB  # small files...
+    loaded = model(0)
+    tracemalloc.start()
+    try:
+        with pytest.raises(nn.ParameterFileError, match=message):
+            loaded.load(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * MiB  # ...that cannot make the load allocate much (it was 64 MiB and more)
+    for (name, p), (_, q) in zip(loaded.named_parameters(), model(0).named_parameters()):
+        np.testing.assert_array_equal(p.data, q.data, err_msg=name)  # the model unchanged
+
+
+def test_a_well_formed_deflated_file_still_loads(tmp_path):
+    path = tmp_path / "compressed.npz"
+    np.savez_compressed(path, **model(6).state_dict())
+    assert_holds(path, 6)

@@ -167,7 +167,9 @@ class Module:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
-        renamed into place, so an existing file is never left half-written)."""
+        renamed into place, so an existing file is never left half-written). An existing
+        file keeps its permissions; through a symbolic link, the file it points to is
+        replaced (see ``autograd.files.replacing``)."""
         path = Path(path)
         state = self.state_dict()
         with replacing(path) as temporary, open(temporary, "wb") as file:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -100,12 +101,34 @@ def format_array(x: Any, max_elements: int = 12) -> str:
     return f"min {format_number(x.min())}  mean {format_number(x.mean())}  max {format_number(x.max())}"
 
 
+MAX_TEXT = 500  # characters of one label, note or caption shown in a picture
+# What XML does not allow, so neither does dot in an HTML-like label: control
+# characters other than tab, newline and carriage return, lone surrogates (they have no
+# UTF-8 form at all), and the non-characters U+FFFE and U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(text: str) -> str:
+    r"""``text`` as dot can take it: shortened to ``MAX_TEXT`` characters with an
+    ellipsis (dot refuses an HTML label of 16 KB or more, and no picture can show that
+    much), and every character XML does not allow written as its Python escape.
+
+    >>> _visible("bell\x07, lone \udc80")
+    'bell\\x07, lone \\udc80'
+    >>> len(_visible("x" * 20_000)), _visible("x" * 20_000)[-1]
+    (500, '…')
+    """
+    if len(text) > MAX_TEXT:
+        text = text[:MAX_TEXT - 1] + "\u2026"
+    return _NOT_XML.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
 def _html(text: str) -> str:
     """Text for an HTML-like Graphviz label: every special character escaped, so a
     name can never break or inject into the DOT source; newlines become line breaks.
     dot reads backslash escapes even inside HTML labels (\\N is the node's name), so a
     backslash is doubled to stand for itself."""
-    escaped = html.escape(text, quote=True).replace("\\", "\\\\")
+    escaped = html.escape(_visible(text), quote=True).replace("\\", "\\\\")
     return "<BR/>".join(escaped.split("\n")) if escaped else " "
 
 

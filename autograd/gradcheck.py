@@ -267,15 +267,19 @@ def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: 
                           f"shapes differ: {a.shape} vs {b.shape}")
     if a.size == 0:
         return Comparison(first, second, 0.0, 0.0, (), True)
-    diff = np.abs(a - b)
+    # A non-finite value agrees only with itself: an infinity with the same infinity, nan
+    # with nan (neither side has a number there). No tolerance can decide it, since
+    # rtol * |inf| is inf and would accept any number, even the opposite infinity.
     both_nan = np.isnan(a) & np.isnan(b)
-    diff = np.where(both_nan, 0.0, diff)
-    diff = np.where(np.isnan(diff), np.inf, diff)  # nan against a number is a mismatch
+    same = (a == b) | both_nan
+    finite = np.isfinite(a) & np.isfinite(b)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.where(same, 0.0, np.where(finite, np.abs(a - b), np.inf))
     scale = np.maximum(np.abs(a), np.abs(b))
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(diff == 0, 0.0, diff / scale)
     worst = np.unravel_index(int(np.argmax(diff)), a.shape) if a.ndim else ()
-    passed = bool(np.all(diff <= atol + rtol * np.abs(b)))
+    passed = bool(np.all(same | (finite & (diff <= atol + rtol * np.abs(b)))))
     note = "" if np.all(np.isfinite(a) | both_nan) else "non-finite values"
     return Comparison(first, second, float(diff.max()), float(np.max(rel)),
                       tuple(int(i) for i in worst), passed, note)
@@ -295,8 +299,14 @@ def compare_gradients(
     input: automatic vs numerical, and where a hand-written gradient is given (not
     None), automatic vs hand-written and hand-written vs numerical.
 
-    ``inputs`` (optional) lets the report name the inputs by their labels and warn
-    about float32 data.
+    Two gradients agree where ``|a - b| <= atol + rtol * |b|``. Infinities agree only
+    with the same infinity (-inf never with +inf, a number never with inf), and nan
+    only with nan at the same index. ``inputs`` (optional) lets the report name the
+    inputs by their labels and warn about float32 data.
+
+    >>> import math
+    >>> compare_gradients([-math.inf], [math.inf]).passed
+    False
     """
     count = len(automatic)
     if len(numerical) != count:

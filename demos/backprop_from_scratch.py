@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -285,21 +286,41 @@ def _learning_rates(text: str) -> list[float]:
     return rates
 
 
-def _positive_int(text: str) -> int:
+def _integer_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than ``minimum``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+
+    return parse
+
+
+def _output_folder_problem(folder: Path) -> str | None:
+    """None when files can be written into ``folder`` (made if missing), else why not:
+    checked before the run, so that it does not end in a traceback after the training."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot create the output folder {folder}: {error}"
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"cannot write into the output folder {folder}: {error.strerror or error}"
+    return None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0): same seed, same numbers")
-    parser.add_argument("--iterations", type=_positive_int, default=ITERATIONS,
+    parser.add_argument("--seed", type=_integer_at_least(0), default=0,
+                        help="random seed, 0 or more (default 0): same seed, same numbers")
+    parser.add_argument("--iterations", type=_integer_at_least(1), default=ITERATIONS,
                         help=f"training iterations per learning rate (default {ITERATIONS})")
     parser.add_argument("--learning-rates", type=_learning_rates, default=list(LEARNING_RATES),
                         metavar="LR[,LR...]",
@@ -311,10 +332,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        args.out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        print(f"error: cannot create the output folder {args.out}: {error}", file=sys.stderr)
+    problem = _output_folder_problem(args.out)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     np.set_printoptions(precision=8)
     rng = np.random.default_rng(args.seed)

@@ -9,12 +9,15 @@ Parameters save to and load from ``.npz`` files (plain arrays, never pickle).
 
 from __future__ import annotations
 
+import io
+import math
 import os
 import zipfile
+import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -141,36 +144,20 @@ class Module:
         return OrderedDict((name, np.array(p.data, copy=True)) for name, p in self.named_parameters())
 
     def load_state_dict(self, state: Any, *, source: str = "state dict") -> None:
-        """Copy arrays into the parameters. Every key must match a parameter and every
-        shape must fit; otherwise ``ParameterFileError`` lists all the problems and no
-        parameter is changed."""
+        """Copy arrays into the parameters (never keeping the caller's arrays: a float32
+        parameter stays float32). Every key must match a parameter and every shape must
+        fit; otherwise ``ParameterFileError`` lists all the problems and no parameter is
+        changed.
+
+        >>> from nn import Linear
+        >>> layer = Linear(2, 1, rng=0)
+        >>> layer.load_state_dict({"weight": [[1.0, 2.0]], "bias": [0.5]})
+        >>> layer.weight.data
+        array([[1., 2.]])
+        """
         own = dict(self.named_parameters())
-        keys = list(state.keys())
-        problems = []
-        missing = [k for k in own if k not in state]
-        unexpected = [k for k in keys if k not in own]
-        if missing:
-            problems.append(f"missing keys: {missing}")
-        if unexpected:
-            problems.append(f"unexpected keys: {unexpected}")
-        arrays = {}
-        for name, parameter in own.items():
-            if name not in state:
-                continue
-            array = np.asarray(state[name])
-            if array.dtype.kind not in "biuf":
-                problems.append(f"{name}: expected numbers, found dtype {array.dtype}")
-            elif array.shape != np.shape(parameter.data):
-                problems.append(
-                    f"{name}: shape {array.shape} in the {source}, "
-                    f"but the model's parameter has shape {np.shape(parameter.data)}"
-                )
-            else:
-                arrays[name] = array
-        if problems:
-            raise ParameterFileError(
-                f"cannot load the {source}; the model is unchanged:\n  " + "\n  ".join(problems)
-            )
+        arrays = {name: np.asarray(state[name]) for name in own if name in state}
+        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source)
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
@@ -181,7 +168,9 @@ class Module:
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
-        renamed into place, so an existing file is never left half-written)."""
+        renamed into place, so an existing file is never left half-written). An existing
+        file keeps its permissions; through a symbolic link, the file it points to is
+        replaced (see ``autograd.files.replacing``)."""
         path = Path(path)
         state = self.state_dict()
         with replacing(path) as temporary, open(temporary, "wb") as file:
@@ -191,23 +180,36 @@ class Module:
     def load(self, path: str | os.PathLike) -> None:
         """Load parameters saved by ``save``. A missing, corrupt or non-npz file, or one
         whose keys or shapes do not fit, raises an error naming it; the model is then
-        unchanged."""
+        unchanged. Every key and every array's header is checked before any array is
+        read, so a file can make you allocate no more than the model's own parameters."""
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"no parameter file at {path}")
+        own = dict(self.named_parameters())
+        source = f"file {path}"
         try:
-            loaded = np.load(path, allow_pickle=False)
-            if not isinstance(loaded, np.lib.npyio.NpzFile):
-                raise ParameterFileError(f"{path} holds a single array, not named parameters (.npz)")
-            with loaded:
-                state = {key: loaded[key] for key in loaded.files}
-        except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as error:
+            with open(path, "rb") as file:
+                if file.read(len(_NPY_MAGIC)) == _NPY_MAGIC:
+                    raise ParameterFileError(f"{path} holds a single array, not named parameters (.npz)")
+            with zipfile.ZipFile(path) as archive:
+                members: dict[str, zipfile.ZipInfo] = {}
+                for info in archive.infolist():
+                    key = info.filename.removesuffix(".npy")
+                    if key in members:
+                        raise ParameterFileError(f"{path} holds {key!r} twice")
+                    members[key] = info
+                headers = {name: _npy_header(archive, members[name], path) for name in own if name in members}
+                _refuse_what_does_not_fit(own, list(members), headers, source, sizes={
+                    name: members[name].file_size - header.offset for name, header in headers.items()})
+                state = {name: _read_npy(archive, members[name]) for name in headers}
+        except (zipfile.BadZipFile, zlib.error, ValueError, OSError, EOFError, KeyError,
+                NotImplementedError, RuntimeError) as error:
             if isinstance(error, ParameterFileError):
                 raise
             raise ParameterFileError(
                 f"{path} is not a readable .npz parameter file ({type(error).__name__}: {error})"
             ) from None
-        self.load_state_dict(state, source=f"file {path}")
+        self.load_state_dict(state, source=source)
 
     # ---- display
     def extra_repr(self) -> str:
@@ -224,6 +226,80 @@ class Module:
             lines.append(f"  ({name}): {body}")
         lines.append(")")
         return "\n".join(lines)
+
+
+# ---- checking a state dict or a parameter file against the model
+
+
+def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapping[str, Any],
+                              source: str, sizes: Mapping[str, int] | None = None) -> None:
+    """Raise ``ParameterFileError`` listing every problem: missing and unexpected keys,
+    arrays (``found``: by name, anything with a ``.shape`` and a ``.dtype``, an array or
+    a file's header) that are not numbers or do not have their parameter's shape, and,
+    for a file, arrays whose data (``sizes``, in bytes) is not what their header says."""
+    problems = []
+    missing = [k for k in own if k not in keys]
+    unexpected = [k for k in keys if k not in own]
+    if missing:
+        problems.append(f"missing keys: {missing}")
+    if unexpected:
+        problems.append(f"unexpected keys: {unexpected}")
+    for name, array in found.items():
+        shape, dtype = array.shape, array.dtype
+        expected = np.shape(own[name].data)
+        if dtype.kind not in "biuf":
+            problems.append(f"{name}: expected numbers, found dtype {dtype}")
+        elif shape != expected:
+            problems.append(f"{name}: shape {shape} in the {source}, but the model's parameter has shape {expected}")
+        elif sizes is not None and sizes[name] != math.prod(shape) * dtype.itemsize:
+            problems.append(f"{name}: {sizes[name]} bytes of data in the {source}, but a {shape} "
+                            f"{dtype} array has {math.prod(shape) * dtype.itemsize}")
+    if problems:
+        raise ParameterFileError(f"cannot load the {source}; the model is unchanged:\n  " + "\n  ".join(problems))
+
+
+_NPY_MAGIC = b"\x93NUMPY"
+# What np.savez and np.savez_compressed write (stored, deflated), and what zipfile can
+# also read; anything else (AES, PPMd, ...) is refused before zipfile is asked.
+_COMPRESSIONS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated",
+                 zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
+_HEADER_BYTES = 64 * 1024  # more than any .npy header numpy will read (10,000 characters)
+
+
+class _Header(NamedTuple):
+    shape: tuple[int, ...]
+    dtype: np.dtype
+    offset: int  # where the array's data starts in the member
+
+
+def _npy_header(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> _Header:
+    """The shape and dtype of one .npy member, from its header alone: at most
+    ``_HEADER_BYTES`` are decompressed, whatever the header claims."""
+    member = f"{path}: the member {info.filename!r}"
+    if info.flag_bits & 0x1:
+        raise ParameterFileError(f"{member} is encrypted; a parameter file is a plain np.savez archive")
+    if info.compress_type not in _COMPRESSIONS:
+        raise ParameterFileError(f"{member} uses compression method {info.compress_type}, which cannot be "
+                                 f"read; use one of {', '.join(_COMPRESSIONS.values())} (np.savez writes stored)")
+    with archive.open(info) as file:
+        start = io.BytesIO(file.read(_HEADER_BYTES))
+    version = np.lib.format.read_magic(start)
+    if version == (1, 0):
+        shape, _, dtype = np.lib.format.read_array_header_1_0(start)
+    elif version == (2, 0):
+        shape, _, dtype = np.lib.format.read_array_header_2_0(start)
+    else:
+        raise ParameterFileError(f"{member} is a .npy file of version {version}, not 1.0 or 2.0")
+    return _Header(shape, dtype, start.tell())
+
+
+def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    """One member's array, once its header has been checked (so its size is known)."""
+    with archive.open(info) as file:
+        array = np.lib.format.read_array(file, allow_pickle=False)
+        if file.read(1):  # reading to the end also checks the member's CRC
+            raise ValueError(f"the member {info.filename!r} holds more data than its header says")
+    return array
 
 
 class Linear(Module):

@@ -17,6 +17,7 @@ None (never reached by a backward pass) are left alone, as in PyTorch.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Iterable
 from typing import Any
 
@@ -42,14 +43,22 @@ class Optimizer:
     """Holds the parameters; subclasses define ``_update(index, parameter, gradient)``."""
 
     def __init__(self, params: Iterable[Node], lr: float) -> None:
-        self.params = list(params)
-        if not self.params:
+        params = list(params)
+        if not params:
             raise ValueError("the optimizer got an empty parameter list")
-        for i, p in enumerate(self.params):
+        for i, p in enumerate(params):
             if not isinstance(p, (Tensor, Value)) or not p.requires_grad:
                 raise TypeError(
                     f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60}"
                 )
+        # A parameter listed twice (a layer shared by two modules whose parameters were
+        # added up) would be stepped twice per step(); keep it once and say so, as torch does.
+        self.params = list({id(p): p for p in params}.values())
+        if len(self.params) < len(params):
+            warnings.warn(
+                f"the optimizer got {len(params) - len(self.params)} duplicate parameter(s) "
+                "(the same parameter listed more than once, e.g. a shared layer); each is "
+                "kept once and stepped once per step()", UserWarning, stacklevel=3)
         self.lr = _check_number("lr", lr)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 

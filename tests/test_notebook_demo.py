@@ -146,7 +146,7 @@ def test_unstable_learning_rates_are_reported_and_the_plot_is_still_drawn(tmp_pa
     (["--learning-rates", "0.1,fast"], "not a number: 'fast'"),
     (["--learning-rates", "-0.1"], "positive finite"),
     (["--learning-rates", "inf"], "positive finite"),
-    (["--seed", "x"], "invalid int value"),
+    (["--seed", "x"], "not a whole number"),
     (["--colour"], "unrecognized arguments"),
 ])
 def test_bad_command_line_options_exit_2_with_a_message(args, message, tmp_path):

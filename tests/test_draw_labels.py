@@ -1,0 +1,70 @@
+"""Labels dot cannot take as they are (control characters, lone surrogates, 16 KB and
+more) are rendered readably: escaped, or shortened with an ellipsis. Real dot runs."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd import Value, draw_graph, render_graph
+from autograd.draw import MAX_TEXT
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+SVG = "{http://www.w3.org/2000/svg}"
+
+# label -> the text the picture shows
+ESCAPED = {
+    "nul\x00byte": "nul\\x00byte",
+    "bell\x07and\x1bescape": "bell\\x07and\\x1bescape",
+    "lone \udc80 surrogate": "lone \\udc80 surrogate",
+    "high \ud83d alone": "high \\ud83d alone",
+    "not\ufffea character": "not\\ufffea character",
+}
+
+
+def svg_texts(path) -> list[str]:
+    return [t.text for t in ET.parse(path).iter(f"{SVG}text") if t.text]
+
+
+def summed(labels):
+    values = [Value(float(i), label=label) for i, label in enumerate(labels)]
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    total.backward()
+    return total
+
+
+@needs_dot
+@pytest.mark.parametrize("suffix", [".svg", ".png", ".gv"])
+def test_control_characters_and_lone_surrogates_render_escaped(suffix, tmp_path):
+    graph = draw_graph(summed(list(ESCAPED)), title="title with \x00 and \udc80")
+    path = render_graph(graph, tmp_path / f"labels{suffix}")
+    assert path.stat().st_size > 0
+    if suffix == ".svg":
+        texts = svg_texts(path)
+        for shown in ESCAPED.values():
+            assert any(shown in text for text in texts), shown
+        assert "title with \\x00 and \\udc80" in texts
+
+
+@needs_dot
+@pytest.mark.parametrize("length", [16_383, 20_000, 1_000_000])
+def test_a_label_of_16_kb_or_more_is_shortened_with_an_ellipsis(length, tmp_path):
+    long_label = "x" * (length - 5) + "&<>\\"  # escaping makes the DOT text longer still
+    total = summed([long_label, "b"])
+    total.label = "y" * length
+    path = render_graph(draw_graph(total, title="t" * length), tmp_path / "long.svg")
+    texts = svg_texts(path)
+    for letter in "xyt":
+        shortened = [text for text in texts if text.startswith(letter * 10)]
+        assert shortened == [letter * (MAX_TEXT - 1) + "\u2026"], letter
+
+
+@needs_dot
+def test_a_short_label_is_shown_whole(tmp_path):
+    label = "z" * MAX_TEXT  # exactly at the limit: nothing cut
+    path = render_graph(draw_graph(summed([label, "b"])), tmp_path / "whole.svg")
+    assert label in svg_texts(path)

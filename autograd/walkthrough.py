@@ -83,7 +83,8 @@ class Walkthrough:
             d = f"∂{root}/∂{step.name}"
             if step.operation is None:
                 lines.append(f"Step {step.index + 1}. {step.name} is a leaf: {d} = {_number(step.upstream)}"
-                             + ("  (added to its .grad)" if step.node.requires_grad else ""))
+                             + ("  (backward() would add this to its .grad; the walkthrough leaves .grad as it was)"
+                                if step.node.requires_grad else ""))
                 continue
             lines.append(f"Step {step.index + 1}. {step.name} = {self._expression(step.node)}"
                          f"      upstream {d} = {_number(step.upstream)}")
@@ -102,6 +103,10 @@ class Walkthrough:
                     line += f"   ({c.input_name} is used again: its gradient is now {_number(c.total)})"
                 lines.append(line)
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        # at a prompt, the derivation itself rather than <Walkthrough object at 0x...>
+        return str(self)
 
     def _expression(self, node: Node) -> str:
         names = [self.names[p] for p in node.parents]

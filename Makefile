@@ -53,9 +53,10 @@ lint: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
 
-# Regenerate the images shown in the README (docs/images/) from the demos.
+# Regenerate the images shown in the README (docs/images/) from the demos; the graphs'
+# DOT sources (.gv) are kept beside them so a test can tell when a picture is stale.
 figures: $(VENV)/.installed
 	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
-	$(BIN)/python demos/gallery.py --out docs/images --format png > /dev/null
+	$(BIN)/python demos/gallery.py --out docs/images --format png,gv > /dev/null
 	$(BIN)/python demos/second_order.py --out docs/images > /dev/null
-	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt
+	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt docs/images/training.html

@@ -179,8 +179,9 @@ class Explorer:
     def html(self) -> str:
         """The whole page as text: template, SVG and data, all inline."""
         payload = json.dumps(self.data, allow_nan=False, separators=(",", ":"))
-        # "</" inside a script element would end it early: a label like "</script>" must stay text
-        payload = payload.replace("</", "<\\/")
+        # "</script>" inside a script element would end it, and "<!--" or "<script" change how
+        # the browser reads what follows: "<" as a JSON escape keeps any label plain text
+        payload = payload.replace("<", "\\u003c")
         fields = {"TITLE": html.escape(self.data["title"]), "DATA_ID": DATA_ID, "DATA": payload, "SVG": self.svg}
         # one pass, so a label that happens to read "{{SVG}}" stays a label
         return re.sub(r"\{\{(TITLE|DATA_ID|DATA|SVG)\}\}", lambda m: fields[m.group(1)],

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo gallery test torch lint clean figures bench fuzz mutants
+.PHONY: demo gallery test torch lint clean figures bench fuzz mutants screenshot explore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -60,3 +60,13 @@ figures: $(VENV)/.installed
 	$(BIN)/python demos/gallery.py --out docs/images --format png,gv > /dev/null
 	$(BIN)/python demos/second_order.py --out docs/images > /dev/null
 	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt docs/images/training.html
+
+# The README's screenshot of the explorer (docs/images/explorer.png): drives Debian's
+# Chromium through Playwright (the test extra installs it; no browser is downloaded).
+screenshot: $(VENV)/.installed
+	$(BIN)/python tools/explorer_screenshot.py docs/images/explorer.png
+
+# The explorer on the seed notebook's network: writes out/explorer.html and prints its path.
+explore: $(VENV)/.installed
+	@tools/ensure-graphviz
+	$(BIN)/python demos/explore_seed.py $(ARGS)

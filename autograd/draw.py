@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from .engine import Node, backward_order
-from .tensor import Tensor
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, _as_gradient_array, _compare
+from .tensor import Tensor
 
 __all__ = [
     "draw_graph",

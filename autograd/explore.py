@@ -38,6 +38,8 @@ from typing import Any
 import numpy as np
 
 from .draw import (
+    AGREE,
+    DISAGREE,
     build_digraph,
     check_hand_written,
     format_array,
@@ -251,6 +253,7 @@ def explore(
         "forward": [layout.ids[node] for node in layout.nodes if node.op is not None],
         "backward": [],
         "comparisons": {},
+        "colours": {"agree": AGREE, "disagree": DISAGREE},
     }
     if walk is not None:
         data["backward"] = [{

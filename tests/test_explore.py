@@ -18,7 +18,7 @@ import pytest
 
 import nn
 from autograd import Recorder, Tensor, Value, backward_walkthrough, explore
-from autograd.draw import format_array
+from autograd.draw import DISAGREE, format_array
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 sys.path.insert(0, str(DEMOS))
@@ -264,6 +264,22 @@ def test_the_seed_network_page_compares_gradients_and_zooms(browser, tmp_path):
     panned = tab.tab.evaluate(view)
     tab.tab.click("#fit")
     assert tab.tab.evaluate(view) == before != panned
+    tab.clean()
+
+
+def test_a_numerical_disagreement_colours_the_node_red(browser, tmp_path):
+    W = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, label="W")
+    x = Tensor(np.array([[3.0], [4.0]]), label="x")
+    loss = ((W @ x) ** 2).sum()
+    right = np.array([[66.0, 88.0]])
+    page = explore(loss, hand_written={W: right}, numerical={W: right + [[0.0, 1.0]]})
+    node = next(n["id"] for n in page.data["nodes"] if n["name"] == "W")
+    tab = Page(browser, page.save(tmp_path / "w.html"))
+    fills = tab.tab.evaluate(f"Array.from(document.querySelectorAll('#{node} polygon'))"
+                             ".map(p => p.getAttribute('fill')).filter(f => f !== 'none')")
+    assert fills and set(fills) == {DISAGREE}
+    tab.tab.locator(f"#{node} text").first.hover()
+    assert "W: gradients DISAGREE; worst element [0, 1]" in tab.text("#tooltip")
     tab.clean()
 
 

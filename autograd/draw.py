@@ -112,6 +112,19 @@ def type_note(node: Node) -> str | None:
     return f"constant (Python {type(data).__name__})"
 
 
+INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "matmul": "@"}
+
+
+def expression(node: Node, names: Mapping[Node, str]) -> str:
+    """How ``node`` was computed, in its inputs' names: "a * b", "W1 @ x", "-a", "tanh(n)"."""
+    args = [names[p] for p in node.parents]
+    if len(args) == 2 and node.op.name in INFIX:
+        return f"{args[0]} {INFIX[node.op.name]} {args[1]}"
+    if node.op.name == "neg":
+        return f"-{args[0]}"
+    return f"{node.op.name}({', '.join(args)})"
+
+
 def _kind(node: Node, root: Node) -> str:
     if node is root:
         return "output"

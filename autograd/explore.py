@@ -42,6 +42,7 @@ from .draw import (
     DISAGREE,
     build_digraph,
     check_hand_written,
+    expression,
     format_array,
     graph_nodes,
     node_names,
@@ -75,13 +76,6 @@ def array_json(x: Any) -> dict[str, Any] | None:
     return {"shape": list(array.shape), "dtype": dtype, "values": values, "text": format_array(x)}
 
 
-def _expression(node: Node, names: Mapping[Node, str]) -> str:
-    args = [names[p] for p in node.parents]
-    if len(args) == 2 and node.op.name in ("+", "-", "*", "/", "**", "matmul"):
-        return f"{names[node]} = {args[0]} {'@' if node.op.name == 'matmul' else node.op.name} {args[1]}"
-    return f"{names[node]} = {node.op.name}({', '.join(args)})"
-
-
 # --------------------------------------------------------------------------- the graph's payload
 
 
@@ -110,7 +104,9 @@ class _Layout:
             self._svg = svg[svg.index("<svg"):]  # without the XML prologue: the page inlines it
         return self._svg
 
-    def nodes_json(self) -> list[dict[str, Any]]:
+    def nodes_json(self, rules: Mapping[Node, list[str]]) -> list[dict[str, Any]]:
+        """Every node for the page; ``rules``: the derivative rules the backward pass
+        applied at each node (from the walkthrough), for the node panel."""
         users: dict[Node, list[str]] = {node: [] for node in self.nodes}
         for node in self.nodes:
             for parent in dict.fromkeys(node.parents):
@@ -125,8 +121,8 @@ class _Layout:
                 "kind": kind,
                 "type": type_note(node) or "Value (a Python float)",
                 "op": node.op.name if node.op is not None else None,
-                "formulas": list(node.op.formulas) if node.op is not None else [],
-                "expression": _expression(node, self.names) if node.op is not None else None,
+                "formulas": rules.get(node, []),
+                "expression": f"{self.names[node]} = {expression(node, self.names)}" if node.op is not None else None,
                 "inputs": [self.ids[p] for p in node.parents],
                 "users": users[node],
                 "requires_grad": bool(node.requires_grad),
@@ -249,7 +245,7 @@ def explore(
         "mode": "graph",
         "title": title or f"The graph of {layout.names[root]}",
         "root": layout.ids[root],
-        "nodes": layout.nodes_json(),
+        "nodes": layout.nodes_json({step.node: [c.rule for c in step.contributions] for step in walk or []}),
         "forward": [layout.ids[node] for node in layout.nodes if node.op is not None],
         "backward": [],
         "comparisons": {},
@@ -351,7 +347,7 @@ class Recorder:
             "mode": "training",
             "title": self.title,
             "root": layout.ids[layout.root],
-            "nodes": layout.nodes_json(),
+            "nodes": layout.nodes_json({}),
             "forward": [], "backward": [], "comparisons": {},
             "runs": [run for run in self.runs.values() if run["snapshots"]],
             "every": self.every,

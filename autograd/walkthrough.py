@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .draw import build_digraph, format_array, graph_nodes, node_names, render_bytes
+from .draw import build_digraph, expression, format_array, graph_nodes, node_names, render_bytes
 from .engine import Node, backpropagate
 from .files import replacing
 
@@ -86,7 +86,7 @@ class Walkthrough:
                              + ("  (backward() would add this to its .grad; the walkthrough leaves .grad as it was)"
                                 if step.node.requires_grad else ""))
                 continue
-            lines.append(f"Step {step.index + 1}. {step.name} = {self._expression(step.node)}"
+            lines.append(f"Step {step.index + 1}. {step.name} = {expression(step.node, self.names)}"
                          f"      upstream {d} = {_number(step.upstream)}")
             for c in step.contributions:
                 target = f"∂{root}/∂{c.input_name}"
@@ -108,14 +108,6 @@ class Walkthrough:
         # at a prompt, the derivation itself rather than <Walkthrough object at 0x...>
         return str(self)
 
-    def _expression(self, node: Node) -> str:
-        names = [self.names[p] for p in node.parents]
-        if len(names) == 2 and node.op.name in ("+", "-", "*", "/", "**"):
-            return f"{names[0]} {node.op.name} {names[1]}"
-        if node.op.name == "neg":
-            return f"-{names[0]}"
-        return f"{node.op.name}({', '.join(names)})"
-
     # ---- pictures
     def frames(self, **options: Any) -> list[Any]:
         """One ``graphviz.Digraph`` per step."""
@@ -126,7 +118,7 @@ class Walkthrough:
                 notes[c.input] = ("+= accumulated: now " + format_array(c.total)) if c.reused \
                     else ("receives " + format_array(c.value))
             caption = (f"step {step.index + 1} of {len(self.steps)}: "
-                       + (f"{step.name} = {self._expression(step.node)} sends its gradient to its inputs"
+                       + (f"{step.name} = {expression(step.node, self.names)} sends its gradient to its inputs"
                           if step.operation else f"{step.name} is a leaf; its gradient is complete"))
             pictures.append(build_digraph(self.root, self.nodes, grads=step.known, highlight=step.node,
                                           notes=notes, caption=caption, **options))

@@ -355,3 +355,11 @@ def test_one_command_writes_the_seed_explorer(tmp_path):
     assert path == (tmp_path / "out" / "explorer.html").resolve() and path.exists()
     names = {node["name"] for node in page_data(path.read_text())["nodes"]}
     assert {"x", "W1", "z", "h", "W2", "out", "y", "L"} <= names
+
+
+def test_the_public_names():
+    import autograd
+
+    for name in ("explore", "Explorer", "Recorder"):
+        assert name in autograd.__all__ and hasattr(autograd, name)
+    assert autograd.explore.Recorder is Recorder  # autograd.explore is the function; Recorder hangs off it too

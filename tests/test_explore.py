@@ -363,3 +363,28 @@ def test_the_public_names():
     for name in ("explore", "Explorer", "Recorder"):
         assert name in autograd.__all__ and hasattr(autograd, name)
     assert autograd.explore.Recorder is Recorder  # autograd.explore is the function; Recorder hangs off it too
+
+
+def test_jupyter_displays_the_page_inline(tmp_path):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "from autograd import Value, explore\nx = Value(3.0, label='x')\nexplore(x * x + x)")])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+                            ).execute()
+    shown = notebook.cells[0].outputs[0]["data"]
+    assert shown["text/html"].startswith("<iframe srcdoc=") and "explorer-data" in shown["text/html"]
+    assert shown["text/plain"].startswith("<Explorer (graph explorer)")
+
+
+def test_the_jupyter_frame_runs_in_a_browser(browser, tmp_path):
+    _, y = expression()
+    notebook_page = tmp_path / "notebook.html"
+    notebook_page.write_text(f"<html><body>{explore(y)._repr_html_()}</body></html>")
+    tab = Page(browser, notebook_page)
+    frame = tab.tab.frames[1]
+    assert frame.text_content("#position") == "backward 3 of 3"
+    frame.locator("#prev").click()
+    assert frame.text_content("#position") == "backward 2 of 3"
+    tab.requests = [url for url in tab.requests if url != "about:srcdoc"]
+    tab.clean()

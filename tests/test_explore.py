@@ -370,8 +370,8 @@ def test_jupyter_displays_the_page_inline(tmp_path):
     nbclient = pytest.importorskip("nbclient")
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "from autograd import Value, explore\nx = Value(3.0, label='x')\nexplore(x * x + x)")])
-    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-                            ).execute()
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
     shown = notebook.cells[0].outputs[0]["data"]
     assert shown["text/html"].startswith("<iframe srcdoc=") and "explorer-data" in shown["text/html"]
     assert shown["text/plain"].startswith("<Explorer (graph explorer)")

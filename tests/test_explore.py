@@ -388,3 +388,18 @@ def test_the_jupyter_frame_runs_in_a_browser(browser, tmp_path):
     assert frame.text_content("#position") == "backward 2 of 3"
     tab.requests = [url for url in tab.requests if url != "about:srcdoc"]
     tab.clean()
+
+
+def test_recording_the_sweep_leaves_its_numbers_alone():
+    rates, iterations = [1e-3, 1.0], 30
+    plain, _ = demo.sweep(rates, iterations, np.random.default_rng(0), show_progress=False)
+    recorder = Recorder(every=10)
+    recorded, _ = demo.sweep(rates, iterations, np.random.default_rng(0), show_progress=False, recorder=recorder)
+    assert [run.losses for run in recorded] == [run.losses for run in plain]
+    runs = recorder.explorer().data["runs"]
+    assert [run["name"] for run in runs] == ["lr=0.001", "lr=1"]
+    for run, trained in zip(runs, plain):
+        assert [s["step"] for s in run["snapshots"]] == [0, 10, 20]
+        np.testing.assert_allclose(run["losses"], trained.losses, rtol=1e-12)  # the seed-shaped graph's L
+    names = [node["name"] for node in recorder.explorer().data["nodes"]]
+    assert {"x", "W1", "z", "h", "W2", "out", "L"} <= set(names)

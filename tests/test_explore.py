@@ -403,3 +403,11 @@ def test_recording_the_sweep_leaves_its_numbers_alone():
         np.testing.assert_allclose(run["losses"], trained.losses, rtol=1e-12)  # the seed-shaped graph's L
     names = [node["name"] for node in recorder.explorer().data["nodes"]]
     assert {"x", "W1", "z", "h", "W2", "out", "L"} <= set(names)
+
+
+def test_a_graph_without_gradients_steps_through_its_forward_pass_only():
+    t = Tensor(np.arange(3.0), label="t")  # needs no gradient
+    page = explore((t * 2).sum())
+    assert page.data["backward"] == [] and page.data["comparisons"] == {}
+    assert len(page.data["forward"]) == 2
+    assert all(not node["requires_grad"] for node in page.data["nodes"])

@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo gallery test torch lint clean figures bench fuzz mutants
+.PHONY: demo gallery test torch lint clean figures bench fuzz mutants screenshot explore
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,13 +55,24 @@ lint: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis
 
-# Regenerate the images shown in the README (docs/images/) from the demos.
+# Regenerate the images shown in the README (docs/images/) from the demos; the graphs'
+# DOT sources (.gv) are kept beside them so a test can tell when a picture is stale.
 figures: $(VENV)/.installed
 	$(BIN)/python demos/backprop_from_scratch.py --out docs/images > /dev/null
-	$(BIN)/python demos/gallery.py --out docs/images --format png > /dev/null
+	$(BIN)/python demos/gallery.py --out docs/images --format png,gv > /dev/null
 	$(BIN)/python demos/second_order.py --out docs/images > /dev/null
 	$(BIN)/python -m pip install --quiet -e '.[digits]'
 	$(BIN)/python demos/moons.py --out docs/images --grid 100 > /dev/null
 	$(BIN)/python demos/classify.py --out docs/images > /dev/null
 	$(BIN)/python demos/digits.py --out docs/images --no-progress > /dev/null
-	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt
+	rm -f docs/images/losses.csv docs/images/*.svg docs/images/walkthrough.txt docs/images/training.html
+
+# The README's screenshot of the explorer (docs/images/explorer.png): drives Debian's
+# Chromium through Playwright (the test extra installs it; no browser is downloaded).
+screenshot: $(VENV)/.installed
+	$(BIN)/python tools/explorer_screenshot.py docs/images/explorer.png
+
+# The explorer on the seed notebook's network: writes out/explorer.html and prints its path.
+explore: $(VENV)/.installed
+	@tools/ensure-graphviz
+	$(BIN)/python demos/explore_seed.py $(ARGS)

@@ -4,7 +4,8 @@
 pass (``core.py``) and one table of operations (``ops.py``, ``more_ops.py``), each an
 ``Op`` you can also define yourself. ``draw_graph`` and ``backward_walkthrough`` make
 pictures of graphs and of the backward pass (Graphviz and Pillow are imported only when
-a picture is made).
+a picture is made); ``explore`` makes an interactive page of a graph, and
+``Recorder`` one of a training run.
 
 >>> from autograd import Value
 >>> x = Value(3.0)
@@ -25,6 +26,7 @@ from .more_ops import TANH as tanh
 from .ops import MATMUL as matmul
 from .ops import SIGMOID as sigmoid
 from .ops import Op
+from .explore import Explorer, Recorder, explore
 from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
@@ -36,9 +38,11 @@ if fast.ENABLED:
 
 __all__ = [
     "AnomalyError",
+    "Explorer",
     "GraphvizNotFoundError",
     "Node",
     "Op",
+    "Recorder",
     "Tensor",
     "Value",
     "as_tensor",
@@ -46,6 +50,7 @@ __all__ = [
     "backward_walkthrough",
     "detect_anomaly",
     "draw_graph",
+    "explore",
     "render_graph",
     "enable_grad",
     "exp",
@@ -58,5 +63,8 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
 ]
+
+# autograd.explore is the function; its module's Recorder is reachable from it too
+explore.Recorder = Recorder
 
 __version__ = "0.1.0"

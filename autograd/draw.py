@@ -72,8 +72,58 @@ class GraphTooLargeError(ValueError):
 
 
 def node_names(nodes: Iterable[Node]) -> dict[Node, str]:
-    """A name for every node: its label, or n0, n1, ... in the given order."""
-    return {node: node.label or f"n{i}" for i, node in enumerate(nodes)}
+    """A name for every node: its label; for an unlabelled constant (the 2 in ``x ** 2``)
+    its value; otherwise n1, n2, ... in the given order, without gaps.
+
+    >>> from autograd import Value
+    >>> x = Value(3.0, label="x")
+    >>> y = x ** 2 + x
+    >>> sorted(node_names([x, y.parents[0].parents[1], y.parents[0], y]).values())
+    ['2', 'n1', 'n2', 'x']
+    """
+    names: dict[Node, str] = {}
+    numbered = 0
+    for node in nodes:
+        if node.label:
+            names[node] = node.label
+        elif is_constant(node) and np.ndim(node.data) == 0:
+            names[node] = format_number(float(node.data))
+        else:
+            numbered += 1
+            names[node] = f"n{numbered}"
+    return names
+
+
+def is_constant(node: Node) -> bool:
+    """A number written into an expression (the 0.5 in ``t * 0.5``): a leaf made by an
+    operation's second operand, needing no gradient. Inputs the user created from arrays
+    (``Tensor(x)``) are not constants."""
+    return node.op is None and not node.requires_grad and not isinstance(node.data, (np.ndarray, list))
+
+
+def type_note(node: Node) -> str | None:
+    """What a Tensor node's data really is: "(2, 1) float64", or "constant (Python int)" for a
+    constant kept as written (the 2 in ``t ** 2`` stays an exact integer exponent).
+    None for scalar Values, whose data is always a float."""
+    if not isinstance(node, Tensor):
+        return None
+    data = node.data
+    if isinstance(data, (np.ndarray, np.generic)):
+        return f"{np.shape(data)} {data.dtype}"
+    return f"constant (Python {type(data).__name__})"
+
+
+INFIX = {"+": "+", "-": "-", "*": "*", "/": "/", "**": "**", "matmul": "@"}
+
+
+def expression(node: Node, names: Mapping[Node, str]) -> str:
+    """How ``node`` was computed, in its inputs' names: "a * b", "W1 @ x", "-a", "tanh(n)"."""
+    args = [names[p] for p in node.parents]
+    if len(args) == 2 and node.op.name in INFIX:
+        return f"{args[0]} {INFIX[node.op.name]} {args[1]}"
+    if node.op.name == "neg":
+        return f"-{args[0]}"
+    return f"{node.op.name}({', '.join(args)})"
 
 
 def _kind(node: Node, root: Node) -> str:
@@ -143,16 +193,42 @@ def broadcast_note(node: Node, parent: Node) -> str | None:
     stretched the parent: e.g. "grad summed over axis 0: (4, 3) -> (3,)"."""
     if node.op is None or not node.op.broadcasts or not isinstance(node, Tensor):
         return None
-    if parent.shape == node.shape:
+    if not parent.requires_grad:  # a constant or an input: no gradient is summed for it
         return None
-    axes = _summed_axes(node.shape, parent.shape)
+    out_shape, in_shape = np.shape(node.data), np.shape(parent.data)
+    if in_shape == out_shape:
+        return None
+    axes = _summed_axes(out_shape, in_shape)
     word = "axis" if len(axes) == 1 else "axes"
-    return f"grad summed over {word} {', '.join(map(str, axes))}: {node.shape} -> {parent.shape}"
+    return f"grad summed over {word} {', '.join(map(str, axes))}: {out_shape} -> {in_shape}"
 
 
 def _gradient_available(root: Node) -> bool:
     grad = root.grad
     return grad is not None and not (isinstance(grad, float) and grad == 0.0)
+
+
+def check_hand_written(hand_written: Mapping[Node, Any] | None, nodes: list[Node]) -> dict[Node, Any]:
+    """``hand_written`` as a dict, after checking that every key is a node of this graph
+    (a label or a node from another graph would otherwise be ignored without a word)."""
+    if hand_written is None:
+        return {}
+    if not isinstance(hand_written, Mapping):
+        raise TypeError(f"hand_written must be a dict {{node: gradient}}, not {type(hand_written).__name__}")
+    in_graph = {id(node) for node in nodes}
+    labelled = {node.label for node in nodes if node.label}
+    for key in hand_written:
+        if not isinstance(key, Node):
+            hint = (f"; the graph has a node labelled {key!r}: use that node itself as the key"
+                    if isinstance(key, str) and key in labelled else "")
+            raise TypeError(f"hand_written is keyed by the nodes themselves (Value or Tensor objects), "
+                            f"not by {type(key).__name__} {key!r}{hint}")
+        if id(key) not in in_graph:
+            name = f"labelled {key.label!r}" if key.label else "without a label"
+            raise ValueError(f"hand_written has a gradient for a node {name} that is not in this graph; "
+                             "give gradients only for nodes the drawn root depends on (a node from an "
+                             "earlier forward pass is a different node)")
+    return dict(hand_written)
 
 
 # --------------------------------------------------------------------------- building the graph
@@ -181,6 +257,12 @@ def _digraph_class() -> type:
         import graphviz
 
         class GraphPicture(graphviz.Digraph):
+            summary = "a computation graph"
+
+            def __repr__(self) -> str:
+                return (f"<GraphPicture: {self.summary}. In Jupyter it displays itself; "
+                        "render_graph(picture, 'graph.svg') writes .svg/.png/.pdf; .source is the DOT text>")
+
             def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
                 try:
                     return super()._repr_mimebundle_(include, exclude, **kwargs)
@@ -208,10 +290,14 @@ def build_digraph(
     highlight: Node | None = None,
     notes: Mapping[Node, str] | None = None,
     caption: str | None = None,
+    element_ids: bool = False,
 ) -> Any:
     """The Digraph for ``nodes`` (inputs first, ending at ``root``), showing ``grads``
-    (a mapping node -> gradient; None shows no gradients). Used by ``draw_graph`` and by
-    the walkthrough frames, which pass partial gradients and a highlighted node."""
+    (a mapping node -> gradient; None shows no gradients). Used by ``draw_graph``, by
+    the walkthrough frames, which pass partial gradients and a highlighted node, and by
+    the explorer, whose ``element_ids`` give every node, data cell, gradient cell and
+    edge an SVG id (``v3``, ``v3-data``, ``v3-grad``, ``op3``, ``op3-in0``, ``op3-out``)
+    for its script to update."""
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
     graph = _digraph_class()(
@@ -223,7 +309,15 @@ def build_digraph(
     )
     names = node_names(nodes)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
-    hand_written = hand_written or {}
+    hand_written = check_hand_written(hand_written, nodes)
+    graph.summary = (f"{len(nodes)} nodes ({sum(1 for n in nodes if n.op is not None)} operations) "
+                     f"ending at {names[root]}")
+
+    def cell(node: Node, part: str) -> str:
+        """A data or gradient cell, with an SVG id when the explorer asks for one."""
+        if not element_ids:
+            return '<TD ALIGN="LEFT">'
+        return f'<TD ALIGN="LEFT" ID="{ids[node]}-{part}" HREF="#" TITLE="{part}">'
     notes = notes or {}
     used_kinds: set[str] = set()
     compared = {"agree": False, "disagree": False}
@@ -233,19 +327,20 @@ def build_digraph(
         used_kinds.add(kind)
         fill = KINDS[kind][0]
         rows = [f'<TR><TD COLSPAN="2"><B>{_html(names[node])}</B></TD></TR>']
-        if isinstance(node, Tensor):  # its shape and dtype
-            rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(f"{node.shape} {node.dtype}")}'
-                        "</FONT></TD></TR>")
+        note = type_note(node)
+        if note:  # a Tensor: its shape and dtype, as its data has them
+            rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(note)}</FONT></TD></TR>')
         if show_data:
-            rows.append(f'<TR><TD ALIGN="LEFT">data</TD><TD ALIGN="LEFT">{_html(format_array(node.data))}</TD></TR>')
+            rows.append(f'<TR><TD ALIGN="LEFT">data</TD>{cell(node, "data")}{_html(format_array(node.data))}</TD></TR>')
         if grads is not None and node.requires_grad:
             grad = grads.get(node)
             text = "?" if grad is None else format_array(grad)
-            rows.append(f'<TR><TD ALIGN="LEFT">grad</TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>')
-        if node in hand_written and node.grad is not None:
+            rows.append(f'<TR><TD ALIGN="LEFT">grad</TD>{cell(node, "grad")}{_html(text)}</TD></TR>')
+        automatic = grads.get(node) if grads is not None else node.grad
+        if node in hand_written and automatic is not None:
             # the gradient check's own comparison: agree when |auto - hand| <= atol + rtol*|hand|
-            check = compare_arrays(AUTOMATIC, as_gradient_array(node.grad), HAND_WRITTEN,
-                             as_gradient_array(hand_written[node]), atol, rtol)
+            check = compare_arrays(AUTOMATIC, as_gradient_array(automatic), HAND_WRITTEN,
+                                   as_gradient_array(hand_written[node]), atol, rtol)
             compared["agree" if check.passed else "disagree"] = True
             fill = AGREE if check.passed else DISAGREE
             verdict = "agrees" if check.passed else "DISAGREES"
@@ -257,7 +352,7 @@ def build_digraph(
         border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if node is highlight else 'BORDER="1"'
         table = (f'<<TABLE {border} CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" BGCOLOR="{fill}">'
                  + "".join(rows) + "</TABLE>>")
-        graph.node(ids[node], label=table, shape="plain")
+        graph.node(ids[node], label=table, shape="plain", **({"id": ids[node]} if element_ids else {}))
 
         if node.op is not None:
             op_id = f"op{ids[node][1:]}"
@@ -265,10 +360,12 @@ def build_digraph(
                              "fontsize": "10", "height": "0.3", "margin": "0.05"}
             if node is highlight:
                 op_attributes.update(color=HIGHLIGHT, penwidth="2.5")
+            if element_ids:
+                op_attributes["id"] = op_id
             graph.node(op_id, label=_html(node.op.name).join("<>"), **op_attributes)
-            graph.edge(op_id, ids[node])
-            for parent in node.parents:
-                edge = {}
+            graph.edge(op_id, ids[node], **({"id": f"{op_id}-out"} if element_ids else {}))
+            for position, parent in enumerate(node.parents):
+                edge = {"id": f"{op_id}-in{position}"} if element_ids else {}
                 note = broadcast_note(node, parent)
                 if note:
                     edge.update(label=_html(note).join("<>"), fontcolor="#8a4b00", color="#c07000")

@@ -21,8 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from .draw import build_digraph, format_array, graph_nodes, node_names, render_bytes
 from .core import Node, backward_order
+from .draw import build_digraph, expression, format_array, graph_nodes, node_names, render_bytes
 from .modes import watch_backward
 from .tensor import Tensor
 from .files import replacing
@@ -85,9 +85,10 @@ class Walkthrough:
             d = f"∂{root}/∂{step.name}"
             if step.operation is None:
                 lines.append(f"Step {step.index + 1}. {step.name} is a leaf: {d} = {_number(step.upstream)}"
-                             + ("  (added to its .grad)" if step.node.requires_grad else ""))
+                             + ("  (backward() would add this to its .grad; the walkthrough leaves .grad as it was)"
+                                if step.node.requires_grad else ""))
                 continue
-            lines.append(f"Step {step.index + 1}. {step.name} = {self._expression(step.node)}"
+            lines.append(f"Step {step.index + 1}. {step.name} = {expression(step.node, self.names)}"
                          f"      upstream {d} = {_number(step.upstream)}")
             for c in step.contributions:
                 target = f"∂{root}/∂{c.input_name}"
@@ -105,13 +106,9 @@ class Walkthrough:
                 lines.append(line)
         return "\n".join(lines)
 
-    def _expression(self, node: Node) -> str:
-        names = [self.names[p] for p in node.parents]
-        if len(names) == 2 and node.op.name in ("+", "-", "*", "/", "**"):
-            return f"{names[0]} {node.op.name} {names[1]}"
-        if node.op.name == "neg":
-            return f"-{names[0]}"
-        return f"{node.op.name}({', '.join(names)})"
+    def __repr__(self) -> str:
+        # at a prompt, the derivation itself rather than <Walkthrough object at 0x...>
+        return str(self)
 
     # ---- pictures
     def frames(self, **options: Any) -> list[Any]:
@@ -123,7 +120,7 @@ class Walkthrough:
                 notes[c.input] = ("+= accumulated: now " + format_array(c.total)) if c.reused \
                     else ("receives " + format_array(c.value))
             caption = (f"step {step.index + 1} of {len(self.steps)}: "
-                       + (f"{step.name} = {self._expression(step.node)} sends its gradient to its inputs"
+                       + (f"{step.name} = {expression(step.node, self.names)} sends its gradient to its inputs"
                           if step.operation else f"{step.name} is a leaf; its gradient is complete"))
             pictures.append(build_digraph(self.root, self.nodes, grads=step.known, highlight=step.node,
                                           notes=notes, caption=caption, **options))

@@ -9,6 +9,10 @@ against the automatic and the numerical ones.
 
     python demos/backprop_from_scratch.py [--seed 0] [--iterations 2000]
         [--learning-rates 1e-5,1e-4,1e-3,1e-2,1e-1,1] [--out out/] [--show]
+        [--record-every 100]
+
+Besides the figures it writes training.html, an explorer page that plays the sweep back:
+the loss curve and, every --record-every iterations, the network's data and gradients.
 
 The Jupyter notebook next to this file runs the same functions cell by cell.
 """
@@ -27,7 +31,7 @@ import numpy as np
 from seed_notebook import W1_grad, W2_grad
 
 import nn
-from autograd import GraphvizNotFoundError, Tensor, draw_graph, render_graph
+from autograd import GraphvizNotFoundError, Recorder, Tensor, draw_graph, render_graph
 from autograd.draw import INSTALL_GRAPHVIZ
 from autograd.files import replacing
 from autograd.gradcheck import GradientReport, check_gradients
@@ -37,6 +41,8 @@ LABEL = np.array([10, -2])[:, None]  # the fixed label y, a column as in the not
 LEARNING_RATES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0)  # cell [10]
 ITERATIONS = 2000
 ZERO_OUTPUT_LOSS = 0.5 * float(np.sum(LABEL**2))  # 52: what a network stuck at out = 0 scores
+RECORD_EVERY = 100  # iterations between the explorer's snapshots of the network
+LOSS_WINDOWS = 50  # the loss plot shows the mean loss over this many stretches of each run
 
 
 # ---- cell [5]: the network, x -> W1 x = z -> sigmoid(z) = h -> W2 h = out
@@ -67,6 +73,22 @@ def loss(y: np.ndarray, out: Tensor) -> Tensor:
     return nn.squared_error(out, y)
 
 
+def seed_graph(model: nn.Sequential, x: np.ndarray, y: np.ndarray) -> Tensor:
+    """The loss as the notebook wrote it, for pictures: the column x (3, 1),
+    z = W1 x, h = sigmoid(z), out = W2 h, L = 0.5 * sum((y - out)**2), each node
+    labelled with the notebook's name. Same numbers as loss(y, forward(model, x))."""
+    W1, W2 = model[0].weight, model[2].weight
+    z = W1 @ Tensor(x, label="x")
+    z.label = "z"
+    h = z.sigmoid()
+    h.label = "h"
+    out = W2 @ h
+    out.label = "out"
+    L = loss(Tensor(y, label="y"), out)
+    L.label = "L"
+    return L
+
+
 # ---- cells [7] and [8]: the notebook's hand-derived gradients, ported faithfully,
 # live in seed_notebook.py with the rest of its NumPy code.
 
@@ -83,18 +105,16 @@ def draw_network(model: nn.Sequential, x: np.ndarray, y: np.ndarray, out_dir: Pa
     hand-derived gradients agree with the automatic ones. Without Graphviz's dot, the
     DOT source is written instead and one line says what to install."""
     W1, W2 = model[0].weight, model[2].weight
-    out = forward(model, x)
-    out.label = "out"
-    L = loss(y, out)
-    L.label = "loss"
+    L = seed_graph(model, x, y)
+    out = forward(model, x).data
     model.zero_grad()
     L.backward()
-    hand = {W1: W1_grad(x, y, out.data, W1.data, W2.data), W2: W2_grad(x, y, out.data, W1.data)}
+    hand = {W1: W1_grad(x, y, out, W1.data, W2.data), W2: W2_grad(x, y, out, W1.data)}
     graph = draw_graph(L, hand_written=hand, title="The 3-4-2 network after backward(); "
                        "W1 and W2 checked against the notebook's hand-derived gradients")
     model.zero_grad()
-    try:
-        return [render_graph(graph, out_dir / f"network_graph.{ext}") for ext in ("svg", "png")]
+    try:  # the DOT source too: the tests compare it with the README's committed picture
+        return [render_graph(graph, out_dir / f"network_graph.{ext}") for ext in ("gv", "svg", "png")]
     except GraphvizNotFoundError as error:
         print(f"(no graph picture: Graphviz's dot is not installed; {INSTALL_GRAPHVIZ})", file=sys.stderr)
         return [error.source_path]
@@ -134,10 +154,11 @@ class Run:
 
 
 def train(model: nn.Sequential, learning_rate: float, iterations: int, rng: np.random.Generator,
-          progress: Callable[[int, float], None] | None = None) -> Run:
+          progress: Callable[[int, float], None] | None = None, recorder: Recorder | None = None) -> Run:
     """Per-sample SGD on random x in [0, 1)^3 with the fixed label, as the notebook did.
     A run whose loss overflows stops there and says so, instead of filling the plot
-    (and the terminal) with nan."""
+    (and the terminal) with nan. ``recorder`` (optional) records each iteration's loss
+    and, every ``recorder.every`` iterations, the network's graph for that iteration's x."""
     optimizer = nn.SGD(model.parameters(), lr=learning_rate)
     run = Run(learning_rate)
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is reported, not warned
@@ -149,6 +170,8 @@ def train(model: nn.Sequential, learning_rate: float, iterations: int, rng: np.r
                 run.diverged_at = i
                 break
             run.losses.append(value)
+            if recorder is not None:
+                _record(recorder, model, x, L, i, f"lr={learning_rate:g}")
             optimizer.zero_grad()
             L.backward()
             optimizer.step()
@@ -157,15 +180,25 @@ def train(model: nn.Sequential, learning_rate: float, iterations: int, rng: np.r
     return run
 
 
+def _record(recorder: Recorder, model: nn.Sequential, x: np.ndarray, L: Tensor, step: int, run: str) -> None:
+    """The loss, and at snapshot steps the seed-shaped graph of this x with its
+    gradients (a separate graph: its backward fills .grad, which the training step's
+    zero_grad clears before its own backward)."""
+    if recorder.due(step):
+        L = seed_graph(model, x, LABEL)
+        L.backward()
+    recorder.record(step, L, run=run)
+
+
 def sweep(learning_rates: Sequence[float], iterations: int, rng: np.random.Generator,
-          show_progress: bool = True) -> tuple[list[Run], nn.Sequential]:
+          show_progress: bool = True, recorder: Recorder | None = None) -> tuple[list[Run], nn.Sequential]:
     """Fresh weights for each learning rate, then train. Returns the runs and the last
     model (the notebook's inference used the weights left by the last run)."""
     runs, model = [], None
     for k, lr in enumerate(learning_rates):
         model = init_weights(rng)
         progress = _progress_bar(f"[{k + 1}/{len(learning_rates)}] lr={lr:g}", iterations) if show_progress else None
-        run = train(model, lr, iterations, rng, progress)
+        run = train(model, lr, iterations, rng, progress, recorder)
         if show_progress:
             _finish_progress(f"[{k + 1}/{len(learning_rates)}] lr={lr:g}", run)
         runs.append(run)
@@ -206,32 +239,7 @@ def plot_losses(runs: Sequence[Run], out_dir: Path, show: bool = False) -> list[
 
 
 def _draw_losses(plt, runs: Sequence[Run], out_dir: Path, show: bool) -> list[Path]:
-    figure, axes = plt.subplots(figsize=(10, 6))
-    axes.set_title("Training loss (faint: every sample; solid: running mean)")
-    for run in runs:
-        label = f"lr={run.learning_rate:g}"
-        if run.diverged_at is not None:
-            label += f" (diverged at {run.diverged_at})"
-        (line,) = axes.plot(range(len(run.losses)), run.losses, linewidth=0.5, alpha=0.25)
-        axes.plot(range(len(run.losses)), _running_mean(run.losses), color=line.get_color(),
-                  linewidth=1.8, label=label)
-        if run.diverged_at is not None and run.losses:
-            axes.plot(len(run.losses) - 1, run.losses[-1], "x", color=line.get_color(), markersize=12,
-                      markeredgewidth=2)
-    axes.set_yscale("log")
-    starts = [run.losses[0] for run in runs if run.losses]
-    highest = max((max(run.losses) for run in runs if run.losses), default=0.0)
-    if starts and highest > 1e3 * max(starts):
-        # A diverging run climbs towards 1e308 and would squash every other curve flat.
-        ceiling = 1e3 * max(starts)
-        lowest = min(v for run in runs for v in run.losses if v > 0)
-        axes.set_ylim(bottom=lowest / 2, top=ceiling)
-        axes.annotate(f"curves above {ceiling:.0g} cut off", xy=(0.99, 0.98), xycoords="axes fraction",
-                      ha="right", va="top", fontsize=9, color="dimgray")
-    axes.set_xlabel("Iteration")
-    axes.set_ylabel("Loss (log scale)")
-    axes.legend(loc="lower left", title="stepsize (learning rate)", ncol=2, framealpha=0.9)
-    figure.tight_layout()
+    figure = loss_figure(plt, runs)
     written = [_save_figure(figure, out_dir / f"loss_curves.{ext}") for ext in ("png", "svg")]
     if show:
         plt.show()
@@ -239,14 +247,57 @@ def _draw_losses(plt, runs: Sequence[Run], out_dir: Path, show: bool) -> list[Pa
     return written
 
 
-def _running_mean(values: Sequence[float]) -> np.ndarray:
-    """Mean over a trailing window (1/40 of the run), so the trend shows through the noise
-    of per-sample losses."""
-    values = np.asarray(values, dtype=float)
-    window = max(1, len(values) // 40)
-    cumulative = np.concatenate([[0.0], np.cumsum(values)])
-    counts = np.minimum(np.arange(1, len(values) + 1), window)
-    return (cumulative[1:] - cumulative[np.arange(1, len(values) + 1) - counts]) / counts
+def loss_figure(plt, runs: Sequence[Run]):
+    """One line per learning rate: the mean loss over each of LOSS_WINDOWS equal
+    stretches of the run, on a log scale. Per-sample losses jump by decades from one
+    random x to the next; plotting them (or a trailing running mean, which turns one
+    spike into a plateau as wide as its window) draws noise a learner reads as events.
+    A stretch's mean moves only at that stretch, and the y range is the means' range."""
+    figure, axes = plt.subplots(figsize=(10, 6))
+    size = window_size(max((len(run.losses) for run in runs), default=1))
+    axes.set_title(f"Training loss: the mean over each {size} iterations")
+    for run in runs:
+        label = f"lr={run.learning_rate:g}"
+        if run.diverged_at is not None:
+            label += f" (diverged at {run.diverged_at})"
+        centres, means = window_means(run.losses, size)
+        (line,) = axes.plot(centres, means, linewidth=1.8, marker="o", markersize=2.5, label=label)
+        if run.diverged_at is not None and run.losses:
+            axes.plot(len(run.losses) - 1, run.losses[-1], "x", color=line.get_color(), markersize=12,
+                      markeredgewidth=2)
+    axes.set_yscale("log")
+    means = np.concatenate([window_means(run.losses, size)[1] for run in runs if run.losses] or [np.ones(1)])
+    positive = means[np.isfinite(means) & (means > 0)]
+    starts = [run.losses[0] for run in runs if run.losses]
+    if positive.size:
+        top = positive.max() * 2
+        if starts and top > 1e3 * max(starts):
+            # A diverging run climbs towards 1e308 and would squash every other curve flat.
+            top = 1e3 * max(starts)
+            axes.annotate(f"curves above {top:.0g} cut off", xy=(0.99, 0.98), xycoords="axes fraction",
+                          ha="right", va="top", fontsize=9, color="dimgray")
+        axes.set_ylim(bottom=positive.min() / 2, top=top)
+    axes.set_xlabel("Iteration")
+    axes.set_ylabel("Mean loss (log scale)")
+    axes.legend(loc="lower left", title="stepsize (learning rate)", ncol=2, framealpha=0.9)
+    figure.tight_layout()
+    return figure
+
+
+def window_size(length: int, windows: int = LOSS_WINDOWS) -> int:
+    """Iterations per stretch so that a run of ``length`` has about ``windows`` stretches."""
+    return max(1, math.ceil(length / windows))
+
+
+def window_means(losses: Sequence[float], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """The mean of each stretch of ``size`` consecutive losses (the last may be shorter)
+    and the iteration at each stretch's middle."""
+    values = np.asarray(losses, dtype=float)
+    if values.size == 0:
+        return np.zeros(0), np.zeros(0)
+    starts = np.arange(0, values.size, size)
+    counts = np.diff(np.append(starts, values.size))
+    return starts + (counts - 1) / 2, np.add.reduceat(values, starts) / counts
 
 
 def _save_figure(figure, path: Path) -> Path:
@@ -266,6 +317,16 @@ def save_losses(runs: Sequence[Run], out_dir: Path) -> Path:
     with replacing(path) as temporary:
         temporary.write_text("\n".join(lines) + "\n")
     return path
+
+
+def save_playback(recorder: Recorder, out_dir: Path) -> list[Path]:
+    """training.html: the sweep played back in the explorer. Its layout needs Graphviz's
+    dot too; the network picture has already said what to install when it is missing."""
+    try:
+        return [recorder.save(out_dir / "training.html")]
+    except GraphvizNotFoundError:
+        print("(no training.html: it is laid out by dot as well)", file=sys.stderr)
+        return []
 
 
 # ---- the command line
@@ -327,6 +388,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="comma-separated learning rates (default 1e-5,1e-4,1e-3,1e-2,1e-1,1)")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default out/)")
     parser.add_argument("--show", action="store_true", help="also open the plot in a window")
+    parser.add_argument("--record-every", type=_positive_int, default=RECORD_EVERY, metavar="K",
+                        help=f"training.html's snapshots of the network: every K iterations (default {RECORD_EVERY})")
     return parser.parse_args(argv)
 
 
@@ -361,9 +424,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("W1:\n", model[0].weight.data, "\nW2:\n", model[2].weight.data, "\n")
 
     print(f"[10] training: fitting the fixed label y = [10, -2], {args.iterations} iterations per learning rate")
-    runs, model = sweep(args.learning_rates, args.iterations, rng)
+    recorder = Recorder(every=args.record_every, title="The seed's learning-rate sweep: the network for "
+                        f"each iteration's x, every {args.record_every} iterations")
+    runs, model = sweep(args.learning_rates, args.iterations, rng, recorder=recorder)
     written += plot_losses(runs, args.out, show=args.show)
     written.append(save_losses(runs, args.out))
+    written += save_playback(recorder, args.out)
     print()
 
     last = args.learning_rates[-1]

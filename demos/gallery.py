@@ -1,6 +1,6 @@
 """A gallery of pictures: computation graphs and the backward pass, drawn with Graphviz.
 
-    python demos/gallery.py [--out out/] [--format svg,png]
+    python demos/gallery.py [--out out/] [--format svg,png]   (also pdf, and gv: the DOT source)
 
 Writes into the output folder:
   expression.*           a small scalar expression (a neuron: tanh(x1*w1 + x2*w2 + b))
@@ -82,13 +82,14 @@ def render(graph, out_dir: Path, name: str, formats: Sequence[str]) -> list[Path
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render the gallery of graph pictures.")
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out/)")
-    parser.add_argument("--format", default="svg,png", help="comma-separated: svg, png, pdf (default svg,png)")
+    parser.add_argument("--format", default="svg,png",
+                        help="comma-separated: svg, png, pdf, gv (the DOT source) (default svg,png)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
-    bad = [f for f in formats if f not in ("svg", "png", "pdf")]
+    bad = [f for f in formats if f not in ("svg", "png", "pdf", "gv")]
     if bad or not formats:
-        parser.error(f"unknown format(s) {bad}: choose from svg, png, pdf")
+        parser.error(f"unknown format(s) {bad}: choose from svg, png, pdf, gv")
     args.out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
 

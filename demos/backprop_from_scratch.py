@@ -388,7 +388,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="comma-separated learning rates (default 1e-5,1e-4,1e-3,1e-2,1e-1,1)")
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default out/)")
     parser.add_argument("--show", action="store_true", help="also open the plot in a window")
-    parser.add_argument("--record-every", type=_positive_int, default=RECORD_EVERY, metavar="K",
+    parser.add_argument("--record-every", type=_integer_at_least(1), default=RECORD_EVERY, metavar="K",
                         help=f"training.html's snapshots of the network: every K iterations (default {RECORD_EVERY})")
     return parser.parse_args(argv)
 

@@ -19,8 +19,15 @@ gallery: $(VENV)/.installed
 	@tools/ensure-graphviz
 	$(BIN)/python demos/gallery.py $(ARGS)
 
+# The whole suite, then the engine's tests again with the speed tricks of autograd/fast.py
+# switched off: every trick is optional, and the plain engine must give the same answers.
+PLAIN_ENGINE_TESTS := tests/test_ops.py tests/test_engine.py tests/test_regressions.py tests/test_silent_errors.py \
+	tests/test_random_graphs.py tests/test_fuzz.py tests/test_higher_order.py tests/test_tensor_api.py \
+	tests/test_seed_notebook.py tests/test_custom_ops.py tests/test_hardening.py tests/test_nn.py
+
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
+	AUTOGRAD_NO_SPEED_TRICKS=1 $(BIN)/python -m pytest -q $(PLAIN_ENGINE_TESTS)
 
 # The benchmarks (each also runnable alone: python benchmarks/bench_<name>.py); they
 # rewrite benchmarks/RESULTS.md. micrograd 0.1.0 and PyTorch (make torch) are the competitors.

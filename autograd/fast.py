@@ -35,7 +35,13 @@ from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
 
-ENABLED = not os.environ.get("AUTOGRAD_NO_SPEED_TRICKS")
+# AUTOGRAD_NO_SPEED_TRICKS=1 switches every trick off; a comma-separated list of trick
+# names (fused, methods, constants) switches off just those (benchmarks/tricks.py).
+_OFF = {name.strip() for name in os.environ.get("AUTOGRAD_NO_SPEED_TRICKS", "").split(",") if name.strip()}
+ENABLED = "1" not in _OFF
+FUSED_LOOP = ENABLED and "fused" not in _OFF
+SPECIALIZED_METHODS = ENABLED and "methods" not in _OFF
+SHARED_CONSTANTS = ENABLED and "constants" not in _OFF
 
 __all__ = ["ENABLED", "fused_backpropagate", "install"]
 
@@ -92,6 +98,10 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
         inputs = node.inputs
         rules = op.rules
         out = node.data
+        if node.__class__ is Tensor and node.versions != node._version_of_inputs:
+            from .modes import refuse_changed_inputs
+
+            refuse_changed_inputs(node)
         try:
             if len(inputs) == 2:
                 a, b = inputs
@@ -165,7 +175,7 @@ _tensor_number = SharedNumbers(lambda number: tensor_constant(number, None))
 def _value_operand(x: Any) -> Value:
     if x.__class__ is Value:
         return x
-    if x.__class__ is float or x.__class__ is int:
+    if (x.__class__ is float or x.__class__ is int) and SHARED_CONSTANTS:
         return _value_number(x)
     return x if isinstance(x, Value) else value_constant(x)
 
@@ -173,7 +183,7 @@ def _value_operand(x: Any) -> Value:
 def _tensor_operand(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, Tensor):
         return x
-    if x.__class__ is float or x.__class__ is int:
+    if (x.__class__ is float or x.__class__ is int) and SHARED_CONSTANTS:
         return _tensor_number(x)
     return tensor_constant(x, like)
 
@@ -210,8 +220,10 @@ def _tensor_apply(op: ops.Op, a: Tensor, b: Tensor | None, args: tuple) -> Tenso
     if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
         data = np.asarray(data)
     out = _new(Tensor)
-    out.data, out.grad, out.label, out.args = data, None, "", ()
-    return _finish(out, op, (a,) if b is None else (a, b), args)
+    out._data, out._version, out.grad, out.label, out.args = data, 0, None, "", ()
+    _finish(out, op, (a,) if b is None else (a, b), args)
+    out.versions = (a._version,) if b is None else (a._version, b._version)
+    return out
 
 
 def _give_fast_method(op: ops.Op, node_type: type) -> None:
@@ -236,6 +248,8 @@ def _give_fast_method(op: ops.Op, node_type: type) -> None:
 
 def install() -> None:
     """Give ``Value`` and ``Tensor`` the specialized method bodies (trick 2, with 3)."""
+    if not SPECIALIZED_METHODS:
+        return
     for op in ops.OPS:
         _give_fast_method(op, Value)
         _give_fast_method(op, Tensor)

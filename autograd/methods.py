@@ -78,4 +78,12 @@ class ComparesNumbers:
     __array_ufunc__ = None  # `array + node` comes to the node's __radd__, not to NumPy's object arrays
 
     def __float__(self) -> float:
+        if getattr(self, "requires_grad", False):  # math.exp(v) would silently cut v out of the graph
+            raise TypeError(f"float() of a {type(self).__name__} that requires grad would cut it out of the graph "
+                            "(math.exp(v) is not recorded): use v.exp() to stay in the graph, or v.item() for "
+                            "the number")
+        return float(self.data)
+
+    def item(self) -> float:
+        """The number, as a Python float (for printing and logging: not recorded)."""
         return float(self.data)

@@ -28,6 +28,7 @@ import math
 import os
 import threading
 import traceback
+import warnings
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -199,10 +200,13 @@ def detect_anomaly() -> Iterator[None]:
 # --------------------------------------------------------------------------- running a pass
 
 
-def make_seed(root: Node, grad: Any) -> Any:
-    """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``."""
+def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
+    """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``
+    (its numbers, unless ``as_node``: a recorded pass may start from a node)."""
     from .tensor import Tensor, float_array
 
+    if isinstance(grad, Node) and not as_node:
+        grad = np.array(grad.data)
     if not isinstance(root, Tensor):
         return 1.0 if grad is None else grad if isinstance(grad, Node) else float(np.asarray(grad))
     if grad is None:
@@ -262,6 +266,27 @@ def _on_numpy_scalars(node: Node, grad: Any) -> list[Any]:
             for rule, x in zip(node.op.rules, node.inputs)]
 
 
+def refuse_changed_inputs(node: Node) -> None:
+    """Raise: numbers this node's rule needs were changed after the operation recorded them."""
+    for position, (x, then) in enumerate(zip(node.inputs, node.versions)):
+        if x._version != then:
+            name = f"{x.label!r}" if x.label else f"of shape {x.shape}"
+            raise RuntimeError(
+                f"input {position} ({name}) of '{node.op.name}' was changed after the forward pass used it (its "
+                f"version is {x._version}, it was {then}), so its gradient would mix old and new numbers; run the "
+                "forward pass again after changing it (e.g. optimizer.step() after backward(), not between)")
+
+
+def _version_checked(step: Callable) -> Callable:
+    from .tensor import Tensor
+
+    def step_on_unchanged_numbers(node: Node, grad: Any) -> list[Any]:
+        if node.__class__ is Tensor and node.versions != node._version_of_inputs:
+            refuse_changed_inputs(node)
+        return step(node, grad)
+    return step_on_unchanged_numbers
+
+
 def _numpy_answers(step: Callable) -> Callable:
     def step_or_numpy(node: Node, grad: Any) -> list[Any]:
         try:
@@ -276,9 +301,9 @@ def _step_function(create_graph: bool, observer: Callable | None = None) -> Call
     from . import fast
 
     if create_graph:
-        step: Callable = functools.partial(core.chain_rule, numbers=False)
+        step: Callable = _version_checked(functools.partial(core.chain_rule, numbers=False))
     else:
-        step = _numpy_answers(core.chain_rule)
+        step = _version_checked(_numpy_answers(core.chain_rule))
     if observer is None and not _anomaly_depth[0]:
         return step
 
@@ -303,7 +328,7 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         if not root.requires_grad:
             raise RuntimeError(f"backward() on a {type(root).__name__} that does not require grad: it is a "
                                "constant, or was computed under no_grad(), so no graph leads to it")
-    seeds = [make_seed(root, g) for root, g in zip(roots, grads)]
+    seeds = [make_seed(root, g, as_node=create_graph) for root, g in zip(roots, grads)]
     kept: set[int] = set()  # the gradient objects that intermediate nodes show
 
     def show_gradient(node: Node, grad: Any) -> None:
@@ -313,11 +338,12 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
     keep = show_gradient if intermediate_grads else _forget_gradient
     from . import fast
 
-    if fast.ENABLED and not create_graph and not _anomaly_depth[0]:
+    if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
         with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
             leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
     else:
         leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
+    cycles = False
     with _leaves_lock:
         for leaf, leaf_grad in leaves.items():
             if leaf.op is None:
@@ -325,6 +351,13 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
                     leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
                 kept.add(id(leaf_grad))
                 leaf.accumulate_grad(leaf_grad)
+                if create_graph and isinstance(leaf_grad, Node):
+                    cycles = True
+    if create_graph and cycles:
+        warnings.warn("backward(create_graph=True) makes a reference cycle: each leaf's .grad is now a graph "
+                      "that refers back to the leaf, so the graph is freed only by Python's cycle collector. "
+                      "Use autograd.grad(outputs, inputs, create_graph=True) instead, or set .grad = None when "
+                      "done (PyTorch warns the same).", UserWarning, stacklevel=3)
 
 
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None, *,

@@ -19,6 +19,7 @@ from .numeric import (
     expand_reduced,
     normalize_axes,
     numbers,
+    reduce_with,
     reduced_count,
     reduction_arguments,
     scatter_add,
@@ -58,9 +59,10 @@ RELU = Op("relu", forward=lambda x: np.maximum(x, np.zeros((), x.dtype)),
 
 # ---- arrays only: reductions, shapes, indexing, products
 
-MEAN = Op("mean", forward=lambda x, axis, keepdims: np.mean(x, axis=axis, keepdims=keepdims), method="mean",
+MEAN = Op("mean", forward=lambda x, axis, keepdims: reduce_with(np.mean, x, axis, keepdims), method="mean",
           rules=[lambda grad, out, x, axis, keepdims:
-                 expand_reduced(grad, x.shape, axis, keepdims) / reduced_count(x.shape, normalize_axes(axis, x.ndim))],
+                 expand_reduced(grad, x.shape, axis, keepdims)
+                 / reduced_count(x.shape, normalize_axes(axis, x.ndim) if x.ndim else None)],
           formulas=["d(mean x)/dx_i = 1/n"], arguments=reduction_arguments,
           examples=(Example(((2, 3),)), Example(((4, 3),), call=lambda x: x.mean(axis=0, keepdims=True)),
                     Example(((2, 3, 4),), call=lambda x: x.mean(axis=(-1, 0)))))

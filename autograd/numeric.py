@@ -35,13 +35,12 @@ def log(x: Any) -> Any:
 def scalar_power(x: float, exponent: float) -> float:
     """x ** exponent on floats, with NumPy's nan or inf (and warning) where Python would
     raise or return a complex number (a negative base, a fractional exponent, 0 ** -1)."""
+    if x < 0 and exponent != int(exponent) if math.isfinite(exponent) else False:
+        return float(np.power(np.float64(x), exponent))  # nan, as NumPy and PyTorch (math.pow(-inf, 0.5) is inf)
     try:
-        result = math.pow(x, exponent)
+        return math.pow(x, exponent)
     except (ValueError, OverflowError, ZeroDivisionError):
         return float(np.power(np.float64(x), exponent))
-    if math.isinf(x) and result != result:  # pragma: no cover - math.pow answers these itself
-        return float(np.power(np.float64(x), exponent))
-    return result
 
 
 def power(x: Any, exponent: Any) -> Any:
@@ -65,6 +64,8 @@ def zero_where(condition: Any, x: Any) -> Any:
     """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in x
     where the condition holds does not leak through (0 * inf would be nan). On a node it
     is an operation, so a masked gradient can be differentiated again."""
+    if condition is False:
+        return x
     condition = numbers(condition)
     if isinstance(x, (float, int)):
         return 0.0 if condition else x
@@ -97,10 +98,18 @@ def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
     return SCATTER_ADD(grad, index, shape)
 
 
+def reduce_with(reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
+    """``reduce(x, axis, keepdims)``, where a 0-d array takes axis 0 or -1 as PyTorch does."""
+    if np.ndim(x) == 0 and axis is not None:
+        normalize_axes(axis, 0)  # (checks it)
+        axis = None
+    return reduce(x, axis=axis, keepdims=keepdims)
+
+
 def expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:
     """Undo a reduction over ``axis`` for the gradient: put the reduced axes back (size 1)
     and repeat the gradient along them, to the input's ``shape``."""
-    if not keepdims and axis is not None:
+    if not keepdims and axis is not None and shape:
         kept = list(np.shape(numbers(grad)))
         for ax in normalize_axes(axis, len(shape)):
             kept.insert(ax, 1)
@@ -123,7 +132,8 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
             raise TypeError(f"an axis must be an integer, not {type(a).__name__}")
-        if not -ndim <= a < max(ndim, 1) or (ndim == 0 and a not in (0, -1)):
+        low, high = (-1, 1) if ndim == 0 else (-ndim, ndim)  # a 0-d array takes 0 or -1, as in PyTorch
+        if not low <= a < high:
             raise np.exceptions.AxisError(f"axis {a} is out of bounds for an array of dimension {ndim}")
         result.append(int(a) % ndim if ndim else 0)
     if len(set(result)) != len(result):

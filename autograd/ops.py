@@ -21,8 +21,8 @@ import numpy as np
 
 from .examples import BROADCASTING, Example
 from .methods import give_to_every_node_type
-from .numeric import (batched_matmul_rule, expand_reduced, log, power, reduction_arguments, scalar_power,
-                      scalar_sigmoid, zero_where)
+from .numeric import (batched_matmul_rule, expand_reduced, log, power, reduce_with, reduction_arguments,
+                      scalar_power, scalar_sigmoid, zero_where)
 
 __all__ = ["Op", "OPS"]
 
@@ -91,10 +91,9 @@ MUL = Op("*", forward=operator.mul, scalar=operator.mul, broadcasts=True, method
 
 
 def _pow_rule_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    # b * a^(b-1), taken as 0 where b == 0 (a^0 is the constant 1; at a = 0 the formula
-    # would say 0 * inf), as PyTorch does
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return zero_where(b == 0, grad * b * power(a, b - 1))
+    # b * a^(b-1), with a^0 where b == 0: a^0 is the constant 1, whose derivative 0 * a^0
+    # is 0 even at a = 0 (where a^-1 would make it 0 * inf), as in PyTorch
+    return grad * b * power(a, zero_where(b == 0, b - 1))
 
 
 def _pow_rule_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:
@@ -122,7 +121,7 @@ MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",
                                       ((2, 4, 3), (2, 3, 5)), ((2, 4, 3), (3, 5)), ((3,), (2, 3, 4)),
                                       ((2, 1, 4, 3), (5, 3, 2)))),))
 
-SUM = Op("sum", forward=lambda x, axis, keepdims: np.add.reduce(x, axis, keepdims=keepdims), method="sum",
+SUM = Op("sum", forward=lambda x, axis, keepdims: reduce_with(np.add.reduce, x, axis, keepdims), method="sum",
          rules=[lambda grad, out, x, axis, keepdims: expand_reduced(grad, x.shape, axis, keepdims)],
          formulas=["d(sum x)/dx_i = 1"], arguments=reduction_arguments,
          examples=(Example(shapes=(((2, 3),), ((),))),

@@ -43,13 +43,31 @@ class Tensor(Node):
     (2, 2)
     """
 
-    __slots__ = ("args",)
+    __slots__ = ("args", "versions", "_data", "_version")
 
     def __init__(self, data: Any, requires_grad: bool = False, label: str = "", *, dtype: Any = None) -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, not {type(label).__name__}")
-        self.data, self.grad, self.label = float_array(data, dtype), None, label
-        self.op, self.inputs, self.args, self.requires_grad = None, (), (), bool(requires_grad)
+        self._data, self._version, self.grad, self.label = float_array(data, dtype), 0, None, label
+        self.op, self.inputs, self.args, self.requires_grad = None, (), (), False
+        if requires_grad:
+            self.requires_grad_()
+
+    # ---- the numbers, with a version counter (as PyTorch's): every assignment to
+    # ``.data`` (also ``t.data += 1``, which assigns) counts as a change, so a backward
+    # pass can refuse to use numbers changed after an operation recorded them.
+    @property
+    def data(self) -> Any:
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        self._data = value
+        self._version += 1
+
+    @property
+    def _version_of_inputs(self) -> tuple[int, ...]:
+        return tuple(x._version for x in self.inputs)
 
     @classmethod
     def apply(cls, op: ops.Op, inputs: tuple, args: tuple = ()) -> Tensor:
@@ -64,8 +82,10 @@ class Tensor(Node):
         if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
             data = np.asarray(data)
         out = Tensor.__new__(Tensor)
-        out.data, out.grad, out.label, out.args = data, None, "", ()
-        return record(out, op, inputs, args)
+        out._data, out._version, out.grad, out.label, out.args = data, 0, None, "", ()
+        record(out, op, inputs, args)
+        out.versions = out._version_of_inputs if out.op is not None else ()
+        return out
 
     # ---- what the array holds
     @property
@@ -100,9 +120,6 @@ class Tensor(Node):
             raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}")
         return float(np.reshape(self.data, ()))
 
-    def __float__(self) -> float:
-        return self.item()
-
     def __bool__(self) -> bool:
         return bool(self.item() != 0.0)
 
@@ -121,8 +138,18 @@ class Tensor(Node):
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
         if self.op is not None:
             raise RuntimeError("requires_grad can only be changed on leaf tensors")
+        if requires_grad and np.result_type(self._data).kind == "b":
+            raise TypeError("a bool tensor cannot require grad: only float tensors have gradients")
         self.requires_grad = bool(requires_grad)
         return self
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """``np.asarray(t)``: the numbers of a tensor that needs no gradient (PyTorch
+        refuses the others, since NumPy would cut them out of the graph)."""
+        if self.requires_grad:
+            raise TypeError("this tensor requires grad: NumPy would cut it out of the graph; use "
+                            "t.detach().numpy() (or t.numpy()) for its numbers")
+        return np.array(self._data, dtype=dtype, copy=True if copy else None)
 
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -147,7 +174,9 @@ class Tensor(Node):
         grad = np.asarray(grad)
         if grad.dtype != self.data.dtype:
             grad = grad.astype(self.data.dtype)
-        if self.grad is None or isinstance(self.grad, Node):
+        if isinstance(self.grad, Node):  # a graph from backward(create_graph=True): keep its numbers
+            self.grad = np.asarray(self.grad.data) + grad
+        elif self.grad is None:
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()  # its own array
         elif self.grad.shape == grad.shape and self.grad.flags.writeable:
             self.grad += grad  # accumulate in place, as PyTorch does
@@ -177,7 +206,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     tensor = Tensor.__new__(Tensor)
-    tensor.data, tensor.grad, tensor.label = float_array(data, dtype, copy=False), None, ""
+    tensor._data, tensor._version, tensor.grad, tensor.label = float_array(data, dtype, copy=False), 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
     return tensor
 
@@ -203,6 +232,8 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
         wanted = np.dtype(dtype)
         if wanted not in FLOAT_DTYPES:
             raise TypeError(f"Tensor dtype must be float32 or float64, not {wanted}")
+    elif kind == "b":
+        return array  # a mask, as in PyTorch (it cannot require grad)
     else:
         wanted = array.dtype if array.dtype in FLOAT_DTYPES else np.dtype(np.float64)
     return array.astype(wanted, copy=False)
@@ -214,17 +245,18 @@ def constant(x: Any, like: Tensor) -> Tensor:
     if isinstance(x, Node):
         raise TypeError(f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
                         "use Tensor(value.data) to make it a tensor")
-    if isinstance(x, numbers.Real) and not isinstance(x, np.generic):
-        data: Any = x
+    if isinstance(x, (numbers.Real, np.floating)) and np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        data: Any = x if x.__class__ is float or x.__class__ is int else float(x)  # NumPy scalars as numbers,
+        # so float32 stays float32 (as in PyTorch)
     elif isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biu":
-        data = np.asarray(x).astype(like.dtype)
+        data = np.array(x, dtype=like.dtype if like is not None else np.float64)
     else:
         try:
-            data = float_array(x, copy=False)
+            data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph
         except TypeError as error:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
     tensor = Tensor.__new__(Tensor)
-    tensor.data, tensor.grad, tensor.label = data, None, ""
+    tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
     return tensor
 
@@ -237,8 +269,10 @@ def normalize_index(index: Any) -> Any:
 
 
 def _index_item(item: Any) -> Any:
+    if isinstance(item, np.ndarray):
+        return item.copy()  # refilling the caller's index array must not change the graph
     if isinstance(item, Tensor):
-        item = np.asarray(item.data)
+        item = np.array(item.data)
         if item.dtype.kind == "f":
             if not np.all(item == np.round(item)):
                 raise IndexError("a Tensor used as an index must hold whole numbers")

@@ -36,6 +36,7 @@ def make_rng(rng: RandomSource = None) -> np.random.Generator:
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with no_grad():
         tensor.data[...] = values
+        tensor._version += 1  # a change, as assigning .data would be
     return tensor
 
 

@@ -165,6 +165,7 @@ class Module:
                     parameter.data = float(array)
                 else:
                     parameter.data[...] = array
+                    parameter._version += 1  # a change, as assigning .data would be
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
@@ -329,7 +330,7 @@ class Linear(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
-            x = as_tensor(x, dtype=self.weight.dtype)  # no copy: the input is only read
+            x = Tensor(x, dtype=self.weight.dtype)  # a copy: refilling the caller's buffer changes nothing
         shape = x.data.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(

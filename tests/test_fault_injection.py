@@ -76,7 +76,7 @@ FAULTS = {
 @pytest.mark.parametrize("name", FAULTS)
 def test_engine_fault_is_caught(name, monkeypatch):
     module, function, old, new, check = FAULTS[name]
-    monkeypatch.setattr(fast, "ENABLED", False)  # the faults are in the plain engine
+    monkeypatch.setattr(fast, "FUSED_LOOP", False)  # the faults are in the plain engine
     assert check().passed, "without the fault the check must pass"
     monkeypatch.setattr(module, function, mutated(module, function, old, new))
     report = check()

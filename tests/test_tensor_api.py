@@ -13,7 +13,7 @@ from autograd import Tensor, Value
 def test_dtype_float64_by_default_float32_kept():
     assert Tensor([1, 2]).dtype == np.float64
     assert Tensor(np.array([1, 2], dtype=np.int32)).dtype == np.float64
-    assert Tensor([True, False]).dtype == np.float64
+    assert Tensor([True, False]).dtype == np.bool_  # a mask, as in PyTorch (issue 12)
     f32 = Tensor(np.ones(3, dtype=np.float32), requires_grad=True)
     assert f32.dtype == np.float32
     out = ((f32 * 2 + 1) / 3).sigmoid().tanh().exp() ** 2

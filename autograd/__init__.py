@@ -15,9 +15,13 @@ a picture is made); ``explore`` makes an interactive page of a graph, and
 8.0
 """
 
-from . import more_ops  # noqa: F401  (defines the operations beyond the seed's)
+from . import (
+    fast,  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
+    more_ops,  # noqa: F401  (defines the operations beyond the seed's)
+)
 from .core import Node, backward_order
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
+from .explore import Explorer, Recorder, explore
 from .modes import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .more_ops import EXP as exp
 from .more_ops import LOG as log
@@ -26,12 +30,9 @@ from .more_ops import TANH as tanh
 from .ops import MATMUL as matmul
 from .ops import SIGMOID as sigmoid
 from .ops import Op
-from .explore import Explorer, Recorder, explore
 from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
-
-from . import fast  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
 
 if fast.ENABLED:
     fast.install()

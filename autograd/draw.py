@@ -24,9 +24,9 @@ from typing import Any
 import numpy as np
 
 from .core import Node, backward_order
-from .tensor import Tensor
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, as_gradient_array, compare_arrays
+from .tensor import Tensor
 
 __all__ = [
     "draw_graph",

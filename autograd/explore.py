@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from .core import Node
 from .draw import (
     AGREE,
     DISAGREE,
@@ -49,7 +50,6 @@ from .draw import (
     render_bytes,
     type_note,
 )
-from .core import Node
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, NUMERICAL, as_gradient_array, compare_arrays
 from .walkthrough import backward_walkthrough

@@ -298,7 +298,6 @@ def _numpy_answers(step: Callable) -> Callable:
 
 def _step_function(create_graph: bool, observer: Callable | None = None) -> Callable:
     """The function that computes each node's shares, chosen once per pass."""
-    from . import fast
 
     if create_graph:
         step: Callable = _version_checked(functools.partial(core.chain_rule, numbers=False))

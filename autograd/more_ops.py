@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .examples import BROADCASTING, UNARY, Example
 from .numeric import (
-    broadcast_to,
     expand_reduced,
     normalize_axes,
     numbers,
@@ -26,7 +26,6 @@ from .numeric import (
     shape_argument,
     zero_where,
 )
-from .examples import BROADCASTING, UNARY, Example
 from .ops import Op
 
 NEG = Op("neg", forward=operator.neg, scalar=operator.neg, method="__neg__",

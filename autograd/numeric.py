@@ -170,7 +170,7 @@ def _matrix_operands(grad: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:
     return grad, a, b
 
 
-def batched_matmul_rule(grad: Any, a: Any, b: Any, position: int) -> Any:
+def matmul_rule(grad: Any, a: Any, b: Any, position: int) -> Any:
     """matmul's rule for vectors and stacks of matrices: as for matrices, then summed over
     the batch axes that broadcasting shared (the ``position``-th input's gradient)."""
     from .core import sum_to

@@ -19,10 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from . import numeric
 from .examples import BROADCASTING, Example
 from .methods import give_to_every_node_type
-from .numeric import (batched_matmul_rule, expand_reduced, log, power, reduce_with, reduction_arguments,
-                      scalar_power, scalar_sigmoid, zero_where)
+from .numeric import expand_reduced, log, power, reduce_with, scalar_power, scalar_sigmoid, zero_where
 
 __all__ = ["Op", "OPS"]
 
@@ -113,9 +113,9 @@ SIGMOID = Op("sigmoid", forward=lambda x: np.exp(-np.logaddexp(0.0, -x)), scalar
 
 MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",
             # matrices: (m, n) @ (n, k) -> (m, k), the shape of a; (k, m) @ (m, n) -> (k, n), that of b.
-            # Vectors and stacks of matrices reduce to that case (numeric.batched_matmul_rule).
-            rules=[lambda grad, out, a, b: grad @ b.T if a.ndim == b.ndim == 2 else batched_matmul_rule(grad, a, b, 0),
-                   lambda grad, out, a, b: a.T @ grad if a.ndim == b.ndim == 2 else batched_matmul_rule(grad, a, b, 1)],
+            # Vectors and stacks of matrices reduce to that case (numeric.matmul_rule).
+            rules=[lambda grad, out, a, b: grad @ b.T if a.ndim == b.ndim == 2 else numeric.matmul_rule(grad, a, b, 0),
+                   lambda grad, out, a, b: a.T @ grad if a.ndim == b.ndim == 2 else numeric.matmul_rule(grad, a, b, 1)],
             formulas=["d(a@b)/da: grad @ b.T", "d(a@b)/db: a.T @ grad"],
             examples=(Example(shapes=(((4, 3), (3, 2)), ((3,), (3, 2)), ((4, 3), (3,)), ((3,), (3,)),
                                       ((2, 4, 3), (2, 3, 5)), ((2, 4, 3), (3, 5)), ((3,), (2, 3, 4)),
@@ -123,7 +123,7 @@ MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",
 
 SUM = Op("sum", forward=lambda x, axis, keepdims: reduce_with(np.add.reduce, x, axis, keepdims), method="sum",
          rules=[lambda grad, out, x, axis, keepdims: expand_reduced(grad, x.shape, axis, keepdims)],
-         formulas=["d(sum x)/dx_i = 1"], arguments=reduction_arguments,
+         formulas=["d(sum x)/dx_i = 1"], arguments=numeric.reduction_arguments,
          examples=(Example(shapes=(((2, 3),), ((),))),
                    Example(shapes=(((2, 3, 4),),), call=lambda x: x.sum(axis=1)),
                    Example(shapes=(((2, 3, 4),),), call=lambda x: x.sum(axis=(0, -1), keepdims=True))))

@@ -292,13 +292,15 @@ def explain(op: ops.Op, inputs: tuple, error: Exception) -> str:
     if op.name == "matmul":
         a, b = shapes
         if not a or not b:
-            return f"matmul needs tensors with at least one axis, got shapes {a} and {b} (use * to multiply by a scalar)"
+            return (f"matmul needs tensors with at least one axis, got shapes {a} and {b} "
+                    "(use * to multiply by a scalar)")
         inner_b = b[0] if len(b) == 1 else b[-2]
         if a[-1] != inner_b:
             which = "only" if len(b) == 1 else "second-to-last"
             return (f"matmul shapes {a} and {b} do not fit: the last axis of the left ({a[-1]}) must equal the "
                     f"{which} axis of the right ({inner_b})")
-        return f"matmul shapes {a} and {b} do not fit: their batch axes {a[:-2]} and {b[:-2]} cannot be broadcast together"
+        return (f"matmul shapes {a} and {b} do not fit: their batch axes {a[:-2]} and {b[:-2]} cannot be "
+                "broadcast together")
     if op.name == "linear":
         return (f"linear needs a weight of shape (out, in) whose in matches the input's last axis; "
                 f"got input {shapes[0]} and weight {shapes[1]}")

@@ -23,9 +23,9 @@ import numpy as np
 
 from .core import Node, backward_order
 from .draw import build_digraph, expression, format_array, graph_nodes, node_names, render_bytes
+from .files import replacing
 from .modes import watch_backward
 from .tensor import Tensor
-from .files import replacing
 
 __all__ = ["backward_walkthrough", "Walkthrough", "Step", "Contribution"]
 

@@ -23,6 +23,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "demos"))
 
 import harness  # noqa: E402
+
 import seed_notebook  # noqa: E402  (the seed notebook's own NumPy code)
 
 LR = 1e-3

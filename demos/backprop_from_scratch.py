@@ -28,13 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from seed_notebook import W1_grad, W2_grad
 
 import nn
 from autograd import GraphvizNotFoundError, Recorder, Tensor, draw_graph, render_graph
 from autograd.draw import INSTALL_GRAPHVIZ
 from autograd.files import replacing
 from autograd.gradcheck import GradientReport, check_gradients
+from seed_notebook import W1_grad, W2_grad
 
 STEPSIZE = 1e-4  # cell [2]
 LABEL = np.array([10, -2])[:, None]  # the fixed label y, a column as in the notebook

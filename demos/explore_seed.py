@@ -24,9 +24,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backprop_from_scratch as notebook  # noqa: E402
-import seed_notebook as seed  # noqa: E402
 
 import nn  # noqa: E402
+import seed_notebook as seed  # noqa: E402
 from autograd import Explorer, Recorder, Tensor, explore  # noqa: E402
 from autograd.gradcheck import numerical_gradients  # noqa: E402
 

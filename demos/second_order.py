@@ -34,8 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backprop_from_scratch as notebook  # noqa: E402
-import seed_notebook  # noqa: E402
 
+import seed_notebook  # noqa: E402
 from autograd import Tensor, Value, grad  # noqa: E402
 from autograd.functional import hessian  # noqa: E402
 

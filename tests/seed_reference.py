@@ -14,14 +14,10 @@ last printed digit.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "demos"))
-# The printed numbers and the seed's own code live in demos/seed_notebook.py.
-from seed_notebook import (  # noqa: E402
+# The printed numbers and the seed's own code live in seed_notebook.py (installed with the project).
+from seed_notebook import (
     HALF_UNIT,
     LOSS,
     OUT,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd import Op, Tensor, Value, backward_walkthrough, draw_graph, grad, ops, sigmoid
+from autograd import Op, Tensor, Value, backward_walkthrough, draw_graph, grad, sigmoid
 from autograd.gradcheck import check_gradients
 
 

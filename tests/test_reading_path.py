@@ -58,4 +58,5 @@ def test_the_readme_names_the_reading_path_with_each_files_length():
     for path in READING_PATH:
         match = re.search(rf"`{re.escape(path)}`[^\n|]*\|\s*(\d+)", section)
         assert match, f"How it works does not list {path} with its line count"
-        assert int(match.group(1)) == lines(path), f"README says {match.group(1)} lines for {path}, it has {lines(path)}"
+        said, has = int(match.group(1)), lines(path)
+        assert said == has, f"README says {said} lines for {path}, it has {has}"

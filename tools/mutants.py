@@ -111,6 +111,11 @@ def _fused_assignment(fused):
     return namespace["fused_backpropagate"]
 
 
+def _overwriting_leaves(tensor_class):
+    tensor_class.accumulate_grad = lambda self, grad: setattr(self, "grad", grad)
+    return tensor_class
+
+
 def _mutants() -> list[Mutant]:
     from autograd.numeric import expand_reduced, power
 
@@ -154,8 +159,7 @@ def _mutants() -> list[Mutant]:
         Mutant("intermediate gradients kept although backward(intermediate_grads=False)", "modes._forget_gradient",
                replace("autograd.modes", "_forget_gradient", lambda original: lambda node, grad: None)),
         Mutant("leaves overwrite instead of accumulating across backward calls", "Tensor.accumulate_grad",
-               replace("autograd.tensor", "Tensor",
-                       lambda cls: (setattr(cls, "accumulate_grad", lambda self, g: setattr(self, "grad", g)), cls)[1])),
+               replace("autograd.tensor", "Tensor", _overwriting_leaves)),
         # the fused loop of the speed tricks
         Mutant("fused loop: assignment instead of accumulation", "fast.fused_backpropagate",
                replace("autograd.fast", "fused_backpropagate", _fused_assignment), speed_tricks=True),

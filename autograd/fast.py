@@ -8,9 +8,8 @@ Gains measured with ``benchmarks/`` and ``python benchmarks/tricks.py`` on the
 project's 2-core machine, old against new in one run:
 
 1. ``fused_backpropagate``: the backward loop with the rule step written inline,
-   unary and binary operations spelled out, gradients summed in the nodes' ``.grad``
-   slots instead of a dictionary, and leaves and constants listed by the sort as soon
-   as they are reached. Used when no mode needs the plain loop (see ``modes.py``).
+   unary and binary operations spelled out, and gradients summed in the nodes' ``.grad``
+   slots instead of a dictionary. Used when no mode needs the plain loop (``modes.py``).
 2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
    computes and records in one function, without the plain path's tuples, generators
    and ``*args`` calls.
@@ -51,36 +50,10 @@ _new = object.__new__
 # --------------------------------------------------------------------------- 1. the fused backward loop
 
 
-def _sorted_for_backward(roots: list[Node]) -> list[Node]:
-    # core.backward_order, with leaves and constants written out when first reached
-    # (they have no inputs to wait for), which saves two stack operations each.
-    inputs_first: list[Node] = []
-    visited: set[Node] = set()
-    stack = [(root, False) for root in reversed(roots)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            inputs_first.append(node)
-            continue
-        if node in visited:
-            continue
-        visited.add(node)
-        stack.append((node, True))
-        for parent in node.inputs:
-            if parent.requires_grad and parent not in visited:
-                if parent.op is None:
-                    visited.add(parent)
-                    inputs_first.append(parent)
-                else:
-                    stack.append((parent, False))
-    inputs_first.reverse()
-    return inputs_first
-
-
 def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: bool) -> dict[Node, Any]:
     """``core.backpropagate`` with ``core.chain_rule`` and the gradient bookkeeping
     written inline: the same shares, in the same order, summed the same way."""
-    order = _sorted_for_backward(roots)
+    order = core.backward_order(roots)
     leaves: dict[Node, Any] = {}
     for node in order:
         if node.op is not None:
@@ -189,16 +162,13 @@ def _tensor_operand(x: Any, like: Tensor) -> Tensor:
 
 
 def _finish(out: Node, op: ops.Op, inputs: tuple, args: tuple) -> Node:
-    # core.record, for one or two inputs
-    if recording.enabled and (inputs[0].requires_grad or (len(inputs) == 2 and inputs[1].requires_grad)):
-        out.op, out.inputs, out.requires_grad = op, inputs, True
-        if args:
-            out.args = args
-    else:
-        out.op, out.inputs, out.requires_grad = None, (), False
+    # core.record for one or two inputs, without its generator (half its cost)
+    needed = recording.enabled and (inputs[0].requires_grad or len(inputs) == 2 and inputs[1].requires_grad)
+    out.op, out.inputs, out.requires_grad = (op, inputs, True) if needed else (None, (), False)
+    if needed and args:
+        out.args = args
     if forward_watchers:
-        for watch in forward_watchers:
-            watch(out, op, inputs)
+        core.record(out, op, inputs, args)  # (let anomaly mode watch it, through the plain path)
     return out
 
 

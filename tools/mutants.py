@@ -181,7 +181,8 @@ def _mutants() -> list[Mutant]:
                replace("autograd.modes", "_forget_gradient", lambda original: lambda node, grad: None)),
         Mutant("leaves overwrite instead of accumulating across backward calls", "Tensor.accumulate_grad",
                replace("autograd.tensor", "Tensor",
-                       lambda cls: (setattr(cls, "accumulate_grad", lambda self, g: setattr(self, "grad", g)), cls)[1])),
+                       lambda cls: (setattr(cls, "accumulate_grad",
+                                            lambda self, g: setattr(self, "grad", g)), cls)[1])),
         # the fused loop of the speed tricks
         Mutant("fused loop: assignment instead of accumulation", "fast.fused_backpropagate",
                replace("autograd.fast", "fused_backpropagate", _fused_assignment), speed_tricks=True),

@@ -29,7 +29,8 @@ REPORT = ROOT / "docs" / "mutants.md"
 FAST_TESTS = [
     "tests/test_ops.py", "tests/test_engine.py", "tests/test_regressions.py", "tests/test_seed_notebook.py",
     "tests/test_random_graphs.py", "tests/test_fuzz.py", "tests/test_tensor_api.py", "tests/test_nn.py",
-    "tests/test_draw.py", "tests/test_higher_order.py",
+    "tests/test_draw.py", "tests/test_higher_order.py", "tests/test_rule_gradients.py",
+    "tests/test_backward_failures.py",
 ]
 
 
@@ -98,6 +99,29 @@ def _drop_reused_path(chain_rule):
     return faulty
 
 
+def _partial_gradients_on_failure(backpropagate):
+    """A pass that raises midway still adds the shares its leaves had received so far."""
+    def faulty(roots, seeds, step=None, keep=lambda node, grad: None):
+        from autograd import core
+
+        step = step or core.chain_rule
+        reached = {}
+
+        def watching(node, grad):
+            shares = step(node, grad)
+            for parent, share in zip(node.inputs, shares):
+                if share is not None and parent.op is None:
+                    reached[parent] = core.accumulate(reached.get(parent), share)
+            return shares
+        try:
+            return backpropagate(roots, seeds, watching, keep)
+        except BaseException:
+            for leaf, share in reached.items():
+                leaf.accumulate_grad(share)
+            raise
+    return faulty
+
+
 def _fused_assignment(fused):
     import inspect
     import textwrap
@@ -154,6 +178,8 @@ def _mutants() -> list[Mutant]:
         Mutant("visit in the wrong order: inputs before their users", "core.backward_order",
                replace("autograd.core", "backward_order",
                        lambda original: lambda roots, **kw: original(roots, **kw)[::-1])),
+        Mutant("a backward pass that raises midway adds its partial gradients to the leaves", "core.backpropagate",
+               replace("autograd.core", "backpropagate", _partial_gradients_on_failure)),
         Mutant("drop the path to a reused input (b = a + a)", "core.chain_rule",
                replace("autograd.core", "chain_rule", _drop_reused_path)),
         Mutant("intermediate gradients kept although backward(intermediate_grads=False)", "modes._forget_gradient",

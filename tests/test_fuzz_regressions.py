@@ -1,0 +1,187 @@
+"""What the widened fuzzer found (issue 12), each as its smallest reproducer.
+
+While the engine still gets one wrong, its test is a strict xfail whose reason is the
+reproducer: the fix makes it pass, and strict turns that into a failure, so the marker is
+removed in the same change. The fuzzer holds the same forms back while they fail
+(``fuzz_graphs.KNOWN_BUGS``, each checked by a probe), and draws them again by itself
+once the probe passes: ``test_every_held_back_form_has_a_failing_probe`` keeps the two
+lists in step.
+
+The expected numbers come from NumPy (the engine's own forward is NumPy's) or from the
+numbers at forward time, and from PyTorch where the question is PyTorch's semantics.
+"""
+
+from __future__ import annotations
+
+import math
+
+import fuzz_graphs as fuzz
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor
+
+# ---- indices
+
+
+@pytest.mark.xfail(strict=True, reason="Tensor([10., 20., 30.])[Tensor([True, False, True])] gives [20, 10, 20]; "
+                                       "NumPy and torch give [10, 30]")
+def test_a_boolean_tensor_index_selects_like_a_numpy_mask():
+    values, mask = np.array([10.0, 20.0, 30.0]), np.array([True, False, True])
+    x = Tensor(values, requires_grad=True)
+    picked = x[Tensor(mask)]
+    np.testing.assert_array_equal(picked.data, values[mask])
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad, mask.astype(float))
+
+
+@pytest.mark.xfail(strict=True, reason="Tensor(np.zeros(3))[[]] raises IndexError (arrays used as indices must be "
+                                       "of integer type); NumPy and torch give shape (0,)")
+def test_an_empty_list_index_selects_nothing():
+    x = Tensor(np.arange(3.0), requires_grad=True)
+    picked = x[[]]
+    assert picked.shape == np.arange(3.0)[[]].shape == (0,)
+    picked.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.zeros(3))
+
+
+# ---- dtypes: NumPy scalars are numbers, as in PyTorch
+
+
+@pytest.mark.xfail(strict=True, reason="(Tensor(np.ones(2, np.float32)) * np.float64(2.0)).dtype is float64; "
+                                       "torch keeps float32")
+@pytest.mark.parametrize("combine", [lambda t: t * np.float64(2.0), lambda t: np.float64(2.0) * t,
+                                     lambda t: t + Tensor([2.0]).sum().data, lambda t: t / np.sqrt(3.0)],
+                         ids=["t*np.float64", "np.float64*t", "t+loss.data", "t/np.sqrt(3)"])
+def test_float32_stays_float32_with_a_numpy_float64_scalar(combine):
+    t = Tensor(np.array([1.5, -2.0], np.float32), requires_grad=True)
+    out = combine(t)
+    assert out.dtype == np.float32
+    out.sum().backward()
+    assert t.grad.dtype == np.float32
+
+
+@pytest.mark.xfail(strict=True, reason="(Tensor(np.ones(2, np.float32)) * np.array(2.0)).dtype is float64; torch's "
+                                       "0-d tensors do not raise a dimensioned tensor's dtype: float32")
+def test_a_zero_dimensional_float64_array_keeps_float32_as_in_pytorch():
+    torch = pytest.importorskip("torch")
+    t = np.array([1.5, -2.0], np.float32)
+    theirs = torch.from_numpy(t) * torch.from_numpy(np.array(2.0))
+    assert (Tensor(t) * np.array(2.0)).dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
+    assert (Tensor(t) * Tensor(2.0)).dtype == np.float32
+
+
+@pytest.mark.xfail(strict=True, reason="x = Tensor([1.0], requires_grad=True); (np.float32(0.7) ** x).backward(): "
+                                       "x.grad = -0.24967... computed as float32 ln(0.7); torch (float64): "
+                                       "-0.2496748... (differs in the 8th digit)")
+@pytest.mark.parametrize("base", [np.float32(0.7), np.array([0.7], np.float32)], ids=["scalar", "array"])
+def test_a_float32_base_in_a_float64_power_is_differentiated_in_float64(base):
+    x = Tensor([1.0], requires_grad=True)
+    (base**x).sum().backward()
+    a = float(np.asarray(base).ravel()[0])
+    assert abs(x.grad[0] - a * math.log(a)) <= 1e-15 * abs(a * math.log(a))
+
+
+# ---- shapes
+
+
+@pytest.mark.xfail(strict=True, reason="x = Tensor(np.zeros((1, 2, 0)), rg); w = Tensor(np.zeros((1, 0)), rg); "
+                                       "x.linear(w).sum().backward() raises ValueError: cannot reshape array of "
+                                       "size 0 into shape (0); torch gives zero gradients")
+@pytest.mark.parametrize("x_shape", [(1, 2, 0), (0,)])
+def test_linear_of_an_input_without_features_backpropagates(x_shape):
+    x, w = Tensor(np.zeros(x_shape), requires_grad=True), Tensor(np.zeros((3, 0)), requires_grad=True)
+    x.linear(w).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.zeros(x_shape))
+    np.testing.assert_array_equal(w.grad, np.zeros((3, 0)))
+
+
+# ---- buffers changed between forward and backward: the forward-time gradient, or a clear error
+
+
+def backward_or_refusal(out):
+    """Run backward; True if it refused a change made after the forward pass, clearly."""
+    try:
+        out.backward()
+    except RuntimeError as error:
+        assert any(word in str(error).lower() for word in fuzz.REFUSAL_WORDS), str(error)
+        return True
+    return False
+
+
+@pytest.mark.xfail(strict=True, reason="buffer = np.ones(3); x = Tensor([1., 2., 3.], rg); y = (x * buffer).sum(); "
+                                       "buffer.fill(5); y.backward(): x.grad = [5, 5, 5], forward-time [1, 1, 1]")
+def test_an_ndarray_operand_refilled_before_backward():
+    buffer = np.ones(3)
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * buffer).sum()
+    buffer.fill(5.0)  # a data loader reusing its batch buffer
+    if not backward_or_refusal(y):
+        np.testing.assert_array_equal(x.grad, np.ones(3))
+
+
+@pytest.mark.xfail(strict=True, reason="positions = np.array([0, 0]); x = Tensor([1., 2., 3.], rg); "
+                                       "y = x[positions].sum(); positions.fill(2); y.backward(): x.grad = [0, 0, 2], "
+                                       "forward-time [2, 0, 0]")
+def test_an_index_array_refilled_before_backward():
+    positions = np.array([0, 0])
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x[positions].sum()
+    positions.fill(2)
+    if not backward_or_refusal(y):
+        np.testing.assert_array_equal(x.grad, [2.0, 0.0, 0.0])
+
+
+@pytest.mark.xfail(strict=True, reason="c = Tensor([1., 1., 1.]); x = Tensor([1., 2., 3.], rg); y = (x * c).sum(); "
+                                       "c.data[...] = 5; y.backward(): x.grad = [5, 5, 5], forward-time [1, 1, 1]")
+def test_a_constant_tensor_changed_in_place_before_backward():
+    c = Tensor([1.0, 1.0, 1.0])
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * c).sum()
+    c.data[...] = 5.0
+    if not backward_or_refusal(y):
+        np.testing.assert_array_equal(x.grad, np.ones(3))
+
+
+@pytest.mark.xfail(strict=True, reason="x = Tensor([1., 2., 3.], rg); y = (x * x).sum(); x.data[...] = 10; "
+                                       "y.backward(): x.grad = [20, 20, 20], forward-time [2, 4, 6]; torch refuses")
+def test_a_leaf_changed_in_place_before_backward():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    x.data[...] = 10.0  # as optimizer.step() between a forward pass and its backward would
+    if not backward_or_refusal(y):
+        np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+
+
+@pytest.mark.xfail(strict=True, reason="layer = nn.Linear(2, 1); batch = np.ones((1, 2)); loss = layer(batch).sum(); "
+                                       "batch[...] = 3; loss.backward(): layer.weight.grad = [[3, 3]], forward-time "
+                                       "[[1, 1]]")
+def test_nn_linear_on_an_ndarray_batch_refilled_before_backward():
+    layer = nn.Linear(2, 1, rng=0)
+    batch = np.ones((1, 2))
+    loss = layer(batch).sum()
+    batch[...] = 3.0
+    if not backward_or_refusal(loss):
+        np.testing.assert_array_equal(layer.weight.grad, [[1.0, 1.0]])
+
+
+# ---- the fuzzer's list of held-back forms
+
+
+def test_every_held_back_form_has_a_failing_probe():
+    """A form is held back only while its probe fails, and every probe names a real form
+    of the generator (so fixing the engine brings the form back into the fuzzer)."""
+    for form, (probe, why) in fuzz.KNOWN_BUGS.items():
+        assert (form in fuzz.HELD_BACK) == (not fuzz._probe(probe)), form
+        assert why
+    assert fuzz.HELD_BACK <= set(fuzz.KNOWN_BUGS)
+
+
+def test_the_probes_can_pass():
+    """Each probe passes on an engine without the bug: here, on our engine with the
+    buggy form replaced by one it gets right (so a probe is not simply always False)."""
+    x = Tensor([10.0, 20.0, 30.0])
+    assert x[np.array([True, False, True])].data.tolist() == [10.0, 30.0]
+    assert (Tensor(np.ones(2, np.float32)) * 2.0).dtype == np.float32
+    assert fuzz._gradient_after_change(lambda x: (x * 1.0, lambda: None), [1.0, 1.0, 1.0])

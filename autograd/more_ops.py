@@ -9,6 +9,7 @@ them when they run on graph nodes, and they are not in the user-facing op list.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -122,7 +123,8 @@ def _linear_rule_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
     if x.ndim == 2:
         return grad.T @ x
     # a single input, or a batch with several axes: view both as rows, (n, in) and (n, out)
-    return grad.reshape((-1, grad.shape[-1])).T @ x.reshape((-1, x.shape[-1]))
+    rows = math.prod(x.shape[:-1])  # (not -1: that cannot be inferred when a row is empty)
+    return grad.reshape((rows, grad.shape[-1])).T @ x.reshape((rows, x.shape[-1]))
 
 
 def _linear(x: np.ndarray, w: np.ndarray) -> np.ndarray:

@@ -255,6 +255,10 @@ def constant(x: Any, like: Tensor) -> Tensor:
             data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph
         except TypeError as error:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
+        if data.ndim == 0 and data.dtype.kind == "f":
+            data = float(data)  # a 0-d array counts as a number, as in PyTorch's type promotion
+        elif like is not None and data.dtype.kind == "f" and data.dtype.itemsize < like.dtype.itemsize:
+            data = data.astype(like.dtype)  # float32 numbers with float64: computed in float64, as PyTorch
     tensor = Tensor.__new__(Tensor)
     tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
@@ -279,7 +283,7 @@ def _index_item(item: Any) -> Any:
             item = item.astype(np.intp)
         return item
     if isinstance(item, list):
-        return np.asarray(item)
+        return np.asarray(item, dtype=np.intp) if not item else np.asarray(item)  # [] picks no positions
     return item
 
 

@@ -48,7 +48,9 @@ CELLS = [
          "def forward(x, W1, W2):\n"
          "    z = W1 @ x          # (4, 1)\n"
          "    h = z.sigmoid()     # (4, 1)\n"
-         "    return W2 @ h       # (2, 1)"),
+         "    out = W2 @ h        # (2, 1)\n"
+         "    z.label, h.label, out.label = 'z', 'h', 'out'  # names for the picture\n"
+         "    return out"),
     md("**[6]** Forward on a random x with the label y = [10, −2]: every result is a node of a graph"),
     code("W1, W2 = init_weights()\nx = Tensor(rng.random((3, 1)), label='x')\ny = Tensor([[10.0], [-2.0]], label='y')\n"
          "out = forward(x, W1, W2)\nL = loss(y, out)\nL.label = 'L'\n"
@@ -91,11 +93,12 @@ CELLS = [
          "for stepsize in learning_rates:\n"
          "    W1, W2 = init_weights()\n"
          "    losses = []\n"
-         "    for i in range(2_000):\n"
+         "    for _ in range(2_000):\n"
          "        x = Tensor(rng.random((3, 1)))\n"
          "        L = loss(y, forward(x, W1, W2))\n"
          "        losses.append(L.item())\n"
-         "        W1.zero_grad(); W2.zero_grad()\n"
+         "        W1.zero_grad()\n"
+         "        W2.zero_grad()\n"
          "        L.backward()\n"
          "        W1.data -= stepsize * W1.grad\n"
          "        W2.data -= stepsize * W2.grad\n"

@@ -130,9 +130,6 @@ def test_the_walkthrough_text_about_leaves_is_true():
     assert "backward() would add this to its .grad; the walkthrough leaves .grad as it was" in leaf
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="backward_order lives in engine.py, which the lead is rewriting: the lead makes "
-                          "it accept a single node (remove this mark then)")
 def test_backward_order_accepts_a_single_node():
     x = Value(3.0, label="x")
     y = x * x

@@ -1,21 +1,36 @@
 # One command for the demo, one for the tests. Each creates .venv on first use and
 # installs the project into it (editable), so a fresh clone needs only python3 >= 3.10.
+# The demos need only the runtime dependencies (numpy, graphviz, matplotlib, pillow);
+# the tests add the test extra (pytest, hypothesis, Jupyter's runner, Playwright, mypy).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# pip's own progress, minus the "new pip available" notice
+PIP    := $(BIN)/python -m pip --disable-pip-version-check
 
-.PHONY: demo gallery test torch lint clean figures bench fuzz mutants screenshot explore
+.PHONY: demo quickstart gallery test typecheck torch lint clean figures bench fuzz mutants screenshot explore
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.runtime: pyproject.toml
+	@echo "==> creating $(VENV) (a virtual environment just for this project)"
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "==> installing the project and what the demos need: numpy, graphviz, matplotlib, pillow"
+	$(PIP) install -e .
 	touch $@
 
-demo: $(VENV)/.installed
+$(VENV)/.installed: $(VENV)/.runtime
+	@echo "==> installing the test extra: pytest, hypothesis, nbclient, playwright, mypy"
+	$(PIP) install -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.runtime
 	@tools/ensure-graphviz
 	$(BIN)/python demos/backprop_from_scratch.py $(ARGS)
 
-gallery: $(VENV)/.installed
+# The ten-line first look: one gradient by the engine, by hand and numerically.
+quickstart: $(VENV)/.runtime
+	$(BIN)/python demos/quickstart.py
+
+gallery: $(VENV)/.runtime
 	@tools/ensure-graphviz
 	$(BIN)/python demos/gallery.py $(ARGS)
 
@@ -28,6 +43,10 @@ PLAIN_ENGINE_TESTS := tests/test_ops.py tests/test_engine.py tests/test_regressi
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest
 	AUTOGRAD_NO_SPEED_TRICKS=1 $(BIN)/python -m pytest -q $(PLAIN_ENGINE_TESTS)
+
+# The type checker on both packages (they ship py.typed, so users' checkers read our hints).
+typecheck: $(VENV)/.installed
+	$(BIN)/python -m mypy autograd nn
 
 # The benchmarks (each also runnable alone: python benchmarks/bench_<name>.py); they
 # rewrite benchmarks/RESULTS.md. micrograd 0.1.0 and PyTorch (make torch) are the competitors.
@@ -60,7 +79,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .hypothesis
+	rm -rf $(VENV) out .pytest_cache .hypothesis .mypy_cache .packaging/build .packaging/*.egg-info
 
 # Regenerate the images shown in the README (docs/images/) from the demos; the graphs'
 # DOT sources (.gv) are kept beside them so a test can tell when a picture is stale.

@@ -310,7 +310,7 @@ def build_digraph(
     names = node_names(nodes)
     ids = {node: f"v{i}" for i, node in enumerate(nodes)}
     hand_written = check_hand_written(hand_written, nodes)
-    graph.summary = (f"{len(nodes)} nodes ({sum(1 for n in nodes if n.op is not None)} operations) "
+    graph.summary = (f"{len(nodes)} nodes ({sum(n.op is not None for n in nodes)} operations) "
                      f"ending at {names[root]}")
 
     def cell(node: Node, part: str) -> str:

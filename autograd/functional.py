@@ -35,8 +35,8 @@ def _as_list(inputs: Inputs) -> tuple[list[Node], bool]:
     """Fresh leaves holding the inputs' numbers (as PyTorch does): ``func`` is called on
     them, so the inputs may be any tensors, and their own ``.grad`` is left alone."""
     single = isinstance(inputs, Node)
-    given = [inputs] if single else list(inputs)
-    leaves = []
+    given: list[Node] = [inputs] if isinstance(inputs, Node) else list(inputs)
+    leaves: list[Node] = []
     for i, node in enumerate(given):
         if isinstance(node, Tensor):
             leaves.append(node.detach().requires_grad_())

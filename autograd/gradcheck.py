@@ -230,22 +230,22 @@ class GradientReport:
         lines += _table(header, rows)
         lines += ["", "Gradients at each input's worst element:"]
         sources = (AUTOMATIC, HAND_WRITTEN, NUMERICAL)
-        rows = []
+        worst_rows: list[tuple[str, ...]] = []
         for item in self.inputs:
             worst = max(item.comparisons, key=lambda c: c.max_abs_error).worst_index
             row = [item.name, str(worst)]
             for source in sources:
                 g = item.gradients.get(source)
                 usable = g is not None and g.shape == item.shape and len(worst) == g.ndim
-                row.append(f"{float(g[worst]):.10g}" if usable else "-")
-            rows.append(tuple(row))
-        lines += _table(("input", "index") + sources, rows)
+                row.append(f"{float(g[worst]):.10g}" if usable and g is not None else "-")
+            worst_rows.append(tuple(row))
+        lines += _table(("input", "index") + sources, worst_rows)
         if self.warnings:
             lines += ["", "Warnings:"] + [f"  - {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> list[str]:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(str(x)) for x in column) for column in zip(header, *rows)]
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     return [fmt.format(*header).rstrip(), fmt.format(*("-" * w for w in widths)).rstrip()] + [
@@ -397,10 +397,9 @@ def check_gradients(
     if not isinstance(output, Node):
         raise TypeError(f"the function must return a Value or a Tensor, not {type(output).__name__}")
     _scalar_output(output)  # one number, or a clear error
-    automatic = grad(output, inputs, allow_unused=True)
-    automatic = [
+    automatic: list[Any] = [
         np.zeros(node.data.shape) if g is None and isinstance(node, Tensor) else (0.0 if g is None else g)
-        for node, g in zip(inputs, automatic)
+        for node, g in zip(inputs, grad(output, inputs, allow_unused=True))
     ]
     differences = _differences(f, inputs, eps)
     report = compare_gradients(

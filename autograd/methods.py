@@ -57,10 +57,10 @@ class ComparesNumbers:
     data: Any
     __hash__ = object.__hash__
 
-    def __eq__(self, other: object) -> Any:  # type: ignore[override]
+    def __eq__(self, other: object) -> Any:
         return self.data == _numbers(other)
 
-    def __ne__(self, other: object) -> Any:  # type: ignore[override]
+    def __ne__(self, other: object) -> Any:
         return self.data != _numbers(other)
 
     def __lt__(self, other: Any) -> Any:

@@ -201,7 +201,7 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
         if node.op is None:
             if node not in leaf_grads:
                 continue
-            upstream, shares = leaf_grads[node], []
+            upstream, shares = leaf_grads[node], list[Any]()
         elif node in handled:
             upstream, shares = handled[node]
         else:

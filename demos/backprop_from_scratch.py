@@ -14,7 +14,8 @@ against the automatic and the numerical ones.
 Besides the figures it writes training.html, an explorer page that plays the sweep back:
 the loss curve and, every --record-every iterations, the network's data and gradients.
 
-The Jupyter notebook next to this file runs the same functions cell by cell.
+The Jupyter notebook next to this file follows the same cells, written with the engine
+directly; both number them as the seed notebook did ([1] to [11]).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ LEARNING_RATES = (1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0)  # cell [10]
 ITERATIONS = 2000
 ZERO_OUTPUT_LOSS = 0.5 * float(np.sum(LABEL**2))  # 52: what a network stuck at out = 0 scores
 RECORD_EVERY = 100  # iterations between the explorer's snapshots of the network
+CELL_NUMBERS = ("The numbers in brackets are the seed notebook's cells, numbered as in "
+                "demos/backprop_from_scratch.ipynb;\n[1]-[4] (imports, stepsize, sigmoid, loss) print nothing.\n")
 LOSS_WINDOWS = 50  # the loss plot shows the mean loss over this many stretches of each run
 
 
@@ -403,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
     written: list[Path] = []
 
+    print(CELL_NUMBERS)
     print("[5] the network: x -> W1 x = z -> sigmoid(z) = h -> W2 h = out")
     model = init_weights(rng)
     print(model, "\n")

@@ -35,7 +35,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
     """target - prediction, as one Tensor or a list of Values, and the element count."""
     if isinstance(prediction, Tensor):
-        target_shape = target.shape if isinstance(target, (Node, np.ndarray)) else np.shape(target)
+        target_shape = target.shape if isinstance(target, (Tensor, np.ndarray)) else np.shape(target)
         if target_shape != prediction.shape:
             raise ValueError(
                 f"prediction has shape {prediction.shape} but target has shape {target_shape}; "

@@ -175,7 +175,7 @@ class Module:
         path = Path(path)
         state = self.state_dict()
         with replacing(path) as temporary, open(temporary, "wb") as file:
-            np.savez(file, **state)
+            np.savez(file, **state)  # type: ignore[arg-type]  # numpy's stub takes **state for allow_pickle
         return path
 
     def load(self, path: str | os.PathLike) -> None:

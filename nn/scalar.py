@@ -48,7 +48,7 @@ class Neuron(Module):
             raise ValueError(f"Neuron with {len(self.w)} inputs got {len(x)} values")
         total = self.b if self.b is not None else Value(0.0, requires_grad=False)
         for w, xi in zip(self.w, x):
-            total = total + w * xi
+            total = total + w * xi  # type: ignore[assignment]  # Value ops, made at import time
         return total if self.activation == "linear" else getattr(total, self.activation)()
 
     def extra_repr(self) -> str:
@@ -115,4 +115,5 @@ class MLP(Module):
     def forward(self, x: Sequence[Value | float]) -> Value | list[Value]:
         for layer in self.layers:
             x = layer(x)
-        return x[0] if len(x) == 1 else x
+        values = list(x)  # every layer returns Values
+        return values[0] if len(values) == 1 else values  # type: ignore[return-value]

@@ -3,8 +3,10 @@ and the demo script and notebook run end to end."""
 
 from __future__ import annotations
 
+import copy
 import html
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -80,13 +82,14 @@ def run_demo(*args: str, cwd: Path, script: str = "backprop_from_scratch.py", en
 
 
 def test_demo_runs_end_to_end_and_writes_a_real_png(tmp_path):
-    result = run_demo("--iterations", "30", "--out", "figures", cwd=tmp_path)
+    result = run_demo("--iterations", "30", "--out", "figures", cwd=tmp_path)  # a folder of the user's choice
     assert result.returncode == 0, result.stderr
     png = tmp_path / "figures" / "loss_curves.png"
     assert png.read_bytes()[:8] == PNG_SIGNATURE and png.stat().st_size > 10_000
     assert (tmp_path / "figures" / "loss_curves.svg").read_text().lstrip().startswith("<?xml")
     csv = (tmp_path / "figures" / "losses.csv").read_text().splitlines()
     assert csv[0] == "iteration,lr=1e-05,lr=0.0001,lr=0.001,lr=0.01,lr=0.1,lr=1" and len(csv) == 31
+    assert result.stdout.startswith(demo.CELL_NUMBERS)  # "[5]" first, explained
     for expected in ("[6]", "[7][8]", "Gradient check PASSED", "[9]", "[10]", "[11]", "prediction:",
                      "Files written:", str(Path("figures") / "loss_curves.png")):
         assert expected in result.stdout
@@ -162,16 +165,58 @@ def test_an_output_folder_that_cannot_be_made_is_reported(tmp_path):
     assert result.returncode == 2 and "cannot create the output folder" in result.stderr
 
 
-def test_the_notebook_executes(tmp_path):
+def _shown(cell) -> list:
+    """What a code cell shows: its printed and returned text in full, and for a picture
+    only that there is one (PNG bytes differ between Graphviz and matplotlib versions)."""
+    shown = []
+    for output in cell.get("outputs", []):
+        if output["output_type"] == "stream":  # the kernel may split one print into several
+            if shown and shown[-1][0] == output["name"]:
+                shown[-1] = (output["name"], shown[-1][1] + output["text"])
+            else:
+                shown.append((output["name"], output["text"]))
+        elif output["output_type"] in ("execute_result", "display_data"):
+            data = output["data"]
+            shown.append(("image/png", "present") if "image/png" in data else ("text/plain", data["text/plain"]))
+        else:  # an error
+            shown.append((output["output_type"], output.get("evalue", "")))
+    return shown
+
+
+def test_the_stored_notebook_is_executed_and_current_when_run_from_another_folder(tmp_path):
+    """Executed from a folder that is not demos/ (the old notebook failed there with
+    ModuleNotFoundError), every cell prints what the stored notebook shows, so the
+    notebook a code host displays is the one the engine produces today."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    notebook = nbformat.read(DEMOS / "backprop_from_scratch.ipynb", as_version=4)
-    os.environ["BACKPROP_ITERATIONS"], os.environ["BACKPROP_OUT"] = "20", str(tmp_path)
-    try:
-        nbclient.NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                resources={"metadata": {"path": str(DEMOS)}}).execute()
-    finally:
-        del os.environ["BACKPROP_ITERATIONS"], os.environ["BACKPROP_OUT"]
-    assert (tmp_path / "loss_curves.png").read_bytes()[:8] == PNG_SIGNATURE
-    outputs = "".join(o.get("text", "") for cell in notebook.cells for o in cell.get("outputs", []))
+    if not shutil.which("dot"):
+        pytest.skip("the stored notebook shows the graph Graphviz's dot draws; dot is not installed")
+    stored = nbformat.read(DEMOS / "backprop_from_scratch.ipynb", as_version=4)
+    code = [cell for cell in stored.cells if cell.cell_type == "code"]
+    assert all(cell.execution_count for cell in code), "the notebook is stored unexecuted: run tools/make_notebook.py"
+    pictures = [cell for cell in code if ("image/png", "present") in _shown(cell)]
+    assert len(pictures) == 2  # the graph and the loss curves, inline
+    assert all(len(str(cell.outputs)) < 400_000 for cell in pictures)  # small PNGs
+    fresh = nbformat.from_dict(copy.deepcopy(dict(stored)))
+    for cell in fresh.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+    nbclient.NotebookClient(fresh, timeout=300, kernel_name="python3",
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    for old, new in zip(code, [cell for cell in fresh.cells if cell.cell_type == "code"]):
+        assert _shown(new) == _shown(old), f"cell {old.id} is stale: run tools/make_notebook.py\n{old.source}"
+    outputs = "".join(text for cell in code for _, text in _shown(cell))
     assert "Gradient check PASSED" in outputs and "prediction:" in outputs
+    assert "import backprop_from_scratch" not in "".join(cell.source for cell in code)  # the engine, not helpers
+
+
+def test_the_demo_numbers_its_output_by_the_notebook_cells_it_ships(tmp_path):
+    """Every "[n]" the demo prints heads a cell of the shipped notebook with that number."""
+    nbformat = pytest.importorskip("nbformat")
+    stdout = run_demo("--iterations", "5", "--learning-rates", "0.1", "--out", ".", cwd=tmp_path).stdout
+    printed = {int(n) for line in stdout.splitlines() if line.startswith("[") for n in re.findall(r"\[(\d+)\]", line)}
+    notebook = nbformat.read(DEMOS / "backprop_from_scratch.ipynb", as_version=4)
+    headed = {int(n) for cell in notebook.cells if cell.cell_type == "markdown"
+              for n in re.findall(r"\[(\d+)\]", cell.source.split("**")[1] if "**" in cell.source else "")}
+    assert printed and printed <= headed, (printed, headed)
+    assert headed == set(range(1, 12))  # the seed's cells [1] to [11], each once

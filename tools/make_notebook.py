@@ -1,55 +1,144 @@
-"""Writes demos/backprop_from_scratch.ipynb (run from the repository root): the notebook
-calls the functions of demos/backprop_from_scratch.py, cell by cell."""
+"""Writes demos/backprop_from_scratch.ipynb and executes it, so that it is stored with
+its outputs (it reads on a code host without running it). Run from anywhere:
+
+    .venv/bin/python tools/make_notebook.py
+
+Each code cell follows the seed notebook's cell of the same number ("Backprop from
+Scratch", June 3, 2022), written with the engine itself: Tensors, backward(), .grad,
+check_gradients, draw_graph. tests/test_notebook_demo.py executes the stored notebook
+from another folder and fails when its stored outputs are no longer what it prints."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
 import nbformat as nbf
 
-nb = nbf.v4.new_notebook()
+NOTEBOOK = Path(__file__).resolve().parent.parent / "demos" / "backprop_from_scratch.ipynb"
+
 md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
-cells = [
- md("# Backprop from Scratch, on our autograd engine\n\n"
-    "The notebook of June 3, 2022 built a 3-4-2 network in NumPy and derived its gradients by hand. "
-    "Here the same network runs on `autograd` Tensors through `nn`, and the hand-derived gradients are "
-    "checked against the automatic and the numerical ones. The functions live in "
-    "`backprop_from_scratch.py` next to this notebook (the script runs the same cells from the command line)."),
- code("import os\nfrom pathlib import Path\n\nimport backprop_from_scratch as demo\nimport numpy as np\n"
-      "from IPython.display import Image\n\nimport nn\n\n"
-      "# The tests run this notebook with fewer iterations and another output folder.\n"
-      "ITERATIONS = int(os.environ.get('BACKPROP_ITERATIONS', demo.ITERATIONS))\n"
-      "OUT = os.environ.get('BACKPROP_OUT', 'out')\n"
-      "os.makedirs(OUT, exist_ok=True)\n"
-      "rng = np.random.default_rng(0)\n"
-      "np.set_printoptions(precision=8)"),
- md("**[2]** Hyperparameters"),
- code("stepsize = demo.STEPSIZE\nstepsize"),
- md("**[3]-[5]** The network: x → W1·x = z → sigmoid(z) = h → W2·h = out, with W1 (4,3) and W2 (2,4). "
-    "The notebook's comment says the weights are Gaussian, but `np.random.rand` draws uniformly from [0, 1), "
-    "and so do we. The loss is 0.5·Σ(y − out)²."),
- code("model = demo.init_weights(rng)\nmodel"),
- md("**[6]** Forward on a random x with the label y = [10, −2]"),
- code("x = rng.random((3, 1))\ny = demo.LABEL\nout = demo.forward(model, x)\nL = demo.loss(y, out)\n"
-      "print(x)\nprint(y)\nprint(out.data)\nL.item()"),
- md("**[7], [8]** The notebook's hand-derived gradients (`demo.W2_grad`, `demo.W1_grad`, ported as written) "
-    "against the automatic ones and central differences"),
- code("report = demo.compare_gradients(model, x, y)\nprint(report)\nassert report.passed"),
- md("The network's graph after `backward()`, with W1 and W2 coloured by whether the hand-derived "
-    "gradients agree with the automatic ones (needs Graphviz's `dot`; without it the DOT source is written)."),
- code("graph_files = demo.draw_network(model, x, y, Path(OUT))\n"
-      "Image(filename=str(graph_files[-1])) if graph_files[-1].suffix == '.png' else graph_files"),
- md("**[9]** One SGD step with the stepsize"),
- code("L.backward()\nnn.SGD(model.parameters(), lr=stepsize).step()\n"
-      "model[0].weight.data, model[2].weight.data"),
- md("**[10]** Fitting the fixed label: for each learning rate, fresh weights and per-sample SGD on random x"),
- code("runs, model = demo.sweep(demo.LEARNING_RATES, ITERATIONS, rng)\n"
-      "files = demo.plot_losses(runs, Path(OUT))\n"
-      "Image(filename=str(files[0]))"),
- md("**[11]** Inference with the weights of the last run, as the notebook did"),
- code("x = rng.random((3, 1))\nprint('input x:\\n', x, '\\n')\nprint('label y:\\n', y, '\\n')\n"
-      "pred = demo.forward(model, x)\nprint('prediction:\\n', pred.data, '\\n')\n"
-      "print('Loss:', demo.loss(y, pred).item())"),
- code("for run in runs:\n    print(f'lr={run.learning_rate:<8g} {run.status}')"),
+CELLS = [
+    md("# Backprop from Scratch, on our autograd engine\n\n"
+       "The notebook of June 3, 2022 built a 3-4-2 network in NumPy and derived its gradients by hand. "
+       "Here the same cells run on `autograd` Tensors: the engine computes the gradients with `backward()`, "
+       "and the notebook's hand-derived ones are checked against them and against numerical ones. "
+       "The numbers in brackets are the seed notebook's cell numbers (`make demo` prints the same ones). "
+       "It needs the project installed (`make demo` or `pip install -e .` in the repository)."),
+    md("**[1]** Imports: the engine (`Tensor`) instead of hand-written derivatives"),
+    code("import matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image\n\n"
+         "from autograd import Tensor, draw_graph\nfrom autograd.draw import render_bytes\n"
+         "from autograd.gradcheck import check_gradients\n\n"
+         "np.set_printoptions(precision=6)\n"
+         "rng = np.random.default_rng(0)  # seeded: the stored outputs are reproducible"),
+    md("**[2]** Hyperparameters"),
+    code("stepsize = 1e-4"),
+    md("**[3]** sigmoid is an operation of the engine: `t.sigmoid()`, with its derivative "
+       "s·(1 − s) as the backward rule"),
+    code("Tensor([-2.0, 0.0, 2.0]).sigmoid()"),
+    md("**[4]** The loss 0.5·Σ(y − out)², written with Tensor operations so the engine can differentiate it"),
+    code("def loss(y, out):\n    return 0.5 * ((y - out) ** 2).sum()"),
+    md("**[5]** The network x → W1·x = z → sigmoid(z) = h → W2·h = out, with W1 (4,3) and W2 (2,4). "
+       "The seed's comment says the weights are Gaussian, but `np.random.rand` draws uniformly from [0, 1), "
+       "and so do we. `requires_grad=True` asks the engine for their gradients."),
+    code("def init_weights():\n"
+         "    W1 = Tensor(rng.random((4, 3)), requires_grad=True, label='W1')\n"
+         "    W2 = Tensor(rng.random((2, 4)), requires_grad=True, label='W2')\n"
+         "    return W1, W2\n\n\n"
+         "def forward(x, W1, W2):\n"
+         "    z = W1 @ x          # (4, 1)\n"
+         "    h = z.sigmoid()     # (4, 1)\n"
+         "    out = W2 @ h        # (2, 1)\n"
+         "    z.label, h.label, out.label = 'z', 'h', 'out'  # names for the picture\n"
+         "    return out"),
+    md("**[6]** Forward on a random x with the label y = [10, −2]: every result is a node of a graph"),
+    code("W1, W2 = init_weights()\nx = Tensor(rng.random((3, 1)), label='x')\ny = Tensor([[10.0], [-2.0]], label='y')\n"
+         "out = forward(x, W1, W2)\nL = loss(y, out)\nL.label = 'L'\n"
+         "print(x.data)\nprint(y.data)\nprint(out.data)\nL.item()"),
+    md("**[7], [8]** One `backward()` fills `W1.grad` and `W2.grad`. The seed derived them by hand; "
+       "here are its two functions, as written, in NumPy:"),
+    code("def sigmoid(x):\n    return 1 / (1 + np.exp(-x))\n\n\n"
+         "def W2_grad(x, y, out, W1):\n"
+         "    h = sigmoid(np.dot(W1, x))\n"
+         "    dL_dW2 = np.dot((-y + out), h.T)\n"
+         "    return dL_dW2\n\n\n"
+         "def W1_grad(x, y, out, W1, W2):\n"
+         "    z = np.dot(W1, x)\n"
+         "    a = (-y + out).T\n"
+         "    b = np.dot(a, W2)\n"
+         "    c = sigmoid(z) * (1 - sigmoid(z))\n"
+         "    d = b.T * c\n"
+         "    dL_dW1 = d * x.T\n"
+         "    return dL_dW1\n\n\n"
+         "L.backward()\n"
+         "hand_W1 = W1_grad(x.data, y.data, out.data, W1.data, W2.data)\n"
+         "hand_W2 = W2_grad(x.data, y.data, out.data, W1.data)\n"
+         "print('W2.grad (the engine):\\n', W2.grad)\nprint('W2_grad (by hand):\\n', hand_W2)\n"
+         "print('W1.grad (the engine):\\n', W1.grad)\nprint('W1_grad (by hand):\\n', hand_W1)"),
+    md("Three ways at once: automatic, hand-derived and numerical (central differences) gradients"),
+    code("report = check_gradients(lambda W1, W2: loss(y, forward(x, W1, W2)), [W1, W2],\n"
+         "                         hand_written=[hand_W1, hand_W2])\nprint(report)"),
+    md("The graph the engine built, after `backward()`: each box shows its data and gradient, and W1 and W2 "
+       "are coloured by whether the hand-derived gradients agree (needs Graphviz's `dot`)"),
+    code("picture = draw_graph(L, hand_written={W1: hand_W1, W2: hand_W2})\n"
+         "picture.attr(dpi='60')  # a small picture\n"
+         "Image(render_bytes(picture.source, 'png'))"),
+    md("**[9]** One gradient-descent step with the stepsize (the seed's `update_weights`)"),
+    code("W1.data -= stepsize * W1.grad\nW2.data -= stepsize * W2.grad\nprint(W1.data)\nprint(W2.data)"),
+    md("**[10]** Fitting the fixed label y = [10, −2]: for each learning rate, fresh weights and 2,000 "
+       "per-sample steps on random x. Each step builds the graph again, backpropagates, and updates; the "
+       "gradients are zeroed first because backward() adds to `.grad`."),
+    code("plt.figure(figsize=(7, 4), dpi=60)\nplt.title('Training loss')\n"
+         "learning_rates = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e+0]\n"
+         "for stepsize in learning_rates:\n"
+         "    W1, W2 = init_weights()\n"
+         "    losses = []\n"
+         "    for _ in range(2_000):\n"
+         "        x = Tensor(rng.random((3, 1)))\n"
+         "        L = loss(y, forward(x, W1, W2))\n"
+         "        losses.append(L.item())\n"
+         "        W1.zero_grad()\n"
+         "        W2.zero_grad()\n"
+         "        L.backward()\n"
+         "        W1.data -= stepsize * W1.grad\n"
+         "        W2.data -= stepsize * W2.grad\n"
+         "    print(f'lr={stepsize:<6g} mean loss of the first 100 steps {np.mean(losses[:100]):9.4g}, '\n"
+         "          f'of the last 100 {np.mean(losses[-100:]):9.4g}')\n"
+         "    plt.plot(losses, label=f'lr={stepsize}', linewidth=0.8)\n"
+         "plt.yscale('log')\nplt.xlabel('Iteration')\nplt.ylabel('Loss (log scale)')\n"
+         "plt.legend(loc='lower left', title='stepsize (learning rate)', ncol=2)\nplt.show()"),
+    md("**[11]** Inference with the weights left by the last run, as the seed did"),
+    code("x = Tensor(rng.random((3, 1)))\nprint('input x:\\n', x.data, '\\n')\nprint('label y:\\n', y.data, '\\n')\n"
+         "pred = forward(x, W1, W2)\nprint('prediction:\\n', pred.data, '\\n')\nprint('Loss:', loss(y, pred).item())"),
 ]
-for number, cell in enumerate(cells):
-    cell["id"] = f"cell-{number:02d}"  # stable ids: regenerating changes nothing
-nb["cells"] = cells
-nb["metadata"] = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-                  "language_info": {"name": "python"}}
-nbf.write(nb, "demos/backprop_from_scratch.ipynb")
+
+
+def build() -> nbf.NotebookNode:
+    notebook = nbf.v4.new_notebook()
+    for number, cell in enumerate(CELLS):
+        cell["id"] = f"cell-{number:02d}"  # stable ids: regenerating changes nothing
+    notebook["cells"] = CELLS
+    notebook["metadata"] = {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+                            "language_info": {"name": "python"}}
+    return notebook
+
+
+def execute(notebook: nbf.NotebookNode, folder: Path) -> nbf.NotebookNode:
+    """Run every cell in a fresh kernel with ``folder`` as the working folder; no
+    timings are recorded, so that re-running changes only what the cells print."""
+    import nbclient
+
+    nbclient.NotebookClient(notebook, timeout=600, kernel_name="python3", record_timing=False,
+                            resources={"metadata": {"path": str(folder)}}).execute()
+    return notebook
+
+
+def main() -> int:
+    notebook = execute(build(), NOTEBOOK.parent)
+    nbf.write(notebook, NOTEBOOK)
+    print(f"wrote {NOTEBOOK} ({NOTEBOOK.stat().st_size // 1024} KiB, executed)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -71,10 +71,12 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
         inputs = node.inputs
         rules = op.rules
         out = node.data
-        if node.__class__ is Tensor and node.versions != node._version_of_inputs:
-            from .modes import refuse_changed_inputs
+        if node.__class__ is Tensor:  # numbers changed since the forward pass? (see modes.refuse_changed_inputs)
+            versions = node.versions
+            if versions[0] != inputs[0]._version or (len(inputs) > 1 and versions[1:] != node._version_of_inputs[1:]):
+                from .modes import refuse_changed_inputs
 
-            refuse_changed_inputs(node)
+                refuse_changed_inputs(node)
         try:
             if len(inputs) == 2:
                 a, b = inputs

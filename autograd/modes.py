@@ -35,8 +35,9 @@ from typing import Any
 
 import numpy as np
 
-from . import core
+from . import core, fast
 from .core import Node, recording
+from .tensor import Tensor, float_array
 
 __all__ = ["no_grad", "enable_grad", "is_grad_enabled", "run_backward", "grad", "watch_backward",
            "detect_anomaly", "AnomalyError"]
@@ -203,8 +204,8 @@ def detect_anomaly() -> Iterator[None]:
 def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``
     (its numbers, unless ``as_node``: a recorded pass may start from a node)."""
-    from .tensor import Tensor, float_array
-
+    if grad is None and root.__class__ is Tensor and not np.shape(root.data):  # a loss: the usual case, first
+        return np.result_type(root.data).type(1.0)
     if isinstance(grad, Node) and not as_node:
         grad = np.array(grad.data)
     if not isinstance(root, Tensor):
@@ -278,8 +279,6 @@ def refuse_changed_inputs(node: Node) -> None:
 
 
 def _version_checked(step: Callable) -> Callable:
-    from .tensor import Tensor
-
     def step_on_unchanged_numbers(node: Node, grad: Any) -> list[Any]:
         if node.__class__ is Tensor and node.versions != node._version_of_inputs:
             refuse_changed_inputs(node)
@@ -335,8 +334,6 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         kept.add(id(grad))
 
     keep = show_gradient if intermediate_grads else _forget_gradient
-    from . import fast
-
     if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
         with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
             leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
@@ -346,7 +343,7 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
     with _leaves_lock:
         for leaf, leaf_grad in leaves.items():
             if leaf.op is None:
-                if id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
+                if kept and id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
                     leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
                 kept.add(id(leaf_grad))
                 leaf.accumulate_grad(leaf_grad)

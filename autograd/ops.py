@@ -91,9 +91,9 @@ MUL = Op("*", forward=operator.mul, scalar=operator.mul, broadcasts=True, method
 
 
 def _pow_rule_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
-    # b * a^(b-1), with a^0 where b == 0: a^0 is the constant 1, whose derivative 0 * a^0
-    # is 0 even at a = 0 (where a^-1 would make it 0 * inf), as in PyTorch
-    return grad * b * power(a, zero_where(b == 0, b - 1))
+    # b * a^(b-1), and 0 where b == 0 (a^0 is the constant 1), as in PyTorch; a^0 stands in
+    # for a^-1 there, so that no 0 * inf appears in a second derivative at a = 0
+    return zero_where(b == 0, grad * b * power(a, zero_where(b == 0, b - 1)))
 
 
 def _pow_rule_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:

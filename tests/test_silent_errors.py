@@ -205,3 +205,13 @@ def test_a_negative_infinity_to_a_fractional_power_is_nan_as_in_numpy():
         assert math.isnan((Value(-math.inf) ** 0.5).data)
         assert math.isnan((Value(-8.0) ** (1 / 3)).data)
     assert (Value(-math.inf) ** 2).data == math.inf
+
+
+def test_pow_masks_the_whole_base_share_where_the_exponent_is_zero():
+    # found by the widened fuzzer on the plain engine: x ** (x ** b) with b = 0 and x < 0.
+    # The exponent share of the outer power is nan (ln of a negative number); PyTorch masks
+    # the inner power's base share *after* multiplying by that upstream, giving 0, not nan.
+    x = Tensor([1.0, -0.9, -1.8], requires_grad=True)
+    b = Tensor([0.0], requires_grad=True)
+    (x ** (x ** b)).sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0, 1.0])

@@ -10,13 +10,16 @@ project's 2-core machine, old against new in one run:
 1. ``fused_backpropagate``: the backward loop with the rule step written inline,
    unary and binary operations spelled out, and gradients summed in the nodes' ``.grad``
    slots instead of a dictionary. Used when no mode needs the plain loop (``modes.py``).
+   Without it: scalar MLP step 1.64x slower, notebook step 1.17x, 10,000-op chain 1.27x.
 2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
    computes and records in one function, without the plain path's tuples, generators
-   and ``*args`` calls.
+   and ``*args`` calls. Without it: 1.68x, 1.34x, 1.66x.
 3. Shared constant nodes for recurring plain numbers (the 2 in ``x ** 2``, a learning
-   rate): half the objects for Python's garbage collector to track.
+   rate): fewer objects for Python's garbage collector to track. Without it: 1.07x,
+   1.05x, 1.24x.
 
-The figures for each are in the README's performance section and ``benchmarks/RESULTS.md``.
+All three off (the plain engine): 2.19x, 1.55x, 1.87x. Measured by
+``python benchmarks/tricks.py`` (2026-12-01, the "Speed tricks" table of RESULTS.md).
 """
 
 from __future__ import annotations

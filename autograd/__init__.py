@@ -30,6 +30,8 @@ from .explore import Explorer, Recorder, explore
 from .tensor import Tensor, as_tensor
 from .value import Value
 from .walkthrough import backward_walkthrough
+from .toolbox_ops import cat, maximum, minimum, stack, where  # issue 13's ops, after Tensor and Value
+from .creation import ones, randn, tensor, zeros
 
 from . import fast  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
 
@@ -46,6 +48,15 @@ __all__ = [
     "Tensor",
     "Value",
     "as_tensor",
+    "cat",
+    "maximum",
+    "minimum",
+    "ones",
+    "randn",
+    "stack",
+    "tensor",
+    "where",
+    "zeros",
     "backward_order",
     "backward_walkthrough",
     "detect_anomaly",

@@ -279,11 +279,27 @@ def _normalized_axis(x: Any, axis: int) -> int | None:
     return None if np.ndim(numbers(x)) == 0 else axes[0]  # a 0-d tensor: the one number is its own class
 
 
+def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, int | None]:
+    # x minus its maximum along the axis (0 where that is infinite), as PyTorch: exp of it
+    # never overflows, and (x - max) - log(sum) keeps digits that x - logsumexp(x) loses
+    axis = _normalized_axis(x, axis)
+    shift = np.max(x, axis=axis, keepdims=True)
+    return x - np.where(np.isinf(shift), 0.0, shift), axis
+
+
+def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    shifted, axis = _shifted(x, axis)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    return x - _logsumexp(x, _normalized_axis(x, axis), True)
+    shifted, axis = _shifted(x, axis)
+    with np.errstate(divide="ignore"):  # log(0) = -inf: every number was -inf
+        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
 
 
-SOFTMAX = Op("softmax", forward=lambda x, axis: np.exp(_log_softmax(x, axis)), method="softmax", arguments=_one_axis,
+SOFTMAX = Op("softmax", forward=_softmax, method="softmax", arguments=_one_axis,
              rules=[lambda grad, out, x, axis:
                     out * (grad - (grad * out).sum(axis=_normalized_axis(x, axis), keepdims=True))],
              formulas=["d(softmax x)_j/dx_i = s_j (delta_ij - s_i)"],

@@ -39,7 +39,7 @@ def _elementwise(method: str, array_function: Callable[[Any], Any]) -> Callable[
 
 
 _exp, _sin, _cos = _elementwise("exp", np.exp), _elementwise("sin", np.sin), _elementwise("cos", np.cos)
-_sign = _elementwise("sign", np.sign)  # (on numbers only)
+_sign = _elementwise("sign", lambda x: (x > 0) * 1.0 - (x < 0))  # PyTorch's: 0 at 0 and at nan
 _sigmoid = _elementwise("sigmoid", lambda x: np.exp(-np.logaddexp(0.0, -x)))
 
 
@@ -143,26 +143,29 @@ GELU = Op("gelu", forward=lambda x: x * 0.5 * (1.0 + _erf_array(x * SQRT1_2)),
                             torch=lambda x: __import__("torch").nn.functional.gelu(x)),))
 
 
-def _tie_share(a: Any, b: Any, wins: Callable[[Any, Any], Any]) -> Any:
-    """1 where ``a`` wins, 1/2 on a tie (PyTorch splits the gradient evenly), else 0."""
+def _tie_share(grad: Any, a: Any, b: Any, loses: Callable[[Any, Any], Any]) -> Any:
+    """grad, but 0 where ``a`` loses and half on a tie, as PyTorch (where a nan is
+    compared, both inputs get it all). A selection, as PyTorch's masked_fill: an inf or
+    nan gradient does not leak to the loser as 0 * inf."""
     a, b = numbers(a), numbers(b)
-    if isinstance(a, (float, int)) and isinstance(b, (float, int)):  # a Value's: a Python float
-        return 1.0 if wins(a, b) else 0.5 if a == b else 0.0
-    return np.where(wins(a, b), 1.0, np.where(a == b, 0.5, 0.0))
+    if isinstance(a, (float, int)) and isinstance(b, (float, int)):  # a Value's: Python floats
+        return 0.0 if loses(a, b) else grad * 0.5 if a == b else grad
+    tie = a == b
+    return zero_where(loses(a, b), grad * np.where(tie, 0.5, 1.0) if tie.any() else grad)
 
 
-def _extremum(name: str, forward: Callable[[Any, Any], Any], wins: Callable[[Any, Any], Any]) -> Op:
+def _extremum(name: str, forward: Callable[[Any, Any], Any], loses: Callable[[Any, Any], Any]) -> Op:
     return Op(name, forward=forward, scalar=lambda a, b: float(forward(np.float64(a), np.float64(b))),
               broadcasts=True, method=name,
-              rules=[lambda grad, out, a, b: grad * _tie_share(a, b, wins),
-                     lambda grad, out, a, b: grad * _tie_share(b, a, wins)],
+              rules=[lambda grad, out, a, b: _tie_share(grad, a, b, loses),
+                     lambda grad, out, a, b: _tie_share(grad, b, a, loses)],
               formulas=[f"1 where a is the {name}, 1/2 on a tie", f"1 where b is the {name}, 1/2 on a tie"],
               examples=(BROADCASTING,  # and ties everywhere (b is there with no effect, 0 * b):
                         Example((((2, 3), (2, 3)),), call=lambda a, b: getattr(a, name)(a + 0.0 * b))))
 
 
-MAXIMUM = _extremum("maximum", np.maximum, lambda a, b: a > b)
-MINIMUM = _extremum("minimum", np.minimum, lambda a, b: a < b)
+MAXIMUM = _extremum("maximum", np.maximum, lambda a, b: a < b)
+MINIMUM = _extremum("minimum", np.minimum, lambda a, b: a > b)
 
 
 def _where_forward(a: Any, b: Any, condition: Any) -> Any:
@@ -227,7 +230,8 @@ def _var_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction
 
 def _std_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction: float) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):  # std 0: PyTorch's gradient is 0 there
-        return _var_rule(zero_where(numbers(out) == 0, grad / (2 * out)), out, x, axis, keepdims, correction)
+        grad_var = _select(numbers(out) == 0, np.zeros(np.shape(numbers(out))), grad / (2 * out))
+        return _var_rule(grad_var, out, x, axis, keepdims, correction)
 
 
 def _spread_examples(name: str) -> tuple:

@@ -17,6 +17,7 @@ a picture is made); ``explore`` makes an interactive page of a graph, and
 
 from . import more_ops  # noqa: F401  (defines the operations beyond the seed's)
 from .core import Node, backward_order
+from .creation import ones, randn, tensor, zeros
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
 from .modes import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
 from .more_ops import EXP as exp
@@ -28,10 +29,9 @@ from .ops import SIGMOID as sigmoid
 from .ops import Op
 from .explore import Explorer, Recorder, explore
 from .tensor import Tensor, as_tensor
+from .toolbox_ops import cat, maximum, minimum, stack, where  # issue 13's ops
 from .value import Value
 from .walkthrough import backward_walkthrough
-from .toolbox_ops import cat, maximum, minimum, stack, where  # issue 13's ops, after Tensor and Value
-from .creation import ones, randn, tensor, zeros
 
 from . import fast  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
 

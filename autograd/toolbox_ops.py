@@ -17,8 +17,15 @@ import numpy as np
 
 from .examples import BROADCASTING, UNARY, Example
 from .more_ops import RESHAPE
-from .numeric import ARRAY_TYPES, expand_reduced, normalize_axes, numbers, reduced_count, reduction_arguments, \
-    zero_where
+from .numeric import (
+    ARRAY_TYPES,
+    expand_reduced,
+    normalize_axes,
+    numbers,
+    reduced_count,
+    reduction_arguments,
+    zero_where,
+)
 from .ops import Op
 from .tensor import Tensor
 from .value import Value

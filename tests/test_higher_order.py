@@ -53,7 +53,8 @@ CLOSED_FORMS = {
     "cos": (lambda x: x.cos(), lambda x: -np.sin(x), lambda x: -np.cos(x), np.sin, (-3, 3)),
     "gelu": (lambda x: x.gelu(), lambda x: _normal_cdf(x) + x * _normal_pdf(x),
              lambda x: _normal_pdf(x) * (2 - x * x), lambda x: _normal_pdf(x) * (x**3 - 4 * x), (-3, 3)),
-    "softplus": (lambda x: x.softplus(), lambda x: (s := 1 / (1 + np.exp(-x))), lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s),
+    "softplus": (lambda x: x.softplus(), lambda x: 1 / (1 + np.exp(-x)),
+                 lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s),
                  lambda x: (s := 1 / (1 + np.exp(-x))) * (1 - s) * (1 - 2 * s), (-3, 3)),
     "leaky_relu": (lambda x: x.leaky_relu(0.2), lambda x: np.where(x > 0, 1.0, 0.2), lambda x: 0 * x,
                    lambda x: 0 * x, (-2, 2)),
@@ -235,7 +236,8 @@ def compare_second_order_with_torch(graph, scalar):
     theirs = [np.zeros(tuple(x.shape)) for x in t_leaves]
     if t_second.requires_grad:
         found = torch.autograd.grad(t_second, t_leaves, allow_unused=True)
-        theirs = [np.zeros(tuple(x.shape)) if g is None else g.numpy() for x, g in zip(t_leaves, found)]
+        theirs = [np.zeros(tuple(x.shape)) if g is None else g.numpy(force=True)  # (force: torch's ZeroTensor)
+                  for x, g in zip(t_leaves, found)]
     scale = max([1.0] + [float(np.max(np.abs(o[np.isfinite(o)]), initial=0)) for o in ours])
     for k, (mine, reference) in enumerate(zip(ours, theirs)):
         assert fuzz.close(mine, reference, rtol=1e-7, scale=scale), f"{graph}\nleaf {k}: ours {mine}, torch {reference}"

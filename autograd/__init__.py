@@ -20,6 +20,7 @@ from . import (
     more_ops,  # noqa: F401  (defines the operations beyond the seed's)
 )
 from .core import Node, backward_order
+from .creation import ones, randn, tensor, zeros
 from .draw import GraphvizNotFoundError, draw_graph, render_graph
 from .explore import Explorer, Recorder, explore
 from .modes import AnomalyError, detect_anomaly, enable_grad, grad, is_grad_enabled, no_grad
@@ -31,6 +32,7 @@ from .ops import MATMUL as matmul
 from .ops import SIGMOID as sigmoid
 from .ops import Op
 from .tensor import Tensor, as_tensor
+from .toolbox_ops import cat, maximum, minimum, stack, where  # issue 13's ops
 from .value import Value
 from .walkthrough import backward_walkthrough
 
@@ -47,6 +49,15 @@ __all__ = [
     "Tensor",
     "Value",
     "as_tensor",
+    "cat",
+    "maximum",
+    "minimum",
+    "ones",
+    "randn",
+    "stack",
+    "tensor",
+    "where",
+    "zeros",
     "backward_order",
     "backward_walkthrough",
     "detect_anomaly",

@@ -103,13 +103,7 @@ def log_softmax(logits: Any, dim: int = -1) -> Tensor:
     logits = logits if isinstance(logits, Tensor) else as_tensor(logits)
     if logits.ndim == 0:
         raise ValueError("log_softmax needs at least one axis of classes, got a 0-d tensor")
-    # Composed from exp, sum and log until the core has a logsumexp op (then this body
-    # becomes ``return logits.log_softmax(dim)``). The row maximum is subtracted as a
-    # constant so that exp never overflows; the result does not depend on the shift, so
-    # neither does its gradient, and the shift can be a plain array with no gradient.
-    shift = np.max(logits.data, axis=dim, keepdims=True)
-    shifted = logits - shift
-    return shifted - shifted.exp().sum(axis=dim, keepdims=True).log()
+    return logits.log_softmax(dim)  # one op: the shift by the maximum is inside it
 
 
 def _check_reduction(reduction: str) -> str:

@@ -69,7 +69,13 @@ def cases_of(op: Op) -> list[Case]:
             for example in op.examples]
 
 
-CASES: list[Case] = [case for op in ops.OPS if op.method is not None for case in cases_of(op)]
+def is_tested(op: Op) -> bool:
+    """An op is tried through its method, or (a module function such as ``cat``) through
+    the calls its examples give."""
+    return op.method is not None or all(example.call is not None for example in op.examples)
+
+
+CASES: list[Case] = [case for op in ops.OPS if is_tested(op) for case in cases_of(op)]
 
 
 def sample(rng: np.random.Generator, case: Case, shape: Shape) -> np.ndarray:

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+import autograd
 from autograd import Tensor, Value
 
 Shape = tuple[int, ...]
@@ -220,8 +221,10 @@ BINARY = {
     "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b,
     "pow": lambda a, b: a**b,
+    "maximum": lambda a, b: a.maximum(b),  # ties (exact 0s and 1s) split the gradient in halves
+    "minimum": lambda a, b: a.minimum(b),
 }
-SINGULAR_AT_ZERO = {"log", "sqrt", "reciprocal"}
+SINGULAR_AT_ZERO = {"log", "sqrt", "sqrt()", "reciprocal"}
 UNARY = {
     "neg": lambda x: -x,
     "exp": lambda x: x.exp(),
@@ -233,12 +236,34 @@ UNARY = {
     "sqrt": lambda x: x**0.5,
     "scale": lambda x: 0.5 * x - 1.5,
     "reciprocal": lambda x: 1.0 / x,
+    "sqrt()": lambda x: x.sqrt(),
+    "abs": lambda x: abs(x),  # abs'(0) = 0
+    "sin": lambda x: x.sin(),
+    "cos": lambda x: x.cos(),
+    "gelu": lambda x: x.gelu() if isinstance(x, (Tensor, Value)) else _functional().gelu(x),
 }
 
 
 # A change to numbers a rule needs, made after the forward pass, may be refused at
 # backward (PyTorch's "modified by an inplace operation"): a clear error, not a wrong number.
 REFUSAL_WORDS = ("in place", "in-place", "inplace", "modified", "changed")
+
+def _functional() -> Any:
+    import torch
+
+    return torch.nn.functional
+
+
+def _all_axes(reduce: Callable[..., Any]) -> Callable[..., Any]:
+    """torch's spelling of a reduction with our axis=None: every axis (a 0-d tensor has none)."""
+    def call(x: Any, axis: Any, keep: bool, *more: Any) -> Any:
+        if axis is not None:
+            return reduce(x, axis, keep, *more)
+        out = reduce(x.reshape(-1), 0, False, *more)
+        return out.reshape((1,) * x.ndim) if keep else out
+    return call
+
+
 
 
 def _supports_dim_keyword() -> bool:
@@ -409,7 +434,36 @@ SHAPED = {  # operations whose spelling differs between the engines: (ours, torc
     "index": (lambda x, index: x[index], lambda x, index: x[index]),
     "matmul": (lambda a, b: a @ b, lambda a, b: _promoted(a, b, lambda a, b: a @ b)),
     "linear": (lambda x, w: x.linear(w), lambda x, w: _promoted(x, w, lambda x, w: x @ w.T)),
+    "max": (lambda x, axis, keep: x.max(axis=axis, keepdims=keep),
+            _all_axes(lambda x, axis, keep: x.amax(dim=axis, keepdim=keep))),
+    "min": (lambda x, axis, keep: x.min(dim=axis, keepdim=keep),
+            _all_axes(lambda x, axis, keep: x.amin(dim=axis, keepdim=keep))),
+    "var": (lambda x, axis, keep, c: x.var(axis=axis, keepdims=keep, correction=c),
+            _all_axes(lambda x, axis, keep, c: x.var(dim=axis, keepdim=keep, correction=c))),
+    "std": (lambda x, axis, keep, c: x.std(dim=axis, keepdim=keep, correction=c),
+            _all_axes(lambda x, axis, keep, c: x.std(dim=axis, keepdim=keep, correction=c))),
+    "logsumexp": (lambda x, axis, keep: x.logsumexp(axis=axis, keepdims=keep),
+                  _all_axes(lambda x, axis, keep: x.logsumexp(dim=axis, keepdim=keep))),
+    "softmax": (lambda x, axis: x.softmax(axis), lambda x, axis: x.softmax(axis)),
+    "log_softmax": (lambda x, axis: x.log_softmax(dim=axis), lambda x, axis: x.log_softmax(dim=axis)),
+    "clip": (lambda x, low, high: x.clip(low, high), lambda x, low, high: x.clamp(low, high)),
+    "leaky_relu": (lambda x, slope: x.leaky_relu(slope), lambda x, slope: _functional().leaky_relu(x, slope)),
+    "softplus": (lambda x, beta, threshold: x.softplus(beta, threshold),
+                 lambda x, beta, threshold: _functional().softplus(x, beta, threshold)),
+    "where": (lambda a, b: a.where(a > 0, b), lambda a, b: a.where(a > 0, b)),
+    "flatten": (lambda x, start, end: x.flatten(start, end), lambda x, start, end: x.flatten(start, end)),
+    "squeeze": (lambda x, dim: x.squeeze(dim), lambda x, dim: x.squeeze() if dim is None else x.squeeze(dim)),
+    "unsqueeze": (lambda x, dim: x.unsqueeze(dim), lambda x, dim: x.unsqueeze(dim)),
+    "cat": (lambda a, b, dim: autograd.cat([a, b], dim), lambda a, b, dim: _torch().cat([a, b], dim)),
+    "stack": (lambda a, b, dim: autograd.stack([a, b], dim), lambda a, b, dim: _torch().stack([a, b], dim)),
 }
+
+
+def _torch() -> Any:
+    import torch
+
+    return torch
+
 
 
 def _promoted(a: Any, b: Any, function: Callable[[Any, Any], Any]) -> Any:
@@ -422,7 +476,8 @@ def _promoted(a: Any, b: Any, function: Callable[[Any, Any], Any]) -> Any:
     dtype = torch.promote_types(a.dtype, b.dtype)
     return function(a.to(dtype), b.to(dtype))
 # "const_<op>": a node and a Constant (the constant of @ has the graph's dtype)
-CONSTANT_OPS = {**BINARY, "matmul": lambda a, b: a @ b}
+# (maximum and minimum take nodes on both sides, as torch.maximum does: no constants)
+CONSTANT_OPS = {**{k: f for k, f in BINARY.items() if k not in ("maximum", "minimum")}, "matmul": lambda a, b: a @ b}
 
 
 def _operation(step: Step, torch: bool, changed: list | None = None) -> Callable[..., Any]:
@@ -579,7 +634,7 @@ class Builder:
     def constant_step(self, x: int, shape: Shape) -> None:
         c = self.chooser
         side = c.choice(["left", "right"])
-        op = c.choice(sorted(BINARY))
+        op = c.choice(sorted(CONSTANT_OPS.keys() - {"matmul"}))
         if op == "div" and side == "left" and self.has_zero(x):
             op = "mul"
         if op == "pow" and side == "right" and self.has_zero(x):
@@ -654,8 +709,48 @@ class Builder:
         c = self.chooser
         ndim = len(shape)
         op = c.choice(sorted(SHAPED))
+        if op in ("max", "min", "logsumexp", "var", "std", "softmax", "log_softmax") and 0 in shape:
+            op = "sum"  # over no numbers these refuse (max and min as in torch; var, std, logsumexp: ours)
         if op in ("sum", "mean"):
             self.reduction_step(x, op, ndim)
+        elif op in ("max", "min", "logsumexp", "var", "std"):
+            if ndim == 0 or c.chance(25):
+                axis = None
+            else:
+                axes = tuple(sorted({c.integer(-ndim, ndim - 1) % ndim for _ in range(c.integer(1, ndim))}))
+                axis = axes[0] if len(axes) == 1 and c.chance(50) else axes
+            args = (axis, c.chance(50))
+            if op in ("var", "std"):  # correction 1 needs two numbers or more
+                count = math.prod(shape) if axis is None else math.prod(shape[a] for a in np.atleast_1d(axis))
+                args += (c.choice([0, 1]) if count > 1 else 0,)
+            self.apply(Step(op, (x,), args))
+        elif op in ("softmax", "log_softmax"):
+            self.apply(Step(op, (x,), (c.integer(-ndim, ndim - 1) if ndim else 0,)))
+        elif op == "clip":
+            low, high = c.choice([(-1.0, 1.0), (0.0, None), (None, 0.5), (-0.5, 0.0)])  # exact 0s and 1s on the edges
+            self.apply(Step(op, (x,), (low, high)))
+        elif op == "leaky_relu":
+            self.apply(Step(op, (x,), (c.choice([0.01, 0.2, -0.5]),)))
+        elif op == "softplus":
+            self.apply(Step(op, (x,), c.choice([(1.0, 20.0), (2.0, 1.0), (0.5, 0.25)])))  # past the threshold too
+        elif op == "where":
+            self.apply(Step(op, (x, self.partner(shape)) if c.chance(50) else (self.partner(shape), x)))
+        elif op == "flatten":
+            start = c.integer(0, max(0, ndim - 1))
+            self.apply(Step(op, (x,), (start, c.integer(start, max(start, ndim - 1)) - (ndim if c.chance(30) else 0))))
+        elif op == "squeeze":
+            self.apply(Step(op, (x,), (None if ndim == 0 or c.chance(30) else c.integer(-ndim, ndim - 1),)))
+        elif op == "unsqueeze":
+            self.apply(Step(op, (x,), (c.integer(-ndim - 1, ndim),)))
+        elif op == "cat" and ndim >= 1:
+            axis = c.integer(-ndim, ndim - 1)
+            other = list(shape)
+            other[axis] = c.integer(1, 3)
+            self.apply(Step(op, (x, self.leaf(tuple(other))) if c.chance(50) else (self.leaf(tuple(other)), x),
+                            (axis,)))
+        elif op == "stack":
+            same = [i for i, node in enumerate(self.nodes) if node.shape == shape]
+            self.apply(Step(op, (x, c.choice(same)), (c.integer(-ndim - 1, ndim),)))
         elif op == "reshape":
             size = math.prod(shape)
             options = [(size,), (1, size), (size, 1), shape + (1,), (1,) + shape, (-1,)]
@@ -727,7 +822,7 @@ def value_graph(chooser: Chooser, max_steps: int = 12) -> Graph:
                 op = "mul"  # see Builder.has_zero
             step = Step(op, operands)
         elif kind <= 60:  # a number on either side: Python's or NumPy's
-            op, side = chooser.choice(sorted(BINARY)), chooser.choice(["left", "right"])
+            op, side = chooser.choice(sorted(CONSTANT_OPS.keys() - {"matmul"})), chooser.choice(["left", "right"])
             operands = (chooser.integer(0, count - 1),)
             if values[operands[0]].data == 0 and (op, side) in (("div", "left"), ("pow", "right")):
                 op = "mul"

@@ -91,7 +91,7 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
                 else:
                     shares = (rules[0](grad, out, x, y) if a.requires_grad else None,
                               rules[1](grad, out, x, y) if b.requires_grad else None)
-            elif node.args:
+            elif len(inputs) == 1 and node.args:
                 shares = (rules[0](grad, out, inputs[0].data, *node.args),)
             elif len(inputs) == 1:
                 shares = (rules[0](grad, out, inputs[0].data),)

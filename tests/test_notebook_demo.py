@@ -170,6 +170,8 @@ def _shown(cell) -> list:
     only that there is one (PNG bytes differ between Graphviz and matplotlib versions)."""
     shown = []
     for output in cell.get("outputs", []):
+        if output["output_type"] == "stream" and output["name"] == "stderr":
+            continue  # libraries' warnings (a font fallback) depend on the machine, not on the notebook
         if output["output_type"] == "stream":  # the kernel may split one print into several
             if shown and shown[-1][0] == output["name"]:
                 shown[-1] = (output["name"], shown[-1][1] + output["text"])

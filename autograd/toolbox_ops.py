@@ -348,7 +348,8 @@ def _flatten(x: np.ndarray, start: int, end: int) -> np.ndarray:
     first, last = normalize_axes(start, x.ndim)[0], normalize_axes(end, x.ndim)[0]
     if first > last:
         raise ValueError(f"flatten: start_dim {start} comes after end_dim {end}")
-    return x.reshape(x.shape[:first] + (-1,) + x.shape[last + 1:])
+    merged = math.prod(x.shape[first:last + 1])  # (not -1: it cannot be inferred for an empty array)
+    return x.reshape(x.shape[:first] + (merged,) + x.shape[last + 1:])
 
 
 FLATTEN = Op("flatten", forward=_flatten, method="flatten", arguments=_flatten_arguments,

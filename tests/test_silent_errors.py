@@ -215,3 +215,12 @@ def test_pow_masks_the_whole_base_share_where_the_exponent_is_zero():
     b = Tensor([0.0], requires_grad=True)
     (x ** (x ** b)).sum().backward()
     np.testing.assert_array_equal(x.grad, [1.0, 1.0, 1.0])
+
+
+def test_flatten_of_an_empty_tensor_keeps_its_shape_rules():
+    # found by the fuzzer (a newer Hypothesis drew it): reshape(-1) cannot infer an empty axis
+    x = Tensor(np.zeros((0, 1, 1)), requires_grad=True)
+    y = x.flatten(1, 2)
+    assert y.shape == (0, 1) and x.flatten().shape == (0,)
+    y.sum().backward()
+    assert x.grad.shape == (0, 1, 1)

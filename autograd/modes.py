@@ -204,8 +204,8 @@ def detect_anomaly() -> Iterator[None]:
 def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``
     (its numbers, unless ``as_node``: a recorded pass may start from a node)."""
-    if grad is None and root.__class__ is Tensor and not np.shape(root.data):  # a loss: the usual case, first
-        return np.result_type(root.data).type(1.0)
+    if grad is None and root.__class__ is Tensor and isinstance(root._data, np.generic):  # a loss: the usual case
+        return root._data.dtype.type(1.0)
     if isinstance(grad, Node) and not as_node:
         grad = np.array(grad.data)
     if not isinstance(root, Tensor):
@@ -328,16 +328,15 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
                                "constant, or was computed under no_grad(), so no graph leads to it")
     seeds = [make_seed(root, g, as_node=create_graph) for root, g in zip(roots, grads)]
     kept: set[int] = set()  # the gradient objects that intermediate nodes show
-
-    def show_gradient(node: Node, grad: Any) -> None:
-        node.grad = grad
-        kept.add(id(grad))
-
-    keep = show_gradient if intermediate_grads else _forget_gradient
     if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
         with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
             leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
     else:
+        def show_gradient(node: Node, grad: Any) -> None:
+            node.grad = grad
+            kept.add(id(grad))
+
+        keep = show_gradient if intermediate_grads else _forget_gradient
         leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
     cycles = False
     with _leaves_lock:

@@ -64,7 +64,7 @@ def zero_where(condition: Any, x: Any) -> Any:
     """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in x
     where the condition holds does not leak through (0 * inf would be nan). On a node it
     is an operation, so a masked gradient can be differentiated again."""
-    if condition is False:
+    if condition is False or condition is np.False_:  # (a scalar comparison: nothing to mask)
         return x
     condition = numbers(condition)
     if isinstance(x, (float, int)):

@@ -116,9 +116,10 @@ class Tensor(Node):
 
     def item(self) -> float:
         """The single number of a one-element tensor, as a Python float."""
-        if np.size(self.data) != 1:
-            raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}")
-        return float(np.reshape(self.data, ()))
+        try:
+            return float(self._data.item())
+        except ValueError:
+            raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}") from None
 
     def __bool__(self) -> bool:
         return bool(self.item() != 0.0)

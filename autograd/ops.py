@@ -107,7 +107,7 @@ POW = Op("**", forward=np.power, scalar=scalar_power, broadcasts=True, method="_
          formulas=["d(a^b)/da = b*a^(b-1)", "d(a^b)/db = a^b*ln(a)"],
          examples=(Example(BROADCASTING.shapes, low=0.5, high=2.0),))
 
-SIGMOID = Op("sigmoid", forward=lambda x: np.exp(-np.logaddexp(0.0, -x)), scalar=scalar_sigmoid, method="sigmoid",
+SIGMOID = Op("sigmoid", forward=numeric.sigmoid, scalar=scalar_sigmoid, method="sigmoid",  # 1 / (1 + e^-x)
              rules=[lambda grad, out, x: grad * out * (1 - out)],
              formulas=["d(s)/dx = s*(1-s)"])
 

@@ -77,6 +77,6 @@ __all__ = [
 ]
 
 # autograd.explore is the function; its module's Recorder is reachable from it too
-explore.Recorder = Recorder
+explore.Recorder = Recorder  # type: ignore[attr-defined]  # (a function attribute: no way to declare one)
 
 __version__ = "0.1.0"

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from .methods import ComparesNumbers
 
@@ -29,17 +29,15 @@ __all__ = ["Node", "backward_order", "backpropagate", "chain_rule", "sum_to"]
 
 
 class Node(ComparesNumbers):
-    """A number, or an array of numbers, in a computation graph.
-
-    ``data``: the number(s).  ``grad``: d(root)/d(this node) after a backward pass.
-    ``op``: the operation that made this node, None for a leaf (a node you created).
-    ``inputs``: that operation's inputs (empty for a leaf).  ``requires_grad``: whether
-    gradients flow into this node.  ``Value`` (a scalar) and ``Tensor`` (an array)
-    fill it in.
-    """
+    """A number (a ``Value``) or an array of numbers (a ``Tensor``) in a computation graph."""
 
     __slots__ = ("data", "grad", "label", "op", "inputs", "requires_grad", "__weakref__")
-
+    data: Any  # the number(s)
+    grad: Any  # d(root)/d(this node) after a backward pass
+    label: str  # a name for pictures and messages ("" for none)
+    op: Any  # the operation (an ``Op``) that made this node, None for a leaf (a node you created)
+    inputs: tuple[Node, ...]  # that operation's inputs (empty for a leaf)
+    requires_grad: bool  # whether gradients flow into this node
     args: tuple = ()  # extra, non-node arguments of the operation (an axis, a shape)
     initial_grad: Any = None  # what .grad holds before any backward pass reaches the node
 
@@ -81,9 +79,10 @@ class _Recording(threading.local):
 
 recording = _Recording()
 forward_watchers: list[Callable[[Node, Any, tuple], None]] = []  # debugging modes; usually none
+N = TypeVar("N", bound=Node)  # record() gives back the node it was given: a Value stays a Value
 
 
-def record(out: Node, op: Any, inputs: tuple, args: tuple) -> Node:
+def record(out: N, op: Any, inputs: tuple[Node, ...], args: tuple) -> N:
     """Remember how ``out`` was made, if any input needs a gradient and we are recording."""
     if recording.enabled and any(x.requires_grad for x in inputs):
         out.op, out.inputs, out.requires_grad = op, inputs, True

@@ -331,7 +331,8 @@ def compare_gradients(
         comparisons = [compare_arrays(x, gradients[x], y, gradients[y], atol, rtol) for x, y in pairs]
         shape = gradients[NUMERICAL].shape
         item = InputReport(names[i], shape, gradients, comparisons)
-        if inputs is not None and isinstance(inputs[i], Tensor) and inputs[i].dtype == np.float32:
+        given = inputs[i] if inputs is not None else None
+        if isinstance(given, Tensor) and given.dtype == np.float32:
             item.warnings.append(
                 "float32 data: central differences carry only ~3 significant digits here; "
                 "check in float64 for a reliable answer"

@@ -5,17 +5,27 @@ forward) and of ``Tensor``: an operator like ``"__mul__"`` gives ``a * b`` and i
 reflected form ``2 * b``; an op with ``arguments`` turns the method's extra arguments
 (``t.sum(axis=0)``) into the op's ``args``. ``give_methods(Value, scalar_only=True)`` at
 the end of ``value.py`` (and ``tensor.py``) does this for every op, including ops
-defined later.
+defined later. Type checkers cannot see methods made at run time, so each class declares
+the ones it gets in an ``if TYPE_CHECKING:`` block (the operations of ``Value`` and
+``Tensor`` in ``ComparesNumbers`` below, the array-only ones in ``Tensor``);
+``tests/test_type_stubs.py`` holds those blocks to the op table.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-_node_types: list[tuple[type, bool]] = []  # (Value or Tensor, takes only scalar ops)
+if TYPE_CHECKING:
+    from typing_extensions import Self  # (typing.Self from Python 3.11; only type checkers import this)
+
+    from .ops import Op
+    from .tensor import Tensor
+    from .value import Value
+
+_node_types: list[tuple[type[Value] | type[Tensor], bool]] = []  # (Value or Tensor, takes only scalar ops)
 
 
-def give_method(op: Any, node_type: type, scalar_only: bool) -> None:
+def give_method(op: Op, node_type: type[Value] | type[Tensor], scalar_only: bool) -> None:
     """Make ``op`` a method of ``node_type`` (if it has a method name)."""
     if op.method is None or (scalar_only and op.scalar is None):
         return
@@ -29,7 +39,7 @@ def give_method(op: Any, node_type: type, scalar_only: bool) -> None:
         setattr(node_type, op.method, lambda *inputs: apply(op, inputs, ()))
 
 
-def give_methods(node_type: type, *, scalar_only: bool) -> None:
+def give_methods(node_type: type[Value] | type[Tensor], *, scalar_only: bool) -> None:
     """Give ``node_type`` a method for every operation, now and defined later."""
     from .ops import OPS
 
@@ -38,7 +48,7 @@ def give_methods(node_type: type, *, scalar_only: bool) -> None:
         give_method(op, node_type, scalar_only)
 
 
-def give_to_every_node_type(op: Any) -> None:
+def give_to_every_node_type(op: Op) -> None:
     """A new operation becomes a method of every node type that exists already."""
     for node_type, scalar_only in _node_types:
         give_method(op, node_type, scalar_only)
@@ -87,3 +97,34 @@ class ComparesNumbers:
     def item(self) -> float:
         """The number, as a Python float (for printing and logging: not recorded)."""
         return float(self.data)
+
+    if TYPE_CHECKING:  # the operations that give_methods() attaches to Value and Tensor (those with a
+        # scalar forward), as type checkers see them; each returns a node of the same type. ``other``
+        # is a node of the same type or a number (for a Tensor also an array), hence Any.
+        @property
+        def shape(self) -> tuple[int, ...]: ...  # () for a Value (a class attribute), a Tensor's property
+
+        def __add__(self, other: Any) -> Self: ...
+        def __radd__(self, other: Any) -> Self: ...
+        def __sub__(self, other: Any) -> Self: ...
+        def __rsub__(self, other: Any) -> Self: ...
+        def __mul__(self, other: Any) -> Self: ...
+        def __rmul__(self, other: Any) -> Self: ...
+        def __truediv__(self, other: Any) -> Self: ...
+        def __rtruediv__(self, other: Any) -> Self: ...
+        def __pow__(self, other: Any) -> Self: ...
+        def __rpow__(self, other: Any) -> Self: ...
+        def __neg__(self) -> Self: ...
+        def __abs__(self) -> Self: ...  # (toolbox_ops: abs(x) is x.abs())
+        def sigmoid(self) -> Self: ...
+        def exp(self) -> Self: ...
+        def log(self) -> Self: ...
+        def tanh(self) -> Self: ...
+        def relu(self) -> Self: ...
+        def sqrt(self) -> Self: ...
+        def abs(self) -> Self: ...
+        def sin(self) -> Self: ...
+        def cos(self) -> Self: ...
+        def gelu(self, approximate: str = "none") -> Self: ...
+        def maximum(self, other: Any) -> Self: ...
+        def minimum(self, other: Any) -> Self: ...

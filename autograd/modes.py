@@ -121,7 +121,7 @@ class AnomalyError(FloatingPointError):
 
 # where each node was made, by id (a WeakKeyDictionary would compare nodes with ==,
 # which compares their numbers); an entry goes when its node does
-_created_at: dict[int, tuple[weakref.ref, str]] = {}
+_created_at: dict[int, tuple[weakref.ref[Node], str]] = {}
 _anomaly_depth = [0]  # one switch for the whole process, as in PyTorch: a debugging aid
 
 
@@ -150,7 +150,7 @@ def _user_frame() -> str:
 def _check_forward(out: Node, op: Any, inputs: tuple) -> None:
     site = _user_frame()
     key = id(out)
-    _created_at[key] = (weakref.ref(out, lambda _, key=key: _created_at.pop(key, None)), site)
+    _created_at[key] = (weakref.ref(out, lambda _: _created_at.pop(key, None)), site)
     if not _all_finite(out) and all(_all_finite(x) for x in inputs):
         raise AnomalyError(f"anomaly in the forward pass: '{op.name}' turned finite inputs into "
                            f"{_describe_non_finite(out)} at {site}")
@@ -267,7 +267,7 @@ def _on_numpy_scalars(node: Node, grad: Any) -> list[Any]:
             for rule, x in zip(node.op.rules, node.inputs)]
 
 
-def refuse_changed_inputs(node: Node) -> None:
+def refuse_changed_inputs(node: Tensor) -> None:
     """Raise: numbers this node's rule needs were changed after the operation recorded them."""
     for position, (x, then) in enumerate(zip(node.inputs, node.versions)):
         if x._version != then:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -129,6 +129,12 @@ def expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool)
 def reduced_count(shape: tuple[int, ...], axis: Any) -> int:
     """How many numbers a reduction over ``axis`` of an array of ``shape`` combines."""
     return math.prod(shape) if axis is None else math.prod(shape[a] for a in axis)
+
+
+@overload
+def normalize_axes(axis: None, ndim: int) -> None: ...
+@overload
+def normalize_axes(axis: int | np.integer | Sequence[int | np.integer], ndim: int) -> tuple[int, ...]: ...
 
 
 def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:

@@ -65,8 +65,9 @@ class Op:
         for x in inputs:
             if hasattr(x, "apply"):  # a Value or a Tensor: its type makes the result
                 return x.apply(self, inputs, args)
-        floats = self.scalar is not None and all(isinstance(x, (float, int)) for x in inputs)
-        return (self.scalar if floats else self.forward)(*inputs, *args)
+        if self.scalar is not None and all(isinstance(x, (float, int)) for x in inputs):
+            return self.scalar(*inputs, *args)
+        return self.forward(*inputs, *args)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

@@ -18,7 +18,7 @@ gives ``Tensor`` its method). What is particular to arrays:
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,6 +44,11 @@ class Tensor(Node):
     """
 
     __slots__ = ("args", "versions", "_data", "_version")
+    inputs: tuple[Tensor, ...]
+    args: tuple  # (per tensor: Node's is a class-wide default)
+    versions: tuple[int, ...]  # the inputs' versions when the operation used them
+    _data: Any  # the numbers behind ``data``
+    _version: int  # how many times ``data`` was assigned
 
     def __init__(self, data: Any, requires_grad: bool = False, label: str = "", *, dtype: Any = None) -> None:
         if not isinstance(label, str):
@@ -191,6 +196,41 @@ class Tensor(Node):
         extras += [f"label={self.label!r}"] if self.label else []
         return "Tensor(" + ", ".join([body] + extras) + ")"
 
+    if TYPE_CHECKING:  # the array operations give_methods() attaches, as type checkers see them (those
+        # of Value too are declared in methods.ComparesNumbers); each returns a Tensor.
+        def __matmul__(self, other: Any) -> Tensor: ...
+        def __rmatmul__(self, other: Any) -> Tensor: ...
+        def __getitem__(self, index: Any) -> Tensor: ...
+        def sum(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def mean(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                 keepdim: bool | None = None) -> Tensor: ...
+        def max(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def min(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def logsumexp(self, axis: Any = None, keepdims: bool = False, *, dim: Any = None,
+                      keepdim: bool | None = None) -> Tensor: ...
+        def var(self, axis: Any = None, keepdims: bool = False, *, correction: float = 1, dim: Any = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def std(self, axis: Any = None, keepdims: bool = False, *, correction: float = 1, dim: Any = None,
+                keepdim: bool | None = None) -> Tensor: ...
+        def softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor: ...
+        def log_softmax(self, axis: int | None = None, *, dim: int | None = None) -> Tensor: ...
+        def reshape(self, *shape: Any) -> Tensor: ...  # t.reshape(2, 3) or t.reshape((2, 3))
+        def view(self, *shape: Any) -> Tensor: ...  # (toolbox_ops: PyTorch's name for reshape)
+        def permute(self, *axes: Any) -> Tensor: ...
+        def broadcast_to(self, *shape: Any) -> Tensor: ...
+        def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor: ...
+        def squeeze(self, dim: Any = None, *, axis: Any = None) -> Tensor: ...
+        def unsqueeze(self, dim: int) -> Tensor: ...
+        def linear(self, other: Any) -> Tensor: ...  # x @ weight.T
+        def clip(self, min: float | None = None, max: float | None = None) -> Tensor: ...
+        def clamp(self, min: float | None = None, max: float | None = None) -> Tensor: ...  # (toolbox_ops)
+        def leaky_relu(self, negative_slope: float = 0.01) -> Tensor: ...
+        def softplus(self, beta: float = 1.0, threshold: float = 20.0) -> Tensor: ...
+        def where(self, condition: Any, other: Any) -> Tensor: ...  # (toolbox_ops: self where condition, else other)
+
 
 # --------------------------------------------------------------------------- making tensors
 
@@ -240,13 +280,14 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     return array.astype(wanted, copy=False)
 
 
-def constant(x: Any, like: Tensor) -> Tensor:
+def constant(x: Any, like: Tensor | None) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor that needs no gradient.
     A plain number stays a number, so NumPy gives the result ``like``'s dtype."""
     if isinstance(x, Node):
         raise TypeError(f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
                         "use Tensor(value.data) to make it a tensor")
-    if isinstance(x, (numbers.Real, np.floating)) and np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+    if (isinstance(x, (numbers.Real, np.floating))  # (NumPy's stubs leave numbers.Real out of what np.ndim takes)
+            and np.ndim(x) == 0 and not isinstance(x, np.ndarray)):  # type: ignore[arg-type]
         data: Any = x if x.__class__ is float or x.__class__ is int else float(x)  # NumPy scalars as numbers,
         # so float32 stays float32 (as in PyTorch)
     elif isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biu":

@@ -298,21 +298,21 @@ def _normalized_axis(x: Any, axis: int) -> int | None:
 def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, int | None]:
     # x minus its maximum along the axis (0 where that is infinite), as PyTorch: exp of it
     # never overflows, and (x - max) - log(sum) keeps digits that x - logsumexp(x) loses
-    axis = _normalized_axis(x, axis)
-    shift = np.max(x, axis=axis, keepdims=True)
-    return x - np.where(np.isinf(shift), 0.0, shift), axis
+    along = _normalized_axis(x, axis)  # (None for a 0-d x)
+    shift = np.max(x, axis=along, keepdims=True)
+    return x - np.where(np.isinf(shift), 0.0, shift), along
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted, axis = _shifted(x, axis)
+    shifted, along = _shifted(x, axis)
     e = np.exp(shifted)
-    return e / np.sum(e, axis=axis, keepdims=True)
+    return e / np.sum(e, axis=along, keepdims=True)
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:
-    shifted, axis = _shifted(x, axis)
+    shifted, along = _shifted(x, axis)
     with np.errstate(divide="ignore"):  # log(0) = -inf: every number was -inf
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        return shifted - np.log(np.sum(np.exp(shifted), axis=along, keepdims=True))
 
 
 SOFTMAX = Op("softmax", forward=_softmax, method="softmax", arguments=_one_axis,
@@ -486,8 +486,10 @@ def minimum(a: Any, b: Any) -> Any:
     return MINIMUM(a, b)
 
 
-# PyTorch's other spellings of the same operations
-Tensor.where = lambda self, condition, other: where(condition, self, other)
-Tensor.clamp = lambda self, *given, **named: self.clip(*given, **named)
-Tensor.view = lambda self, *shape: self.reshape(*shape)
-Tensor.__abs__ = Value.__abs__ = lambda self: self.abs()
+# PyTorch's other spellings of the same operations (attached as methods.give_method attaches the
+# ops' methods, with setattr; Tensor's and ComparesNumbers' TYPE_CHECKING blocks declare them)
+setattr(Tensor, "where", lambda self, condition, other: where(condition, self, other))
+setattr(Tensor, "clamp", lambda self, *given, **named: self.clip(*given, **named))
+setattr(Tensor, "view", lambda self, *shape: self.reshape(*shape))
+setattr(Value, "__abs__", lambda self: self.abs())
+setattr(Tensor, "__abs__", Value.__abs__)

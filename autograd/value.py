@@ -46,7 +46,7 @@ class Value(Node):
         inputs = tuple(x if isinstance(x, Value) else constant(x) for x in inputs)
         out = Value.__new__(Value)
         try:
-            out.data = op.scalar(*[x.data for x in inputs], *args)
+            out.data = op.scalar(*[x.data for x in inputs], *args)  # type: ignore[misc]  # (Value ops have one)
         except (ArithmeticError, ValueError):  # Python raises for 1/0, log(0), exp(1000):
             out.data = float(op.forward(*[np.float64(x.data) for x in inputs], *args))  # NumPy says inf/nan
         out.grad, out.label = 0.0, ""

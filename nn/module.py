@@ -161,11 +161,11 @@ class Module:
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
-                if isinstance(parameter, Value):
-                    parameter.data = float(array)
-                else:
+                if isinstance(parameter, Tensor):
                     parameter.data[...] = array
                     parameter._version += 1  # a change, as assigning .data would be
+                else:  # a Value
+                    parameter.data = float(array)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then

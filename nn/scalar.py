@@ -48,7 +48,7 @@ class Neuron(Module):
             raise ValueError(f"Neuron with {len(self.w)} inputs got {len(x)} values")
         total = self.b if self.b is not None else Value(0.0, requires_grad=False)
         for w, xi in zip(self.w, x):
-            total = total + w * xi  # type: ignore[assignment]  # Value ops, made at import time
+            total = total + w * xi
         return total if self.activation == "linear" else getattr(total, self.activation)()
 
     def extra_repr(self) -> str:

@@ -98,7 +98,8 @@ figures: $(VENV)/.installed
 screenshot: $(VENV)/.installed
 	$(BIN)/python tools/explorer_screenshot.py docs/images/explorer.png
 
-# The explorer on the seed notebook's network: writes out/explorer.html and prints its path.
-explore: $(VENV)/.installed
+# The explorer on the seed notebook's network: writes out/explorer.html and prints its path
+# (the demos' dependencies only, as `make demo`: the tour of the README runs it).
+explore: $(VENV)/.runtime
 	@tools/ensure-graphviz
 	$(BIN)/python demos/explore_seed.py $(ARGS)

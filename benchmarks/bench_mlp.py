@@ -175,16 +175,25 @@ def main() -> None:
         SIZES, BATCH, REPEAT = [32, 16, 16, 4], 8, 1
     rounds = args.rounds or (3 if args.quick else 30)
     engines = harness.engines(args)
-    tables = []
+    tables, goal_rows = [], []
     for activation in ACTIVATIONS:
         # The check compares the loss and the weights after one step.
         timings = harness.measure(variants(engines, activation), rounds=rounds, warmup=3, repeat=REPEAT,
                                   rtol=1e-9, atol=1e-12)
         name = "ReLU" if activation == "relu" else "sigmoid (the seed notebook's activation)"
         tables.append(f"**{name}**\n\n" + harness.table(timings, "NumPy by hand", per_label="per step"))
+        ratio = {t.name: t.median / timings[0].median for t in timings if not t.absent}  # over NumPy by hand
+        nn_ratio, raw_ratio = ratio["autograd through nn"], ratio["autograd raw Tensors"]
+        torch_cell = f"; PyTorch {ratio['PyTorch CPU']:.2f}x" if "PyTorch CPU" in ratio else ""
+        goal_rows.append((f"{'-'.join(map(str, SIZES))} MLP, batch {BATCH}, "
+                          f"{'ReLU' if activation == 'relu' else 'sigmoid'}: "
+                          "at most 1.05x hand-written NumPy, through nn and raw Tensors",
+                          f"through nn {nn_ratio:.2f}x, raw Tensors {raw_ratio:.2f}x{torch_cell}",
+                          harness.at_most(nn_ratio, 1.05) and harness.at_most(raw_ratio, 1.05)))
     body = "\n\n".join(tables)
     body += (f"\n\n{REPEAT} steps per timed run, {rounds} interleaved rounds per activation. "
              "Goal: our engine at most 1.05x hand-written NumPy, with either activation.")
+    body += "\n\n" + harness.goals(goal_rows)
     harness.report(args, "mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64, ReLU and sigmoid", body)
 
 

@@ -113,6 +113,12 @@ def main() -> None:
                                   for name in median if name != MICROGRAD)
     body += (f"\n\n{SAMPLES} samples; {STEPS} consecutive steps and a collection per timed run, {rounds} "
              "interleaved rounds. Goal: at least 10x faster than micrograd.")
+    faster = median[MICROGRAD] / median[OURS] if MICROGRAD in median else None
+    body += "\n\n" + harness.goals([
+        ("micrograd's moons demo, one full step: at least 10x faster than micrograd 0.1.0",
+         "micrograd absent" if faster is None else f"{faster:.1f}x",
+         None if faster is None else round(faster, 1) >= 10),  # as printed
+    ])
     harness.report(args, "moons", f"5. micrograd's moons demo: MLP(2, [16, 16, 1]), {SAMPLES} samples, one step",
                    body)
 

@@ -159,6 +159,13 @@ def main() -> None:
     body = harness.table(timings, "seed NumPy (hand-written)", per=STEPS, per_label="per step")
     body += (f"\n\n{STEPS} steps per timed run, {rounds} interleaved rounds. "
              "Goal: our engine at most 1.3x the hand-written NumPy time per step.")
+    ratio = {t.name: t.median / timings[0].median for t in timings if not t.absent}  # over the seed's NumPy
+    body += "\n\n" + harness.goals([
+        (f"the seed's training loop (3-4-2, per-sample SGD), {how}: at most 1.3x the seed's NumPy",
+         f"{ratio[name]:.2f}x (the bare yardstick: {ratio['bare engine (yardstick)']:.2f}x)",
+         harness.at_most(ratio[name], 1.3))
+        for how, name in (("raw Tensors", "autograd Tensors"), ("through nn", "autograd through nn"))
+    ])
     harness.report(args, "notebook", "2. The notebook's training loop (3-4-2 sigmoid network, per-sample SGD)", body)
 
 

@@ -64,6 +64,7 @@ def main() -> None:
         header += [f"{old} per node", f"{old} × PyTorch", f"autograd × {harness.OLD_LABEL}"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     per_node: dict[str, dict[int, float]] = {}
+    per_node_torch: dict[int, float] = {}  # ours over PyTorch's, per N
     for n in sizes:
         rounds = args.rounds or (3 if args.quick else max(5, 2_000_000 // (n * 40)))
         variants = [*harness.on_engines(engines, "autograd", ours(n)), harness.Variant("PyTorch CPU", torch_cpu(n))]
@@ -72,6 +73,8 @@ def main() -> None:
         for name, mine in timings.items():
             per_node.setdefault(name, {})[n] = mine.median / n
         mine = timings["autograd"]
+        if not theirs.absent:
+            per_node_torch[n] = mine.median / theirs.median
         row = [f"{n:,}", *cells(mine, theirs, n)]
         row.insert(2, "absent" if theirs.absent else harness.format_seconds(theirs.median / n))
         if old in timings:
@@ -83,6 +86,16 @@ def main() -> None:
                  f"the cost at N={sizes[0]:,}.")
     body += ("\n\nGoals: the cost per node at the largest N at most 1.2x the cost at the smallest (linear), "
              "and at most half of PyTorch's per-node cost (a ratio of 0.5 or less).")
+    costs = per_node["autograd"]
+    growth = costs[sizes[-1]] / costs[sizes[0]]
+    versus_torch = per_node_torch.get(sizes[-1])
+    body += "\n\n" + harness.goals([
+        (f"chains of N elementwise ops: cost per node at N = {sizes[-1]:,} at most 1.2x that at N = {sizes[0]:,}",
+         f"{growth:.2f}x", harness.at_most(growth, 1.2)),
+        (f"the same: at most 0.5x PyTorch's cost per node (at N = {sizes[-1]:,})",
+         "PyTorch absent" if versus_torch is None else f"{versus_torch:.2f}x",
+         None if versus_torch is None else harness.at_most(versus_torch, 0.5)),
+    ])
     harness.report(args, "scaling", "4. Scaling: chains of N elementwise Tensor ops, forward + backward", body)
 
 

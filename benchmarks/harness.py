@@ -12,6 +12,9 @@ on the old copy of the project in DIR (baseline.py loads it), as "<name> (old en
 and the table gains a column with each of our variants' time over its old counterpart's.
 
 Results go into benchmarks/RESULTS.md, section by section, with the machine they ran on.
+Each benchmark also states its goals (issue 15) and where the run leaves each; those rows
+are copied into the README's performance summary, so the README never quotes a number
+the scripts did not measure.
 """
 
 from __future__ import annotations
@@ -41,6 +44,11 @@ from baseline import CURRENT, OLD_LABEL, Engine, load
 from autograd.files import replacing
 
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+README = RESULTS.parent.parent / "README.md"
+# The benchmarks with goals: the README's summary is rewritten once every one of them has
+# a goals table in RESULTS.md (a table of some would silently drop the others' rows).
+GOAL_SECTIONS = ("scalar", "notebook", "mlp", "scaling", "moons")
+GOALS_HEADER = "| goal | this run | |"
 Run = Callable[[], object]
 
 
@@ -214,7 +222,8 @@ def machine() -> str:
 
 def report(args: argparse.Namespace, name: str, title: str, body: str) -> None:
     """Print a benchmark's results and, unless ``--quick`` or ``--no-write``, write them as
-    section ``name`` of RESULTS.md (and the README), with the command that reran them."""
+    section ``name`` of RESULTS.md (and its goals into the README's summary), with the
+    command that reran them."""
     if args.baseline:
         body += (f"\n\nOld engine: the project copy in `{args.baseline}`, loaded beside ours in the same "
                  f"process (benchmarks/baseline.py); × {OLD_LABEL} is our time over its time.")
@@ -234,7 +243,7 @@ def write_section(name: str, title: str, body: str, command: str) -> None:
         "Ratios are median time over the baseline's median time in the same run: below 1 is faster.\n")
     text = _replace_between(text, f"<!-- begin {name} -->", f"<!-- end {name} -->", section)
     _write(RESULTS, text)
-    _copy_into_readme(text)
+    _copy_goals_into_readme(text)
 
 
 def _replace_between(text: str, begin: str, end: str, replacement: str) -> str:
@@ -244,16 +253,60 @@ def _replace_between(text: str, begin: str, end: str, replacement: str) -> str:
     return text.rstrip() + "\n\n" + replacement + "\n"
 
 
-def _copy_into_readme(results: str) -> None:
-    """The README's performance section shows RESULTS.md's tables, copied by the
-    scripts so that it never drifts from what they measured."""
-    readme = RESULTS.parent.parent / "README.md"
-    begin, end = "<!-- begin benchmark results -->", "<!-- end benchmark results -->"
-    if not readme.exists() or begin not in readme.read_text():
+def goals(rows: Sequence[tuple[str, str, bool | None]]) -> str:
+    """A benchmark's goals as a table: (goal, where this run stands, met?), met None when a
+    competitor the goal is measured against is absent.
+
+    >>> print(goals([("at most 1.3x NumPy", "1.25x", True)]))
+    | goal | this run | |
+    |---|---|---|
+    | at most 1.3x NumPy | 1.25x | met |
+    """
+    lines = [GOALS_HEADER, "|---|---|---|"]
+    for goal, now, met in rows:
+        verdict = "not measured" if met is None else "met" if met else "**not met**"
+        lines.append(f"| {goal} | {now} | {verdict} |")
+    return "\n".join(lines)
+
+
+def at_most(ratio: float, goal: float) -> bool:
+    """Whether a ratio meets an upper goal as printed (two decimals), so that the verdict
+    agrees with the number beside it."""
+    return round(ratio, 2) <= goal
+
+
+def goal_rows(results: str) -> dict[str, list[str]]:
+    """The goal rows of each section of RESULTS.md, by section name."""
+    found: dict[str, list[str]] = {}
+    for name, section in re.findall(r"<!-- begin (\w+) -->(.*?)<!-- end \1 -->", results, flags=re.S):
+        lines = section.splitlines()
+        if GOALS_HEADER in lines:
+            start = lines.index(GOALS_HEADER) + 2  # past the header and the |---| line
+            rows = []
+            for line in lines[start:]:
+                if not line.startswith("|"):
+                    break
+                rows.append(line)
+            found[name] = rows
+    return found
+
+
+def _copy_goals_into_readme(results: str) -> None:
+    """The README's performance summary is the goal rows of every benchmark in
+    RESULTS.md, copied by the scripts so that it never drifts from what they measured
+    (the full tables stay in RESULTS.md, which docs/performance.md explains)."""
+    begin, end = "<!-- begin goals -->", "<!-- end goals -->"
+    if not README.exists() or begin not in README.read_text():
         return
-    body = results.split("\n", 3)[3].strip()  # without RESULTS.md's own title and preface
-    body = re.sub(r"^## ", "#### ", body, flags=re.M)
-    _write(readme, _replace_between(readme.read_text(), begin, end, f"{begin}\n{body}\n{end}"))
+    found = goal_rows(results)
+    missing = [name for name in GOAL_SECTIONS if name not in found]
+    if missing:
+        print(f"(the README's goals table is left as it was until {', '.join(missing)} "
+              f"{'has' if len(missing) == 1 else 'have'} run with goals: make bench)", file=sys.stderr)
+        return
+    rows = [row for name in GOAL_SECTIONS for row in found[name]]
+    table = "\n".join([GOALS_HEADER, "|---|---|---|", *rows])
+    _write(README, _replace_between(README.read_text(), begin, end, f"{begin}\n{table}\n{end}"))
 
 
 def _write(path: Path, text: str) -> None:

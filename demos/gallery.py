@@ -3,6 +3,7 @@
     python demos/gallery.py [--out out/] [--format svg,png]   (also pdf, and gv: the DOT source)
 
 Writes into the output folder:
+  tour.*                 the README's first expression, y = tanh(x*w), after backward()
   expression.*           a small scalar expression (a neuron: tanh(x1*w1 + x2*w2 + b))
   network_values.*       the notebook's 3-4-2 network at scalar granularity (nn.MLP over Values)
   network_tensors.*      the same network as a Tensor graph (nn.Sequential)
@@ -28,6 +29,16 @@ from autograd.files import replacing
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import backprop_from_scratch as notebook  # noqa: E402  (the seed's hand-derived gradients)
+
+
+def tour() -> Value:
+    """The README's five-minute tour starts here: tanh in its responsive range, so the
+    gradients are of order one."""
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    y = (x * w).tanh()
+    y.label = "y"
+    y.backward()
+    return y
 
 
 def neuron() -> Value:
@@ -99,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     hand_W1 = notebook.W1_grad(x, notebook.LABEL, out, W1.data, W2.data)
     slipped_W2 = -notebook.W2_grad(x, notebook.LABEL, out, W1.data)  # (y - out) h^T: the sign slipped
     pictures = {
+        "tour": draw_graph(tour(), title="y = tanh(x*w), after backward()"),
         "expression": draw_graph(neuron(), title="tanh(x1*w1 + x2*w2 + b), after backward()"),
         "network_values": draw_graph(network_values(rng), rankdir="LR",
                                      title="The 3-4-2 network as scalar Values (nn.MLP)"),

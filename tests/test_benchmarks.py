@@ -36,6 +36,55 @@ def test_benchmark_runs_in_quick_mode(script):
     assert result.returncode == 0, result.stderr
     assert "| autograd" in result.stdout  # our engine was timed
     assert "computes different numbers" not in result.stdout + result.stderr
+    goals = result.stdout[result.stdout.index("| goal | this run | |"):].splitlines()[2:]
+    rows = [line for line in goals if line.startswith("| ")]  # the table the README's summary copies
+    assert rows and all(line.rstrip().endswith(("| met |", "| **not met** |", "| not measured |")) for line in rows)
+
+
+@pytest.fixture
+def harness(monkeypatch, tmp_path):
+    """benchmarks/harness.py, writing into a RESULTS.md and a README.md under tmp_path."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    monkeypatch.setenv("OMP_WAIT_POLICY", "PASSIVE")  # what importing harness sets, undone after the test
+    import harness
+
+    monkeypatch.setattr(harness, "RESULTS", tmp_path / "RESULTS.md")
+    monkeypatch.setattr(harness, "README", tmp_path / "README.md")
+    return harness
+
+
+def test_the_readme_gets_the_goals_of_every_benchmark_and_none_of_the_tables(harness, capsys):
+    readme = ("# Project\n\n## Performance\n\nSummary:\n\n<!-- begin goals -->\nby hand\n<!-- end goals -->\n\n"
+              "Full tables: benchmarks/RESULTS.md.\n")
+    harness.README.write_text(readme)
+    for i, name in enumerate(harness.GOAL_SECTIONS):
+        body = "| variant | median |\n|---|---|\n| autograd | 1 ms |\n\n" + harness.goals(
+            [(f"{name} goal", f"{i}.5x", i % 2 == 0), (f"{name} second goal", "absent", None)])
+        harness.write_section(name, f"{i}. {name}", body, f"python benchmarks/bench_{name}.py")
+        if name != harness.GOAL_SECTIONS[-1]:  # until every benchmark has goals, the README keeps its table
+            assert harness.README.read_text() == readme
+            assert "left as it was" in capsys.readouterr().err
+    harness.write_section("tricks", "Speed tricks", "| setting | time |\n|---|---|\n| all | 1 |", "python x.py")
+    text = harness.README.read_text()
+    table = text[text.index("<!-- begin goals -->"):text.index("<!-- end goals -->")].splitlines()[1:]
+    assert table[:2] == ["| goal | this run | |", "|---|---|---|"]
+    assert table[2:] == [row for i, name in enumerate(harness.GOAL_SECTIONS) for row in (
+        f"| {name} goal | {i}.5x | {'met' if i % 2 == 0 else '**not met**'} |",
+        f"| {name} second goal | absent | not measured |")]
+    assert text.replace("\n".join(table) + "\n", "by hand\n") == readme  # nothing else changed
+    assert "| variant |" not in text and "| setting |" not in text  # the full tables stay in RESULTS.md
+    assert harness.RESULTS.read_text().count("| variant | median |") == len(harness.GOAL_SECTIONS)
+
+
+def test_a_goal_is_met_as_the_number_beside_it_reads(harness):
+    assert harness.at_most(1.0549, 1.05) and not harness.at_most(1.0551, 1.05)
+
+
+def test_the_readme_has_the_goals_table_the_scripts_rewrite():
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("<!-- begin goals -->"):readme.index("<!-- end goals -->")]
+    assert "| goal | this run | |" in section
+    assert "<!-- begin benchmark results -->" not in readme  # the full tables are RESULTS.md's
 
 
 @functools.cache

@@ -37,6 +37,14 @@ def test_make_demo_installs_only_the_runtime_dependencies_and_says_what_it_insta
     assert "demos/backprop_from_scratch.py" in commands
 
 
+def test_make_explore_installs_only_the_runtime_dependencies_too(tmp_path):
+    """The README's tour runs `make explore` right after `make demo`: no test extra."""
+    commands = dry_run("explore", tmp_path)
+    installs = [line for line in commands.splitlines() if " install " in line and "pip" in line]
+    assert installs and all(line.rstrip().endswith("install -e .") for line in installs), installs
+    assert "demos/explore_seed.py" in commands
+
+
 def test_make_test_still_installs_the_test_extra(tmp_path):
     commands = dry_run("test", tmp_path)
     assert "install -e '.[test]'" in commands and "pytest" in commands
@@ -72,8 +80,10 @@ def test_the_readme_walkthrough_example_has_gradients_that_teach(tmp_path, monke
 
 
 def test_readme_examples_write_only_into_gitignored_folders():
+    """The README's examples, and those of the pages under docs/ it links to."""
     ignored = (ROOT / ".gitignore").read_text().splitlines()
-    code = "".join(re.findall(r"```(?:sh|python)\n(.*?)```", README, flags=re.S))
+    pages = [README, *(page.read_text() for page in sorted((ROOT / "docs").glob("*.md")))]
+    code = "".join(block for page in pages for block in re.findall(r"```(?:sh|python)\n(.*?)```", page, flags=re.S))
     folders = set(re.findall(r"--out[ =]([a-z][\w./-]*)", code)) | set(re.findall(r"\"(\w+)/[\w.]+\.\w+\"", code))
     assert folders
     for folder in folders:

@@ -88,7 +88,7 @@ def test_the_seed_network_picture_uses_the_seeds_names_and_column_x():
 def test_committed_pictures_match_what_the_code_draws(tmp_path):
     committed = sorted(IMAGES.glob("*.gv"))
     names = {path.stem for path in committed}
-    assert {"expression", "network_values", "network_tensors", "comparison", "network_graph"} <= names
+    assert {"tour", "expression", "network_values", "network_tensors", "comparison", "network_graph"} <= names
     # as `make figures` draws them: with the speed tricks, whose scalar graphs have fewer nodes
     env = {k: v for k, v in os.environ.items() if k != "AUTOGRAD_NO_SPEED_TRICKS"}
     subprocess.run([sys.executable, str(DEMOS / "gallery.py"), "--out", str(tmp_path), "--format", "gv"],

@@ -1,4 +1,5 @@
-"""The README's Python examples run as written."""
+"""The README's Python examples, and those of the reference pages in docs/ it links to,
+run as written; every bad-input row names a test that exists."""
 
 from __future__ import annotations
 
@@ -7,14 +8,34 @@ from pathlib import Path
 
 import pytest
 
-README = Path(__file__).resolve().parent.parent / "README.md"
-BLOCKS = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+PAGES = [README, *sorted((ROOT / "docs").glob("*.md"))]
+BLOCKS = [(page, block) for page in PAGES for block in re.findall(r"```python\n(.*?)```", page.read_text(), flags=re.S)]
 
 
-@pytest.mark.parametrize("index", range(len(BLOCKS)))
-def test_readme_example_runs(index, capsys, tmp_path, monkeypatch, op_table):
+IDS = [f"{page.relative_to(ROOT)}-{[p for p, _ in BLOCKS[:i]].count(page)}" for i, (page, _) in enumerate(BLOCKS)]
+
+
+@pytest.mark.parametrize("page, block", BLOCKS, ids=IDS)
+def test_example_runs(page, block, capsys, tmp_path, monkeypatch, op_table):
     monkeypatch.chdir(tmp_path)  # examples may write files
-    exec(compile(BLOCKS[index], f"README block {index}", "exec"), {})
+    exec(compile(block, f"{page.name} example", "exec"), {})
+
+
+def test_the_readme_and_the_pages_it_links_to_have_examples_that_run():
+    pages = {page for page, _ in BLOCKS}
+    assert README in pages and len([b for p, b in BLOCKS if p == README]) >= 5
+    for page in ("engine", "nn", "pictures", "explorer", "checking-gradients", "second-order"):
+        assert ROOT / "docs" / f"{page}.md" in pages, page
+
+
+def test_every_file_the_readme_and_its_pages_link_to_exists():
+    assert len(re.findall(r"\]\(docs/[\w-]+\.md\)", README.read_text())) >= 10  # the reference is linked
+    for page in PAGES:
+        for link in re.findall(r"\]\(([^)#\s]+)", page.read_text()):
+            if not link.startswith(("http://", "https://")):
+                assert (page.parent / link).exists(), f"{page.relative_to(ROOT)} links to {link}"
 
 
 def test_readme_names_the_commands_ci_runs():
@@ -25,13 +46,11 @@ def test_readme_names_the_commands_ci_runs():
 
 
 def test_every_bad_input_row_names_a_test_that_exists():
-    text = README.read_text()
-    section = text[text.index("## Bad input"):]
-    section = section[: section.index("\n## ", 1)]
+    text = (ROOT / "docs" / "bad-input.md").read_text()
+    section = text[text.index("# Bad input"):]
     rows = [line for line in section.splitlines() if line.startswith("| ") and "`tests/" in line]
     assert len(rows) >= 30
-    root = README.parent
     for row in rows:
         for reference in re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row):
             path, name = reference
-            assert f"def {name}(" in (root / path).read_text(), f"{path}::{name} (row: {row[:60]}...)"
+            assert f"def {name}(" in (ROOT / path).read_text(), f"{path}::{name} (row: {row[:60]}...)"

@@ -354,6 +354,8 @@ def _give_fast_method(op: ops.Op, node_type: type) -> None:
     if op.arity == 2 and name.startswith("__"):
         setattr(node_type, name, binary(op, False))
         setattr(node_type, "__r" + name[2:], binary(op, True))
+    elif op.arity == 2 and op.arguments is None:  # x.linear(w), x.maximum(y)
+        setattr(node_type, name, binary(op, False))
     elif op.arity == 1 and (node_type is Tensor or op.arguments is None):
         setattr(node_type, name, unary(op))
 

@@ -329,8 +329,7 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
     seeds = [make_seed(root, g, as_node=create_graph) for root, g in zip(roots, grads)]
     kept: set[int] = set()  # the gradient objects that intermediate nodes show
     if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
-        with _collector_paused:  # (the fused loop does its own bookkeeping: see fast.py)
-            leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads)
+        leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads, _collector_paused)
     else:
         def show_gradient(node: Node, grad: Any) -> None:
             node.grad = grad

@@ -90,7 +90,7 @@ def zero_where(condition: Any, x: Any) -> Any:
 def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
     """x repeated along new or size-1 axes to ``shape`` (a fresh, writable array)."""
     if isinstance(x, ARRAY_TYPES):
-        full = np.empty(shape, dtype=np.result_type(x))
+        full = np.empty(shape, dtype=x.dtype)
         full[...] = x
         return full
     return x.broadcast_to(shape)
@@ -99,7 +99,7 @@ def broadcast_to(x: Any, shape: tuple[int, ...]) -> Any:
 def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
     """Zeros of ``shape`` with ``grad`` added at ``index``: repeated indices add up."""
     if isinstance(grad, ARRAY_TYPES):
-        full = np.zeros(shape, dtype=np.result_type(grad))
+        full = np.zeros(shape, dtype=grad.dtype)
         np.add.at(full, index, grad)
         return full
     from .more_ops import SCATTER_ADD

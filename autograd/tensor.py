@@ -93,17 +93,19 @@ class Tensor(Node):
         return out
 
     # ---- what the array holds
+    # (an array or a NumPy scalar answers these itself; a constant's plain number goes through NumPy)
     @property
     def shape(self) -> tuple[int, ...]:
-        return np.shape(self.data)
+        return getattr(self._data, "shape", ())
 
     @property
     def ndim(self) -> int:
-        return np.ndim(self.data)
+        return getattr(self._data, "ndim", 0)
 
     @property
     def dtype(self) -> np.dtype:
-        return np.result_type(self.data)
+        data = self._data
+        return data.dtype if isinstance(data, (np.ndarray, np.generic)) else np.result_type(data)
 
     def numel(self) -> int:
         """Number of elements."""
@@ -121,8 +123,11 @@ class Tensor(Node):
 
     def item(self) -> float:
         """The single number of a one-element tensor, as a Python float."""
+        data = self._data
+        if data.__class__ is np.float64 or data.__class__ is np.float32:  # a loss: the usual case
+            return float(data)
         try:
-            return float(self._data.item())
+            return float(data.item())
         except ValueError:
             raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}") from None
 
@@ -178,8 +183,8 @@ class Tensor(Node):
             self.grad = grad if self.grad is None else self.grad + grad
             return
         grad = np.asarray(grad)
-        if grad.dtype != self.data.dtype:
-            grad = grad.astype(self.data.dtype)
+        if grad.dtype != self._data.dtype:
+            grad = grad.astype(self._data.dtype)
         if isinstance(self.grad, Node):  # a graph from backward(create_graph=True): keep its numbers
             self.grad = np.asarray(self.grad.data) + grad
         elif self.grad is None:

@@ -34,8 +34,7 @@ class Node(ComparesNumbers):
     ``data``: the number(s).  ``grad``: d(root)/d(this node) after a backward pass.
     ``op``: the operation that made this node, None for a leaf (a node you created).
     ``inputs``: that operation's inputs (empty for a leaf).  ``requires_grad``: whether
-    gradients flow into this node.  ``Value`` (a scalar) and ``Tensor`` (an array)
-    fill it in.
+    gradients flow into this node.  ``Value`` (a scalar) and ``Tensor`` (an array) fill it in.
     """
 
     __slots__ = ("data", "grad", "label", "op", "inputs", "requires_grad", "__weakref__")
@@ -81,6 +80,7 @@ class _Recording(threading.local):
 
 recording = _Recording()
 forward_watchers: list[Callable[[Node, Any, tuple], None]] = []  # debugging modes; usually none
+Node._data = Node.data  # type: ignore[attr-defined]  # the numbers as the engine reads them (Tensor: inplace.py)
 
 
 def record(out: Node, op: Any, inputs: tuple, args: tuple) -> Node:
@@ -150,7 +150,7 @@ def chain_rule(node: Node, grad: Any, numbers: bool = True) -> list[Any]:
     ``numbers=False`` runs the rules on the nodes themselves, recording the pass as a
     graph (for gradients of gradients)."""
     op = node.op
-    out, inputs = (node.data, [x.data for x in node.inputs]) if numbers else (node, node.inputs)
+    out, inputs = (node._data, [x._data for x in node.inputs]) if numbers else (node, node.inputs)
     shares = []
     for rule, parent in zip(op.rules, node.inputs):
         share = rule(grad, out, *inputs, *node.args) if parent.requires_grad else None

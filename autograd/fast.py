@@ -73,7 +73,7 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
             continue
         inputs = node.inputs
         rules = op.rules
-        out = node.data
+        out = node._data
         if node.__class__ is Tensor:  # numbers changed since the forward pass? (see modes.refuse_changed_inputs)
             versions = node.versions
             if versions[0] != inputs[0]._version or (len(inputs) > 1 and versions[1:] != node._version_of_inputs[1:]):
@@ -83,7 +83,7 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
         try:
             if len(inputs) == 2:
                 a, b = inputs
-                x, y = a.data, b.data
+                x, y = a._data, b._data
                 args = node.args
                 if args:
                     shares = (rules[0](grad, out, x, y, *args) if a.requires_grad else None,
@@ -92,9 +92,9 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
                     shares = (rules[0](grad, out, x, y) if a.requires_grad else None,
                               rules[1](grad, out, x, y) if b.requires_grad else None)
             elif len(inputs) == 1 and node.args:
-                shares = (rules[0](grad, out, inputs[0].data, *node.args),)
+                shares = (rules[0](grad, out, inputs[0]._data, *node.args),)
             elif len(inputs) == 1:
-                shares = (rules[0](grad, out, inputs[0].data),)
+                shares = (rules[0](grad, out, inputs[0]._data),)
             else:
                 shares = core.chain_rule(node, grad)
         except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
@@ -106,8 +106,8 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
         for parent, share in zip(inputs, shares):
             if share is None:
                 continue
-            if op.broadcasts and share.__class__ is not float and share.shape != parent.data.shape:
-                share = sum_to(share, parent.data.shape)
+            if op.broadcasts and share.__class__ is not float and share.shape != parent._data.shape:
+                share = sum_to(share, parent._data.shape)
             if parent.op is None:
                 if share is grad and share.__class__ is np.ndarray:
                     share = share.copy()  # passed on as it is (a + b): the leaf gets its own array
@@ -189,7 +189,7 @@ def _value_apply(op: ops.Op, a: Value, b: Value | None) -> Value:
 
 def _tensor_apply(op: ops.Op, a: Tensor, b: Tensor | None, args: tuple) -> Tensor:
     try:
-        data = op.forward(a.data, *args) if b is None else op.forward(a.data, b.data)
+        data = op.forward(a._data, *args) if b is None else op.forward(a._data, b._data)
     except ValueError:
         return Tensor.apply(op, (a,) if b is None else (a, b), args)
     if data.__class__ is not np.ndarray and not isinstance(data, np.generic):

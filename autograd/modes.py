@@ -204,14 +204,14 @@ def detect_anomaly() -> Iterator[None]:
 def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``
     (its numbers, unless ``as_node``: a recorded pass may start from a node)."""
-    if grad is None and root.__class__ is Tensor and not np.shape(root.data):  # a loss: the usual case, first
-        return np.result_type(root.data).type(1.0)
+    if grad is None and root.__class__ is Tensor and not np.shape(root._data):  # a loss: the usual case, first
+        return np.result_type(root._data).type(1.0)
     if isinstance(grad, Node) and not as_node:
-        grad = np.array(grad.data)
+        grad = np.array(grad._data)
     if not isinstance(root, Tensor):
         return 1.0 if grad is None else grad if isinstance(grad, Node) else float(np.asarray(grad))
     if grad is None:
-        if np.size(root.data) != 1:
+        if np.size(root._data) != 1:
             raise ValueError(f"backward() without a gradient needs a tensor with one element, but this one has "
                              f"shape {root.shape}; reduce it first (e.g. .sum()) or pass grad= an array of shape "
                              f"{root.shape}")

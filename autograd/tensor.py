@@ -24,6 +24,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
+from .inplace import unwatched, watched
 from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
@@ -53,16 +54,17 @@ class Tensor(Node):
         if requires_grad:
             self.requires_grad_()
 
-    # ---- the numbers, with a version counter (as PyTorch's): every assignment to
-    # ``.data`` (also ``t.data += 1``, which assigns) counts as a change, so a backward
-    # pass can refuse to use numbers changed after an operation recorded them.
+    # ---- the numbers, with a version counter (as PyTorch's): assigning ``.data``, and
+    # writing into the array it returns (``t.data[0] = 5``, ``t.data += 1``), count as a
+    # change, so a backward pass can refuse numbers changed after an operation recorded
+    # them (``inplace.py``). The engine reads ``_data``, the plain array.
     @property
     def data(self) -> Any:
-        return self._data
+        return watched(self._data, self)
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = value
+        self._data = unwatched(value, self._data)
         self._version += 1
 
     @property
@@ -76,7 +78,7 @@ class Tensor(Node):
         like = next(x for x in inputs if isinstance(x, Tensor))
         inputs = tuple(x if isinstance(x, Tensor) else constant(x, like) for x in inputs)
         try:
-            data = op.forward(*[x.data for x in inputs], *args)
+            data = op.forward(*[x._data for x in inputs], *args)
         except ValueError as error:
             raise ValueError(explain(op, inputs, error)) from None
         if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
@@ -90,19 +92,19 @@ class Tensor(Node):
     # ---- what the array holds
     @property
     def shape(self) -> tuple[int, ...]:
-        return np.shape(self.data)
+        return np.shape(self._data)
 
     @property
     def ndim(self) -> int:
-        return np.ndim(self.data)
+        return np.ndim(self._data)
 
     @property
     def dtype(self) -> np.dtype:
-        return np.result_type(self.data)
+        return np.result_type(self._data)
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(np.size(self.data))
+        return int(np.size(self._data))
 
     def __len__(self) -> int:
         if not self.shape:
@@ -116,23 +118,23 @@ class Tensor(Node):
 
     def item(self) -> float:
         """The single number of a one-element tensor, as a Python float."""
-        if np.size(self.data) != 1:
+        if np.size(self._data) != 1:
             raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}")
-        return float(np.reshape(self.data, ()))
+        return float(np.reshape(self._data, ()))
 
     def __bool__(self) -> bool:
         return bool(self.item() != 0.0)
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        return np.asarray(self.data)
+        return np.asarray(self._data)
 
     def tolist(self) -> Any:
-        return np.asarray(self.data).tolist()
+        return np.asarray(self._data).tolist()
 
     def detach(self) -> Tensor:
         """The same data in a new leaf tensor cut off from the graph (no gradient flows)."""
-        return as_tensor(self.data)
+        return as_tensor(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
@@ -172,10 +174,10 @@ class Tensor(Node):
             self.grad = grad if self.grad is None else self.grad + grad
             return
         grad = np.asarray(grad)
-        if grad.dtype != self.data.dtype:
-            grad = grad.astype(self.data.dtype)
+        if grad.dtype != self._data.dtype:
+            grad = grad.astype(self._data.dtype)
         if isinstance(self.grad, Node):  # a graph from backward(create_graph=True): keep its numbers
-            self.grad = np.asarray(self.grad.data) + grad
+            self.grad = np.asarray(self.grad._data) + grad
         elif self.grad is None:
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()  # its own array
         elif self.grad.shape == grad.shape and self.grad.flags.writeable:
@@ -184,7 +186,7 @@ class Tensor(Node):
             self.grad = self.grad + grad
 
     def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self.data), separator=", ", prefix="Tensor(")
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
         extras = [] if self.dtype == np.float64 else [f"dtype={self.dtype}"]
         extras += ["requires_grad=True"] if self.requires_grad else []
         extras += [f"label={self.label!r}"] if self.label else []
@@ -200,7 +202,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
     >>> import numpy as np
     >>> x = np.ones(3)
-    >>> as_tensor(x).data is x
+    >>> as_tensor(x).numpy() is x
     True
     """
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
@@ -214,7 +216,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
     """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     elif isinstance(data, Node):
         raise TypeError(f"Tensor data cannot be a {type(data).__name__}: Value and Tensor cannot be "
                         "combined; use its .data")
@@ -276,7 +278,7 @@ def _index_item(item: Any) -> Any:
     if isinstance(item, np.ndarray):
         return item.copy()  # refilling the caller's index array must not change the graph
     if isinstance(item, Tensor):
-        item = np.array(item.data)
+        item = np.array(item._data)
         if item.dtype.kind == "f":
             if not np.all(item == np.round(item)):
                 raise IndexError("a Tensor used as an index must hold whole numbers")

@@ -80,7 +80,7 @@ class Optimizer:
             if isinstance(p, Value):
                 p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
             else:
-                data = p.data
+                data = p._data  # (the plain array: the update computes on it, the write below counts)
                 change = self._update(i, data, gradient)
                 if change.dtype is not data.dtype and change.dtype != data.dtype:
                     change = change.astype(data.dtype)  # float32 parameters stay float32

@@ -374,8 +374,6 @@ KNOWN_BUGS = {  # form: (probe, what goes wrong)
     "empty_list_index": (_empty_list_index, "t[[]] raises IndexError (NumPy reads [] as no positions)"),
     "mutated_ndarray_operand": (_ndarray_operand_copied, "an ndarray operand is kept by reference"),
     "mutated_index_array": (_index_array_copied, "an index array is kept by reference"),
-    "mutated_constant_tensor": (_constant_tensor_data_checked, "a constant Tensor's data changed in place "
-                                "reaches the gradient unnoticed"),
     "linear_with_no_features": (_linear_with_no_features, "linear of a (.., 0) input with a (k, 0) weight "
                                 "fails in backward (reshape of size 0 into (-1, 0))"),
 }

@@ -5,12 +5,13 @@ gives ``Tensor`` its method). What is particular to arrays:
 
 * Broadcasting. ``(4, 3) + (3,)`` works as in NumPy; the backward pass sums each
   gradient back to its input's shape (``core.sum_to``).
-* dtypes. float64 unless float32 data is given; a plain number, a NumPy scalar or an
-  integer array in an expression takes the other operand's dtype, so float32 stays
-  float32 (as in PyTorch).
-* ``data`` is an ndarray, except that a 0-d result of an operation (a sum, a loss) keeps
-  the NumPy scalar NumPy returned (``np.float64``): arithmetic on those is several times
-  faster than on 0-d arrays. ``numpy()`` is always an ndarray.
+* dtypes. float64 unless float32 data is given; a plain number, a NumPy scalar, an
+  integer array or a 0-d float64 array or tensor in an expression takes the other
+  operand's dtype, so float32 stays float32 (as in PyTorch; ``promoted``).
+* ``data`` is an ndarray (a view whose writes count as changes: ``inplace.py``), except
+  that a 0-d result of an operation (a sum, a loss) keeps the NumPy scalar NumPy returned
+  (``np.float64``): arithmetic on those is several times faster than on 0-d arrays.
+  ``numpy()`` is always an ndarray.
 * Names follow PyTorch (``requires_grad``, ``backward``, ``detach``, ``item``,
   ``permute``, ``transpose(dim0, dim1)``) and NumPy where PyTorch has none.
 """
@@ -29,7 +30,11 @@ from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
 
-FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+FLOAT64, FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+FLOAT_DTYPES = (FLOAT64, FLOAT32)
+# whether a float32 tensor was ever made: until then no operation can mix float32 with a
+# 0-d float64 (see ``promoted``), and a float64-only program pays nothing for the check
+FLOAT32_MADE = [False]
 
 
 class Tensor(Node):
@@ -66,6 +71,8 @@ class Tensor(Node):
     def data(self, value: Any) -> None:
         self._data = unwatched(value, self._data)
         self._version += 1
+        if getattr(self._data, "dtype", None) == FLOAT32:
+            FLOAT32_MADE[0] = True
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:
@@ -77,6 +84,8 @@ class Tensor(Node):
         record it in the graph."""
         like = next(x for x in inputs if isinstance(x, Tensor))
         inputs = tuple(x if isinstance(x, Tensor) else constant(x, like) for x in inputs)
+        if len(inputs) > 1:
+            inputs = promoted(inputs)
         try:
             data = op.forward(*[x._data for x in inputs], *args)
         except ValueError as error:
@@ -237,7 +246,9 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     elif kind == "b":
         return array  # a mask, as in PyTorch (it cannot require grad)
     else:
-        wanted = array.dtype if array.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+        wanted = array.dtype if array.dtype in FLOAT_DTYPES else FLOAT64
+    if wanted == FLOAT32:
+        FLOAT32_MADE[0] = True
     return array.astype(wanted, copy=False)
 
 
@@ -265,6 +276,24 @@ def constant(x: Any, like: Tensor) -> Tensor:
     tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
     return tensor
+
+
+def promoted(inputs: tuple) -> tuple:
+    """PyTorch's type promotion where NumPy's differs: a 0-d tensor does not raise the dtype
+    of a dimensioned one (float32 * Tensor(2.0) is float32; NumPy says float64). Such a 0-d
+    float64 input is cast to float32 by a recorded operation, so the rules see the numbers
+    the forward pass used, and its own gradient comes back in float64."""
+    if not FLOAT32_MADE[0]:
+        return inputs
+    dtypes = [getattr(x._data, "dtype", None) for x in inputs]
+    if FLOAT32 not in dtypes or FLOAT64 not in dtypes:
+        return inputs
+    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if np.ndim(x._data)}
+    if FLOAT32 not in dimensioned or FLOAT64 in dimensioned:
+        return inputs  # no float32 array, or a float64 one: NumPy and PyTorch agree
+    from .more_ops import TO_DTYPE
+
+    return tuple(TO_DTYPE(x, FLOAT32) if dtype == FLOAT64 else x for x, dtype in zip(inputs, dtypes))
 
 
 def normalize_index(index: Any) -> Any:

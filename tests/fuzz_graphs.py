@@ -369,8 +369,6 @@ KNOWN_BUGS = {  # form: (probe, what goes wrong)
     "float32_array_base_in_float64_pow": (lambda: _pow_gradient_in_float64(np.array([0.7], np.float32)),
                                           "np.array([0.7], np.float32) ** x (float64) has a gradient computed in "
                                           "float32"),
-    "float32_with_0d_float64": (_float32_with_0d_float64_array, "float32 * np.array(2.0) (0-d float64) and "
-                                "float32 * Tensor(2.0) become float64"),
     "empty_list_index": (_empty_list_index, "t[[]] raises IndexError (NumPy reads [] as no positions)"),
     "mutated_ndarray_operand": (_ndarray_operand_copied, "an ndarray operand is kept by reference"),
     "mutated_index_array": (_index_array_copied, "an index array is kept by reference"),

@@ -56,14 +56,38 @@ def test_float32_stays_float32_with_a_numpy_float64_scalar(combine):
     assert t.grad.dtype == np.float32
 
 
-@pytest.mark.xfail(strict=True, reason="(Tensor(np.ones(2, np.float32)) * np.array(2.0)).dtype is float64; torch's "
-                                       "0-d tensors do not raise a dimensioned tensor's dtype: float32")
 def test_a_zero_dimensional_float64_array_keeps_float32_as_in_pytorch():
     torch = pytest.importorskip("torch")
     t = np.array([1.5, -2.0], np.float32)
     theirs = torch.from_numpy(t) * torch.from_numpy(np.array(2.0))
     assert (Tensor(t) * np.array(2.0)).dtype == np.dtype(str(theirs.dtype).removeprefix("torch."))
     assert (Tensor(t) * Tensor(2.0)).dtype == np.float32
+
+
+PROMOTIONS = [((2,), np.float32, (), np.float64), ((), np.float64, (2, 3), np.float32), ((2,), np.float64, (), np.float32),
+              ((), np.float32, (), np.float64), ((2,), np.float32, (2,), np.float64), ((), np.float64, (1,), np.float32)]
+
+
+@pytest.mark.parametrize("op", ["*", "+", "/", "**", "maximum"])
+@pytest.mark.parametrize("shapes_and_dtypes", PROMOTIONS, ids=lambda p: f"{p[0]}{p[1].__name__}-{p[2]}{p[3].__name__}")
+def test_mixed_dtypes_promote_and_differentiate_as_in_pytorch(op, shapes_and_dtypes):
+    torch = pytest.importorskip("torch")
+    import autograd
+
+    shape_a, dtype_a, shape_b, dtype_b = shapes_and_dtypes
+    rng = np.random.default_rng(0)
+    a, b = (rng.uniform(0.5, 2.0, shape).astype(dtype) for shape, dtype in ((shape_a, dtype_a), (shape_b, dtype_b)))
+    combine = {"*": lambda x, y: x * y, "+": lambda x, y: x + y, "/": lambda x, y: x / y, "**": lambda x, y: x**y}
+    ours = [Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)]
+    theirs = [torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)]
+    out = autograd.maximum(*ours) if op == "maximum" else combine[op](*ours)
+    expected = torch.maximum(*theirs) if op == "maximum" else combine[op](*theirs)
+    assert out.dtype == np.dtype(str(expected.dtype).removeprefix("torch."))
+    out.sum().backward()
+    expected.sum().backward()
+    for x, y in zip(ours, theirs):
+        assert x.grad.dtype == x.dtype
+        np.testing.assert_allclose(x.grad, y.grad.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("base", [np.float32(0.7), np.array([0.7], np.float32)], ids=["scalar", "array"])

@@ -268,10 +268,7 @@ def constant(x: Any, like: Tensor) -> Tensor:
             data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph
         except TypeError as error:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
-        if data.ndim == 0 and data.dtype.kind == "f":
-            data = float(data)  # a 0-d array counts as a number, as in PyTorch's type promotion
-        elif like is not None and data.dtype.kind == "f" and data.dtype.itemsize < like.dtype.itemsize:
-            data = data.astype(like.dtype)  # float32 numbers with float64: computed in float64, as PyTorch
+        # (float32 arrays with float64, or a 0-d float64 array with float32: see promoted)
     tensor = Tensor.__new__(Tensor)
     tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
@@ -279,21 +276,23 @@ def constant(x: Any, like: Tensor) -> Tensor:
 
 
 def promoted(inputs: tuple) -> tuple:
-    """PyTorch's type promotion where NumPy's differs: a 0-d tensor does not raise the dtype
-    of a dimensioned one (float32 * Tensor(2.0) is float32; NumPy says float64). Such a 0-d
-    float64 input is cast to float32 by a recorded operation, so the rules see the numbers
-    the forward pass used, and its own gradient comes back in float64."""
+    """The inputs of an operation mixing float32 and float64, cast to one dtype as PyTorch
+    does. Its rule differs from NumPy's where a 0-d tensor meets a dimensioned one: the 0-d
+    one does not raise the dtype (float32 * Tensor(2.0) is float32; NumPy says float64).
+    And PyTorch casts before the operation, so a float32 base in a float64 power has its
+    log taken in float64. The casts are recorded operations: the rules see the numbers the
+    forward pass used, and each input's gradient comes back in its own dtype."""
     if not FLOAT32_MADE[0]:
         return inputs
-    dtypes = [getattr(x._data, "dtype", None) for x in inputs]
-    if FLOAT32 not in dtypes or FLOAT64 not in dtypes:
-        return inputs
-    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if np.ndim(x._data)}
-    if FLOAT32 not in dimensioned or FLOAT64 in dimensioned:
-        return inputs  # no float32 array, or a float64 one: NumPy and PyTorch agree
+    dtypes = [x._data.dtype if isinstance(x._data, (np.ndarray, np.generic)) else None for x in inputs]
+    floats = {dtype for dtype in dtypes if dtype is not None and dtype in FLOAT_DTYPES}
+    if len(floats) < 2:
+        return inputs  # one float dtype (plain numbers take it): nothing to cast
+    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if dtype in floats and np.ndim(x._data)}
+    wanted = FLOAT32 if dimensioned == {FLOAT32} else FLOAT64
     from .more_ops import TO_DTYPE
 
-    return tuple(TO_DTYPE(x, FLOAT32) if dtype == FLOAT64 else x for x, dtype in zip(inputs, dtypes))
+    return tuple(TO_DTYPE(x, wanted) if dtype in floats and dtype != wanted else x for x, dtype in zip(inputs, dtypes))
 
 
 def normalize_index(index: Any) -> Any:

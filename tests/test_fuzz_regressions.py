@@ -90,11 +90,12 @@ def test_mixed_dtypes_promote_and_differentiate_as_in_pytorch(op, shapes_and_dty
         np.testing.assert_allclose(x.grad, y.grad.numpy(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("base", [np.float32(0.7), np.array([0.7], np.float32)], ids=["scalar", "array"])
+@pytest.mark.parametrize("base", [np.float32(0.7), np.array([0.7], np.float32), Tensor(np.array([0.7], np.float32))],
+                         ids=["scalar", "array", "tensor"])
 def test_a_float32_base_in_a_float64_power_is_differentiated_in_float64(base):
     x = Tensor([1.0], requires_grad=True)
     (base**x).sum().backward()
-    a = float(np.asarray(base).ravel()[0])
+    a = float(np.asarray(base.numpy() if isinstance(base, Tensor) else base).ravel()[0])
     assert abs(x.grad[0] - a * math.log(a)) <= 1e-15 * abs(a * math.log(a))
 
 

@@ -286,13 +286,15 @@ def promoted(inputs: tuple) -> tuple:
         return inputs
     dtypes = [x._data.dtype if isinstance(x._data, (np.ndarray, np.generic)) else None for x in inputs]
     floats = {dtype for dtype in dtypes if dtype is not None and dtype in FLOAT_DTYPES}
-    if len(floats) < 2:
+    integers = any(dtype is not None and dtype.kind in "iu" for dtype in dtypes)  # (a 2 - 1 computed on nodes)
+    if not floats or (len(floats) == 1 and not integers):
         return inputs  # one float dtype (plain numbers take it): nothing to cast
     dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if dtype in floats and np.ndim(x._data)}
-    wanted = FLOAT32 if dimensioned == {FLOAT32} else FLOAT64
+    wanted = FLOAT32 if dimensioned == {FLOAT32} or floats == {FLOAT32} else FLOAT64
     from .more_ops import TO_DTYPE
 
-    return tuple(TO_DTYPE(x, wanted) if dtype in floats and dtype != wanted else x for x, dtype in zip(inputs, dtypes))
+    return tuple(TO_DTYPE(x, wanted) if dtype is not None and dtype != wanted and dtype.kind in "iuf" else x
+                 for x, dtype in zip(inputs, dtypes))
 
 
 def normalize_index(index: Any) -> Any:

@@ -19,6 +19,7 @@ import fuzz_graphs as fuzz
 import numpy as np
 import pytest
 
+import autograd
 import nn
 from autograd import Tensor
 
@@ -64,6 +65,16 @@ def test_a_zero_dimensional_float64_array_keeps_float32_as_in_pytorch():
     assert (Tensor(t) * Tensor(2.0)).dtype == np.float32
 
 
+def test_a_recorded_backward_pass_keeps_float32():
+    # the rule of x ** 3 computes 3 - 1 on nodes, an integer 0-d array, which NumPy lets raise float32
+    x = Tensor(np.array([0.5, 1.5], np.float32), requires_grad=True)
+    (first,) = autograd.grad((x**3).sum(), [x], create_graph=True)
+    assert first.dtype == np.float32
+    first.sum().backward()
+    assert x.grad.dtype == np.float32
+    np.testing.assert_allclose(x.grad, 6 * np.array([0.5, 1.5]), rtol=1e-6)
+
+
 PROMOTIONS = [((2,), np.float32, (), np.float64), ((), np.float64, (2, 3), np.float32), ((2,), np.float64, (), np.float32),
               ((), np.float32, (), np.float64), ((2,), np.float32, (2,), np.float64), ((), np.float64, (1,), np.float32)]
 
@@ -72,8 +83,6 @@ PROMOTIONS = [((2,), np.float32, (), np.float64), ((), np.float64, (2, 3), np.fl
 @pytest.mark.parametrize("shapes_and_dtypes", PROMOTIONS, ids=lambda p: f"{p[0]}{p[1].__name__}-{p[2]}{p[3].__name__}")
 def test_mixed_dtypes_promote_and_differentiate_as_in_pytorch(op, shapes_and_dtypes):
     torch = pytest.importorskip("torch")
-    import autograd
-
     shape_a, dtype_a, shape_b, dtype_b = shapes_and_dtypes
     rng = np.random.default_rng(0)
     a, b = (rng.uniform(0.5, 2.0, shape).astype(dtype) for shape, dtype in ((shape_a, dtype_a), (shape_b, dtype_b)))

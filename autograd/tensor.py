@@ -69,10 +69,11 @@ class Tensor(Node):
 
     @data.setter
     def data(self, value: Any) -> None:
-        self._data = unwatched(value, self._data)
-        self._version += 1
-        if getattr(self._data, "dtype", None) == FLOAT32:
+        value = unwatched(value, self._data)
+        if value is not self._data and getattr(value, "dtype", None) == FLOAT32:
             FLOAT32_MADE[0] = True
+        self._data = value
+        self._version += 1
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:

@@ -27,14 +27,19 @@ def _add_in_place(x):
     x.data += 1
 
 
-def _taken_earlier(x):
-    return x.data  # kept, and written into after the forward pass
+def _scale_in_place(x):
+    view = x.data
+    view *= 2.0
+    view /= 4.0
+    view -= view  # (another watched view as the operand)
 
 
 WRITES = {
     "setitem": lambda x: x.data.__setitem__(Ellipsis, 10.0),
     "index +=": _index_add,
     "data +=": _add_in_place,
+    "*= /= -=": _scale_in_place,
+    "np.subtract out= reversed": lambda x: np.subtract(1.0, x.data, out=x.data[::-1]),
     "fill": lambda x: x.data.fill(0.0),
     "np.add out=": lambda x: np.add(x.data, 1.0, out=x.data),
     "out= a slice": lambda x: np.multiply(x.data[:2], 2.0, out=x.data[:2]),

@@ -77,7 +77,7 @@ class Tensor(Node):
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:
-        return tuple(x._version for x in self.inputs)
+        return tuple([x._version for x in self.inputs])
 
     @classmethod
     def apply(cls, op: ops.Op, inputs: tuple, args: tuple = ()) -> Tensor:

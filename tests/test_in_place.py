@@ -180,3 +180,14 @@ def test_a_values_data_reassigned_before_backward_is_refused_or_uses_forward_tim
         assert "changed" in str(error)
         return
     assert a.grad == 4.0
+
+
+def test_a_numerical_gradient_check_between_forward_and_backward_changes_nothing():
+    from autograd.gradcheck import numerical_gradients
+
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    (numerical,) = numerical_gradients(lambda x: (x * x).sum(), [x])  # perturbs x and puts it back exactly
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+    np.testing.assert_allclose(numerical, x.grad, rtol=1e-6)

@@ -16,7 +16,8 @@ engine itself reads the unwatched array, ``t._data``.
 
 Not seen (PyTorch sees none of these either): writes through a plain ndarray that shares
 the memory (``t.numpy()``, ``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array
-given to ``as_tensor``), or through a memoryview or ctypes.
+given to ``as_tensor``, a ``detach()``-ed tensor's data), through a memoryview or ctypes,
+and by C code that writes without asking NumPy (``rng.random(out=t.data)``).
 """
 
 from __future__ import annotations

@@ -14,10 +14,11 @@ Reading costs nothing extra and never counts: printing, ``t.data.copy()``, ``t.d
 ``np.asarray(t.data)``. What you compute from it, and every copy, is a plain ndarray. The
 engine itself reads the unwatched array, ``t._data``.
 
-Not seen (PyTorch sees none of these either): writes through a plain ndarray that shares
-the memory (``t.numpy()``, ``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array
-given to ``as_tensor``, a ``detach()``-ed tensor's data), through a memoryview or ctypes,
-and by C code that writes without asking NumPy (``rng.random(out=t.data)``).
+Not seen: writes through a plain ndarray that shares the memory (``t.numpy()``,
+``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array given to ``as_tensor``;
+PyTorch does not see writes through ``.numpy()`` either), through a memoryview or ctypes,
+by C code that writes without asking NumPy (``rng.random(out=t.data)``), and through a
+``t.detach()`` (it has its own counter; PyTorch shares one).
 """
 
 from __future__ import annotations

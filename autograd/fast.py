@@ -77,8 +77,8 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
         out = node._data
         if node.__class__ is Tensor:  # numbers changed since the forward pass? (see modes.refuse_changed_inputs)
             versions = node.versions
-            if versions[0] != inputs[0]._version or (len(inputs) > 1 and (versions[1] != inputs[1]._version or len(
-                    inputs) > 2 and versions != node._version_of_inputs)):
+            if versions[0] != inputs[0]._version or len(inputs) > 1 and (  # (no tuple built per node)
+                    versions[1] != inputs[1]._version or len(inputs) > 2 and versions != node._version_of_inputs):
                 from .modes import refuse_changed_inputs
 
                 refuse_changed_inputs(node)

@@ -327,12 +327,6 @@ def _pow_gradient_in_float64(base: Any) -> bool:
     return abs(x.grad[0] - a * math.log(a)) <= 1e-15
 
 
-def _float32_with_0d_float64_array() -> bool:
-    # PyTorch: a 0-d tensor does not raise a dimensioned tensor's dtype (float32 * 0-d float64 is float32)
-    return (Tensor(np.ones(2, np.float32)) * np.array(2.0)).dtype == np.float32 and \
-        (Tensor(np.ones(2, np.float32)) * Tensor(2.0)).dtype == np.float32
-
-
 def _empty_list_index() -> bool:
     return Tensor(np.zeros(3))[[]].shape == (0,)  # NumPy and PyTorch: an empty selection
 
@@ -345,14 +339,6 @@ def _ndarray_operand_copied() -> bool:
 def _index_array_copied() -> bool:
     positions = np.array([0, 0])
     return _gradient_after_change(lambda x: (x[positions], lambda: positions.fill(2)), [2.0, 0.0, 0.0])
-
-
-def _constant_tensor_data_checked() -> bool:
-    c = Tensor([1.0, 1.0, 1.0])
-
-    def change() -> None:
-        c.data[...] = 5.0
-    return _gradient_after_change(lambda x: (x * c, change), [1.0, 1.0, 1.0])
 
 
 def _linear_with_no_features() -> bool:

@@ -106,31 +106,7 @@ class WatchedArray(np.ndarray):
                 array._changing()
         return _unowned_plain(func._implementation(*args, **kwargs))
 
-    # ---- the writing methods
-    def __setitem__(self, index: Any, value: Any) -> None:
-        self._changing()
-        np.ndarray.__setitem__(self, _plain(index), value)
-
-    def fill(self, value: Any) -> None:
-        self._changing()
-        np.ndarray.fill(self, value)
-
-    def sort(self, *args: Any, **kwargs: Any) -> None:
-        self._changing()
-        np.ndarray.sort(self, *args, **kwargs)
-
-    def partition(self, *args: Any, **kwargs: Any) -> None:
-        self._changing()
-        np.ndarray.partition(self, *args, **kwargs)
-
-    def put(self, *args: Any, **kwargs: Any) -> None:
-        self._changing()
-        np.ndarray.put(self, *args, **kwargs)
-
-    def setfield(self, *args: Any, **kwargs: Any) -> None:
-        self._changing()
-        np.ndarray.setfield(self, *args, **kwargs)
-
+    # ---- the writing methods (``__setitem__``, ``fill``, ``sort``, ...: see ``_counted`` below)
     def byteswap(self, inplace: bool = False) -> Any:
         if inplace:
             self._changing()
@@ -170,6 +146,17 @@ class WatchedArray(np.ndarray):
 
     def __str__(self) -> str:
         return str(_plain(self))
+
+
+def _counted(write: Any) -> Any:
+    def counted_write(self: WatchedArray, *args: Any, **kwargs: Any) -> Any:
+        self._changing()
+        return write(self, *args, **kwargs)
+    return counted_write
+
+
+for _name in ("__setitem__", "fill", "sort", "partition", "put", "setfield"):  # the ndarray methods that write
+    setattr(WatchedArray, _name, _counted(getattr(np.ndarray, _name)))
 
 
 class _WatchedFlat:

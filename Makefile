@@ -38,7 +38,8 @@ gallery: $(VENV)/.runtime
 # switched off: every trick is optional, and the plain engine must give the same answers.
 PLAIN_ENGINE_TESTS := tests/test_ops.py tests/test_engine.py tests/test_regressions.py tests/test_silent_errors.py \
 	tests/test_random_graphs.py tests/test_fuzz.py tests/test_higher_order.py tests/test_tensor_api.py \
-	tests/test_seed_notebook.py tests/test_custom_ops.py tests/test_hardening.py tests/test_nn.py
+	tests/test_seed_notebook.py tests/test_custom_ops.py tests/test_hardening.py tests/test_nn.py \
+	tests/test_in_place.py tests/test_fuzz_regressions.py
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -80,6 +80,7 @@ class _Recording(threading.local):
 recording = _Recording()
 forward_watchers: list[Callable[[Node, Any, tuple], None]] = []  # debugging modes; usually none
 N = TypeVar("N", bound=Node)  # record() gives back the node it was given: a Value stays a Value
+Node._data = Node.data  # type: ignore[misc]  # the numbers as the engine reads them (Tensor: inplace.py)
 
 
 def record(out: N, op: Any, inputs: tuple[Node, ...], args: tuple) -> N:
@@ -149,7 +150,7 @@ def chain_rule(node: Node, grad: Any, numbers: bool = True) -> list[Any]:
     ``numbers=False`` runs the rules on the nodes themselves, recording the pass as a
     graph (for gradients of gradients)."""
     op = node.op
-    out, inputs = (node.data, [x.data for x in node.inputs]) if numbers else (node, node.inputs)
+    out, inputs = (node._data, [x._data for x in node.inputs]) if numbers else (node, node.inputs)
     shares = []
     for rule, parent in zip(op.rules, node.inputs):
         share = rule(grad, out, *inputs, *node.args) if parent.requires_grad else None

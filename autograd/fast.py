@@ -32,7 +32,7 @@ import numpy as np
 
 from . import core, ops
 from .core import Node, forward_watchers, recording, sum_to
-from .tensor import Tensor
+from .tensor import FLOAT32_MADE, Tensor
 from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
@@ -48,6 +48,7 @@ SHARED_CONSTANTS = ENABLED and "constants" not in _OFF
 __all__ = ["ENABLED", "fused_backpropagate", "install"]
 
 _new = object.__new__
+_F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
 # --------------------------------------------------------------------------- 1. the fused backward loop
@@ -273,6 +274,9 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
     # Tensor.apply's node, with core.record and the inputs' versions written inline
     if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
         data = np.asarray(data)
+    if FLOAT32_MADE[0] and b is not None and data.dtype is _F64 and (
+            getattr(a._data, "dtype", None) is _F32 or getattr(b._data, "dtype", None) is _F32):
+        return Tensor.apply(op, (a, b), args)  # float32 meets float64: PyTorch's promotion (tensor.promoted)
     out = _new(Tensor)
     out._data = data
     out._version = 0

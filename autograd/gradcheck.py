@@ -107,8 +107,8 @@ def _on_both_sides(node: Node, eps: float | None, evaluate: Callable[[], Any]) -
 def _set(node: Node, index: tuple, value: float) -> None:
     if isinstance(node, Value):
         node.data = value
-    else:
-        node.data[index] = value
+    else:  # into the plain array: a change always put back exactly, which a graph built
+        node._data[index] = value  # before the check may still backpropagate through
 
 
 def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:

@@ -55,7 +55,7 @@ def give_to_every_node_type(op: Op) -> None:
 
 
 def _numbers(x: Any) -> Any:
-    return getattr(x, "data", x) if hasattr(x, "apply") else x
+    return getattr(x, "_data", x) if hasattr(x, "apply") else x
 
 
 class ComparesNumbers:
@@ -65,25 +65,26 @@ class ComparesNumbers:
 
     __slots__ = ()
     data: Any
+    _data: Any
     __hash__ = object.__hash__
 
     def __eq__(self, other: object) -> Any:
-        return self.data == _numbers(other)
+        return self._data == _numbers(other)
 
     def __ne__(self, other: object) -> Any:
-        return self.data != _numbers(other)
+        return self._data != _numbers(other)
 
     def __lt__(self, other: Any) -> Any:
-        return self.data < _numbers(other)
+        return self._data < _numbers(other)
 
     def __le__(self, other: Any) -> Any:
-        return self.data <= _numbers(other)
+        return self._data <= _numbers(other)
 
     def __gt__(self, other: Any) -> Any:
-        return self.data > _numbers(other)
+        return self._data > _numbers(other)
 
     def __ge__(self, other: Any) -> Any:
-        return self.data >= _numbers(other)
+        return self._data >= _numbers(other)
 
     __array_ufunc__ = None  # `array + node` comes to the node's __radd__, not to NumPy's object arrays
 

@@ -207,11 +207,11 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     if grad is None and root.__class__ is Tensor and isinstance(root._data, np.generic):  # a loss: the usual case
         return root._data.dtype.type(1.0)
     if isinstance(grad, Node) and not as_node:
-        grad = np.array(grad.data)
+        grad = np.array(grad._data)
     if not isinstance(root, Tensor):
         return 1.0 if grad is None else grad if isinstance(grad, Node) else float(np.asarray(grad))
     if grad is None:
-        if np.size(root.data) != 1:
+        if np.size(root._data) != 1:
             raise ValueError(f"backward() without a gradient needs a tensor with one element, but this one has "
                              f"shape {root.shape}; reduce it first (e.g. .sum()) or pass grad= an array of shape "
                              f"{root.shape}")

@@ -147,6 +147,12 @@ ZERO_WHERE = Op("zero_where", forward=lambda x, mask: np.where(mask, np.zeros(()
                        lambda grad, out, x, mask: None],  # the mask is a constant: never asked
                 formulas=["0 where masked, else the gradient", "none: the mask is a constant"])
 
+# ---- internal: PyTorch's type promotion where NumPy's differs (tensor.promoted)
+
+TO_DTYPE: Op = Op("to", forward=lambda x, dtype: np.asarray(x, dtype=dtype), internal=True,
+              rules=[lambda grad, out, x, dtype: TO_DTYPE(grad, np.result_type(numbers(x)))],
+              formulas=["the gradient, in the input's dtype"])
+
 SCATTER_ADD = Op("scatter_add", forward=lambda x, index, shape: scatter_add(x, index, shape), internal=True,
                  rules=[lambda grad, out, x, index, shape: grad[index]],
                  formulas=["pick the gradient at the scattered positions"])

@@ -20,7 +20,7 @@ ARRAY_TYPES = (np.ndarray, np.generic)  # NumPy scalars count as arrays: NumPy r
 
 def numbers(x: Any) -> Any:
     """The numbers of a node, or the numbers themselves."""
-    return x if isinstance(x, (float, int, bool) + ARRAY_TYPES) else x.data
+    return x if isinstance(x, (float, int, bool) + ARRAY_TYPES) else x._data
 
 
 def log(x: Any) -> Any:

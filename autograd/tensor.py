@@ -5,12 +5,13 @@ gives ``Tensor`` its method). What is particular to arrays:
 
 * Broadcasting. ``(4, 3) + (3,)`` works as in NumPy; the backward pass sums each
   gradient back to its input's shape (``core.sum_to``).
-* dtypes. float64 unless float32 data is given; a plain number, a NumPy scalar or an
-  integer array in an expression takes the other operand's dtype, so float32 stays
-  float32 (as in PyTorch).
-* ``data`` is an ndarray, except that a 0-d result of an operation (a sum, a loss) keeps
-  the NumPy scalar NumPy returned (``np.float64``): arithmetic on those is several times
-  faster than on 0-d arrays. ``numpy()`` is always an ndarray.
+* dtypes. float64 unless float32 data is given; a plain number, a NumPy scalar, an
+  integer array or a 0-d float64 array or tensor in an expression takes the other
+  operand's dtype, so float32 stays float32 (as in PyTorch; ``promoted``).
+* ``data`` is an ndarray (a view whose writes count as changes: ``inplace.py``), except
+  that a 0-d result of an operation (a sum, a loss) keeps the NumPy scalar NumPy returned
+  (``np.float64``): arithmetic on those is several times faster than on 0-d arrays.
+  ``numpy()`` is always an ndarray.
 * Names follow PyTorch (``requires_grad``, ``backward``, ``detach``, ``item``,
   ``permute``, ``transpose(dim0, dim1)``) and NumPy where PyTorch has none.
 """
@@ -24,11 +25,16 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
+from .inplace import unwatched, watched
 from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
 
-FLOAT_DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
+FLOAT64, FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
+FLOAT_DTYPES = (FLOAT64, FLOAT32)
+# whether a float32 tensor was ever made: until then no operation can mix float32 with a
+# 0-d float64 (see ``promoted``), and a float64-only program pays nothing for the check
+FLOAT32_MADE = [False]
 
 
 class Tensor(Node):
@@ -58,21 +64,25 @@ class Tensor(Node):
         if requires_grad:
             self.requires_grad_()
 
-    # ---- the numbers, with a version counter (as PyTorch's): every assignment to
-    # ``.data`` (also ``t.data += 1``, which assigns) counts as a change, so a backward
-    # pass can refuse to use numbers changed after an operation recorded them.
+    # ---- the numbers, with a version counter (as PyTorch's): assigning ``.data``, and
+    # writing into the array it returns (``t.data[0] = 5``, ``t.data += 1``), count as a
+    # change, so a backward pass can refuse numbers changed after an operation recorded
+    # them (``inplace.py``). The engine reads ``_data``, the plain array.
     @property
     def data(self) -> Any:
-        return self._data
+        return watched(self._data, self)
 
     @data.setter
     def data(self, value: Any) -> None:
+        value = unwatched(value, self._data)
+        if value is not self._data and getattr(value, "dtype", None) == FLOAT32:
+            FLOAT32_MADE[0] = True
         self._data = value
         self._version += 1
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:
-        return tuple(x._version for x in self.inputs)
+        return tuple([x._version for x in self.inputs])
 
     @classmethod
     def apply(cls, op: ops.Op, inputs: tuple, args: tuple = ()) -> Tensor:
@@ -80,8 +90,10 @@ class Tensor(Node):
         record it in the graph."""
         like = next(x for x in inputs if isinstance(x, Tensor))
         inputs = tuple(x if isinstance(x, Tensor) else constant(x, like) for x in inputs)
+        if len(inputs) > 1:
+            inputs = promoted(inputs)
         try:
-            data = op.forward(*[x.data for x in inputs], *args)
+            data = op.forward(*[x._data for x in inputs], *args)
         except ValueError as error:
             raise ValueError(explain(op, inputs, error)) from None
         if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
@@ -109,7 +121,7 @@ class Tensor(Node):
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(np.size(self.data))
+        return int(np.size(self._data))
 
     def __len__(self) -> int:
         if not self.shape:
@@ -136,14 +148,14 @@ class Tensor(Node):
 
     def numpy(self) -> np.ndarray:
         """The data as an ndarray (shared, not copied)."""
-        return np.asarray(self.data)
+        return np.asarray(self._data)
 
     def tolist(self) -> Any:
-        return np.asarray(self.data).tolist()
+        return np.asarray(self._data).tolist()
 
     def detach(self) -> Tensor:
         """The same data in a new leaf tensor cut off from the graph (no gradient flows)."""
-        return as_tensor(self.data)
+        return as_tensor(self._data)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
@@ -186,7 +198,7 @@ class Tensor(Node):
         if grad.dtype != self._data.dtype:
             grad = grad.astype(self._data.dtype)
         if isinstance(self.grad, Node):  # a graph from backward(create_graph=True): keep its numbers
-            self.grad = np.asarray(self.grad.data) + grad
+            self.grad = np.asarray(self.grad._data) + grad
         elif self.grad is None:
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()  # its own array
         elif self.grad.shape == grad.shape and self.grad.flags.writeable:
@@ -195,7 +207,7 @@ class Tensor(Node):
             self.grad = self.grad + grad
 
     def __repr__(self) -> str:
-        body = np.array2string(np.asarray(self.data), separator=", ", prefix="Tensor(")
+        body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
         extras = [] if self.dtype == np.float64 else [f"dtype={self.dtype}"]
         extras += ["requires_grad=True"] if self.requires_grad else []
         extras += [f"label={self.label!r}"] if self.label else []
@@ -246,7 +258,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
     >>> import numpy as np
     >>> x = np.ones(3)
-    >>> as_tensor(x).data is x
+    >>> as_tensor(x).numpy() is x
     True
     """
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
@@ -260,7 +272,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
     """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     elif isinstance(data, Node):
         raise TypeError(f"Tensor data cannot be a {type(data).__name__}: Value and Tensor cannot be "
                         "combined; use its .data")
@@ -281,7 +293,9 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     elif kind == "b":
         return array  # a mask, as in PyTorch (it cannot require grad)
     else:
-        wanted = array.dtype if array.dtype in FLOAT_DTYPES else np.dtype(np.float64)
+        wanted = array.dtype if array.dtype in FLOAT_DTYPES else FLOAT64
+    if wanted == FLOAT32:
+        FLOAT32_MADE[0] = True
     return array.astype(wanted, copy=False)
 
 
@@ -302,14 +316,33 @@ def constant(x: Any, like: Tensor | None) -> Tensor:
             data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph
         except TypeError as error:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
-        if data.ndim == 0 and data.dtype.kind == "f":
-            data = float(data)  # a 0-d array counts as a number, as in PyTorch's type promotion
-        elif like is not None and data.dtype.kind == "f" and data.dtype.itemsize < like.dtype.itemsize:
-            data = data.astype(like.dtype)  # float32 numbers with float64: computed in float64, as PyTorch
+        # (float32 arrays with float64, or a 0-d float64 array with float32: see promoted)
     tensor = Tensor.__new__(Tensor)
     tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
     return tensor
+
+
+def promoted(inputs: tuple) -> tuple:
+    """The inputs of an operation mixing float32 and float64, cast to one dtype as PyTorch
+    does. Its rule differs from NumPy's where a 0-d tensor meets a dimensioned one: the 0-d
+    one does not raise the dtype (float32 * Tensor(2.0) is float32; NumPy says float64).
+    And PyTorch casts before the operation, so a float32 base in a float64 power has its
+    log taken in float64. The casts are recorded operations: the rules see the numbers the
+    forward pass used, and each input's gradient comes back in its own dtype."""
+    if not FLOAT32_MADE[0]:
+        return inputs
+    dtypes = [x._data.dtype if isinstance(x._data, (np.ndarray, np.generic)) else None for x in inputs]
+    floats = {dtype for dtype in dtypes if dtype is not None and dtype in FLOAT_DTYPES}
+    integers = any(dtype is not None and dtype.kind in "iu" for dtype in dtypes)  # (a 2 - 1 computed on nodes)
+    if not floats or (len(floats) == 1 and not integers):
+        return inputs  # one float dtype (plain numbers take it): nothing to cast
+    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if dtype in floats and np.ndim(x._data)}
+    wanted = FLOAT32 if dimensioned == {FLOAT32} or floats == {FLOAT32} else FLOAT64
+    from .more_ops import TO_DTYPE
+
+    return tuple(TO_DTYPE(x, wanted) if dtype is not None and dtype != wanted and dtype.kind in "iuf" else x
+                 for x, dtype in zip(inputs, dtypes))
 
 
 def normalize_index(index: Any) -> Any:
@@ -323,7 +356,7 @@ def _index_item(item: Any) -> Any:
     if isinstance(item, np.ndarray):
         return item.copy()  # refilling the caller's index array must not change the graph
     if isinstance(item, Tensor):
-        item = np.array(item.data)
+        item = np.array(item._data)
         if item.dtype.kind == "f":
             if not np.all(item == np.round(item)):
                 raise IndexError("a Tensor used as an index must hold whole numbers")

@@ -35,8 +35,7 @@ def make_rng(rng: RandomSource = None) -> np.random.Generator:
 
 def _fill(tensor: Tensor, values: np.ndarray) -> Tensor:
     with no_grad():
-        tensor.data[...] = values
-        tensor._version += 1  # a change, as assigning .data would be
+        tensor.data[...] = values  # (counts as a change of the tensor)
     return tensor
 
 

@@ -161,11 +161,10 @@ class Module:
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
-                if isinstance(parameter, Tensor):
-                    parameter.data[...] = array
-                    parameter._version += 1  # a change, as assigning .data would be
-                else:  # a Value
+                if isinstance(parameter, Value):
                     parameter.data = float(array)
+                else:
+                    parameter.data[...] = array  # (counts as a change of the parameter)
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
@@ -331,7 +330,7 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x, dtype=self.weight.dtype)  # a copy: refilling the caller's buffer changes nothing
-        shape = x.data.shape
+        shape = x.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "

@@ -80,11 +80,12 @@ class Optimizer:
             if isinstance(p, Value):
                 p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
             else:
-                data = p.data
+                data = p._data  # the plain array (p.data is a watched view of it: inplace.py)
                 change = self._update(i, data, gradient)
                 if change.dtype is not data.dtype and change.dtype != data.dtype:
                     change = change.astype(data.dtype)  # float32 parameters stay float32
-                p.data += change  # in place for arrays (rebinds a NumPy scalar)
+                p._data += change  # in place for arrays (rebinds a NumPy scalar)
+                p._version += 1  # type: ignore[attr-defined]  # a change, as p.data += change would count it
 
     def _update(self, index: int, data: Any, gradient: Any) -> Any:
         """The change to add to a parameter."""

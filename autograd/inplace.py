@@ -1,0 +1,227 @@
+"""Writing into ``t.data`` counts as a change of ``t``.
+
+A backward pass uses the numbers its operations recorded in the forward pass; if they
+changed in between, the gradient would silently mix old and new numbers. So each Tensor
+has a version counter (``_version``, as in PyTorch), every operation records its inputs'
+versions, and the backward pass refuses an operation whose input has moved on
+(``modes.refuse_changed_inputs``). Assigning ``t.data = ...`` moves it (the setter); so
+does writing *into* the array, because ``t.data`` is a ``WatchedArray``: a view of the
+tensor's numbers that is an ndarray in every way, except that it tells its tensor before
+each write (``t.data[0] = 5``, ``t.data += 1``, ``np.add(a, 1, out=t.data)``,
+``t.data.fill(0)``, ``np.copyto(t.data, b)``, through any view of it, at any later time).
+
+Reading costs nothing extra and never counts: printing, ``t.data.copy()``, ``t.data.sum()``,
+``np.asarray(t.data)``. What you compute from it, and every copy, is a plain ndarray. The
+engine itself reads the unwatched array, ``t._data``.
+
+Not seen: writes through a plain ndarray that shares the memory (``t.numpy()``,
+``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array given to ``as_tensor``;
+PyTorch does not see writes through ``.numpy()`` either), through a memoryview or ctypes,
+by C code that writes without asking NumPy (``rng.random(out=t.data)``), and through a
+``t.detach()`` (it has its own counter; PyTorch shares one).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["WatchedArray", "watched", "unwatched"]
+
+_may_share_memory = np.may_share_memory._implementation  # type: ignore[attr-defined]  # (no dispatch to us)
+# NumPy functions that write into their first argument
+_WRITE_INTO_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
+
+
+class WatchedArray(np.ndarray):
+    """A view of a Tensor's numbers (``t.data``) that counts each write into it as a change
+    of the tensor, so a backward pass can refuse numbers changed after the forward pass.
+
+    >>> from autograd import Tensor
+    >>> x = Tensor([1.0, 2.0], requires_grad=True)
+    >>> y = (x * x).sum()
+    >>> x.data[0] = 5.0            # after the forward pass, before the backward pass
+    >>> y.backward()
+    Traceback (most recent call last):
+    RuntimeError: input 0 (of shape (2,)) of '*' was changed after the forward pass used it ...
+    """
+
+    __slots__ = ("_owner",)
+    _owner: Any
+
+    def __array_finalize__(self, obj: Any) -> None:
+        # a view of the tensor's numbers (a slice, a transpose) stays watched; a new array
+        # made from them (fancy indexing, astype) is not the tensor's any more
+        owner = obj._owner if obj.__class__ is WatchedArray else None
+        self._owner = owner if owner is not None and _may_share_memory(self, obj) else None
+
+    def _changing(self) -> None:
+        owner = self._owner
+        if owner is not None:
+            numbers = owner._data
+            if self.base is numbers or _may_share_memory(self, numbers):  # (still its numbers)
+                owner._version += 1
+
+    # the usual in-place updates (an optimizer's, a user's ``w.data -= lr * w.grad``),
+    # written out: the same as through __array_ufunc__ below, four times faster
+    def __iadd__(self, other: Any) -> Any:  # type: ignore[misc]
+        return _in_place(np.ndarray.__iadd__, self, other)
+
+    def __isub__(self, other: Any) -> Any:  # type: ignore[misc]
+        return _in_place(np.ndarray.__isub__, self, other)
+
+    def __imul__(self, other: Any) -> Any:  # type: ignore[misc]
+        return _in_place(np.ndarray.__imul__, self, other)
+
+    def __itruediv__(self, other: Any) -> Any:  # type: ignore[misc]
+        return _in_place(np.ndarray.__itruediv__, self, other)
+
+    # ---- computing with it: plain ndarrays in, plain results out
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, out: Any = None, **kwargs: Any) -> Any:
+        if method == "at" and isinstance(inputs[0], WatchedArray):  # np.add.at(t.data, index, 1)
+            inputs[0]._changing()
+        plain = [x.view(np.ndarray) if isinstance(x, WatchedArray) else x for x in inputs]
+        if "where" in kwargs:
+            kwargs["where"] = _plain(kwargs["where"])
+        if out is None:
+            return getattr(ufunc, method)(*plain, **kwargs)
+        for array in out:  # np.add(a, b, out=t.data), t.data += 1, t.data @= w
+            if isinstance(array, WatchedArray):
+                array._changing()
+        kwargs["out"] = tuple([x.view(np.ndarray) if isinstance(x, WatchedArray) else x for x in out])
+        result = getattr(ufunc, method)(*plain, **kwargs)
+        if len(out) == 1:
+            return out[0] if out[0] is not None else result  # the array written, as given
+        return tuple([got if given is None else given for given, got in zip(out, result)])
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        if func in _WRITE_INTO_FIRST:
+            target = args[0] if args else next(iter(kwargs.values()), None)
+            if isinstance(target, WatchedArray):
+                target._changing()
+        out = kwargs.get("out")
+        for array in out if isinstance(out, tuple) else (out,):
+            if isinstance(array, WatchedArray):
+                array._changing()
+        return _unowned_plain(func._implementation(*args, **kwargs))
+
+    # ---- the writing methods (``__setitem__``, ``fill``, ``sort``, ...: see ``_counted`` below)
+    def byteswap(self, inplace: bool = False) -> Any:
+        if inplace:
+            self._changing()
+        return _unowned_plain(np.ndarray.byteswap(self, inplace))
+
+    @property
+    def flat(self) -> _WatchedFlat:  # type: ignore[override]
+        return _WatchedFlat(self)
+
+    # ---- reading: a new array made from it is a plain ndarray
+    def __getitem__(self, index: Any) -> Any:
+        return _unowned_plain(np.ndarray.__getitem__(self, _plain(index)))
+
+    def copy(self, order: Any = "C") -> np.ndarray:
+        return np.ndarray.copy(_plain(self), order)
+
+    def astype(self, *args: Any, **kwargs: Any) -> Any:
+        return _unowned_plain(np.ndarray.astype(self, *args, **kwargs))  # (copy=False may give itself)
+
+    def flatten(self, order: Any = "C") -> np.ndarray:
+        return np.ndarray.flatten(_plain(self), order)
+
+    def __copy__(self) -> np.ndarray:
+        return np.ndarray.copy(_plain(self))
+
+    def __deepcopy__(self, memo: Any) -> np.ndarray:
+        return np.ndarray.copy(_plain(self))
+
+    def __reduce__(self) -> Any:  # pickles as a plain ndarray
+        return _plain(self).__reduce__()
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return _plain(self).__reduce_ex__(protocol)
+
+    def __repr__(self) -> str:
+        return repr(_plain(self))
+
+    def __str__(self) -> str:
+        return str(_plain(self))
+
+
+def _counted(write: Any) -> Any:
+    def counted_write(self: WatchedArray, *args: Any, **kwargs: Any) -> Any:
+        self._changing()
+        return write(self, *args, **kwargs)
+    return counted_write
+
+
+for _name in ("__setitem__", "fill", "sort", "partition", "put", "setfield"):  # the ndarray methods that write
+    setattr(WatchedArray, _name, _counted(getattr(np.ndarray, _name)))
+
+
+class _WatchedFlat:
+    """``t.data.flat``: NumPy's flat iterator, with writes counted."""
+
+    def __init__(self, array: WatchedArray) -> None:
+        self._array, self._flat = array, np.ndarray.flat.__get__(array)
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        self._array._changing()
+        self._flat[index] = value
+
+    def __getitem__(self, index: Any) -> Any:
+        return _unowned_plain(self._flat[index])
+
+    def __iter__(self) -> Any:
+        return iter(self._flat)
+
+    def __len__(self) -> int:
+        return len(self._flat)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return np.array(self._flat, dtype=dtype)
+
+    def __getattr__(self, name: str) -> Any:  # base, coords, index, copy()
+        return getattr(self._flat, name)
+
+
+def _in_place(update: Any, array: WatchedArray, other: Any) -> Any:
+    array._changing()
+    done = update(array.view(np.ndarray), other.view(np.ndarray) if isinstance(other, WatchedArray) else other)
+    return array if done is not NotImplemented else NotImplemented
+
+
+def _plain(x: Any) -> Any:
+    return x.view(np.ndarray) if isinstance(x, WatchedArray) else x
+
+
+def _unowned_plain(x: Any) -> Any:
+    """A result as a plain ndarray, unless it is a view of the tensor's numbers (then
+    writes into it are still the tensor's)."""
+    if isinstance(x, WatchedArray):
+        return x if x._owner is not None else x.view(np.ndarray)
+    if isinstance(x, (tuple, list)) and any(isinstance(item, WatchedArray) for item in x):
+        return type(x)(_unowned_plain(item) for item in x)
+    return x
+
+
+def watched(array: Any, owner: Any) -> Any:
+    """What ``owner.data`` returns: a watched view of an ndarray (a NumPy scalar or a
+    number cannot be written into, so it is returned as it is)."""
+    if array.__class__ is not np.ndarray:
+        return array
+    view = array.view(WatchedArray)
+    view._owner = owner
+    return view
+
+
+def unwatched(value: Any, current: Any) -> Any:
+    """What ``t.data = value`` stores: plain numbers. ``t.data += 1`` hands back the watched
+    view of the tensor's own array: then the array itself stays."""
+    if not isinstance(value, WatchedArray):
+        return value
+    base: Any = value.base
+    if base is current and value.shape == current.shape and value.strides == current.strides \
+            and value.dtype == current.dtype:
+        return current  # (a view of it with its shape and strides covers just its memory)
+    return value.view(np.ndarray)

@@ -324,7 +324,6 @@ def build_digraph(
 
     for node in nodes:
         kind = _kind(node, root)
-        used_kinds.add(kind)
         fill = KINDS[kind][0]
         rows = [f'<TR><TD COLSPAN="2"><B>{_html(names[node])}</B></TD></TR>']
         note = type_note(node)
@@ -347,6 +346,8 @@ def build_digraph(
             detail = check.note if check.note.startswith("shapes") else f"max |auto - hand| = {check.max_abs_error:.2g}"
             text = f"hand-written {verdict}: {detail}"
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
+        if fill == KINDS[kind][0]:  # the legend explains only the colours some box is drawn in
+            used_kinds.add(kind)
         if node in notes:
             rows.append(f'<TR><TD COLSPAN="2"><FONT COLOR="{HIGHLIGHT}">{_html(notes[node])}</FONT></TD></TR>')
         border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if node is highlight else 'BORDER="1"'

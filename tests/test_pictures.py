@@ -196,3 +196,23 @@ def test_a_diverged_run_still_ends_with_a_cross_and_is_cut_off(plt):
     assert any(line.get_marker() == "x" for line in axes.get_lines())
     assert axes.get_ylim()[1] == pytest.approx(1e3 * max(run.losses[0] for run in runs))
     assert any("cut off" in text.get_text() for text in axes.texts)
+
+
+def boxes_and_operations(dot_source: str) -> tuple[list[str], list[str]]:
+    """A graph picture's box names (the bold first row) and operation names, in order."""
+    boxes = re.findall(r"<B>([^<]*)</B>", dot_source)
+    operations = re.findall(r"shape=ellipse|label=<([^<>]*)> ", dot_source)
+    return boxes, [op for op in operations if op]
+
+
+def test_the_readme_top_picture_is_the_graph_the_demo_draws():
+    # a newcomer compares the README's first picture with out/network_graph.png: same
+    # nodes, same names (x a column, y named y), same operations, the same numbers
+    readme = (ROOT / "README.md").read_text()
+    top = re.search(r"!\[[^\]]*\]\(docs/images/([\w-]+)\.png\)", readme).group(1)
+    drawn = (IMAGES / f"{top}.gv").read_text()
+    demo_picture = (IMAGES / "network_graph.gv").read_text()
+    assert boxes_and_operations(drawn) == boxes_and_operations(demo_picture)
+    assert "(3, 1) float64" in drawn and "permute" not in drawn and "linear" not in drawn
+    data = re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', drawn)
+    assert data and data == re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', demo_picture)

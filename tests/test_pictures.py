@@ -216,3 +216,20 @@ def test_the_readme_top_picture_is_the_graph_the_demo_draws():
     assert "(3, 1) float64" in drawn and "permute" not in drawn and "linear" not in drawn
     data = re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', drawn)
     assert data and data == re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', demo_picture)
+
+
+def test_the_summary_numbers_are_the_loss_plots_first_and_last_points(plt):
+    # the demo printed "mean loss 5.845 -> ..." over the first and last 200 iterations
+    # while the plot's first point, the mean of the first 40, was ~29: a learner comparing
+    # them saw two different numbers for "the loss at the start"
+    rng = np.random.default_rng(1)
+    losses = list(np.geomspace(30.0, 0.01, 2000) * rng.uniform(0.2, 5.0, 2000))
+    losses[:10] = [200.0] * 10  # a bad start that a wider window would dilute
+    run = demo.Run(1.0, losses)
+    figure = demo.loss_figure(plt, [run])
+    (line,) = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) > 1]
+    first, last = line.get_ydata()[0], line.get_ydata()[-1]
+    size = demo.window_size(len(losses))
+    assert f"{first:.4g}" in run.status and f"{last:.4g}" in run.status, run.status
+    assert f"iterations 0-{size - 1}" in run.status and f"{2000 - size}-1999" in run.status, run.status
+    assert "a point of the loss plot" in (DEMOS / "backprop_from_scratch.py").read_text()  # the summary says so

@@ -18,7 +18,7 @@ import pytest
 
 import nn
 from autograd import Recorder, Tensor, Value, backward_walkthrough, explore
-from autograd.draw import DISAGREE, format_array
+from autograd.draw import AGREE, DISAGREE, format_array
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 sys.path.insert(0, str(DEMOS))
@@ -442,3 +442,28 @@ def test_a_result_that_needs_no_gradient_is_shown_without_a_backward_pass():
     page = explore((t * 2).sum())
     assert page.data["backward"] == [] == page.data["forward"] and page.data["comparisons"] == {}
     assert [node["data"]["values"] for node in page.data["nodes"]] == [[6.0]]
+
+
+def test_the_pages_legend_explains_the_colours_its_boxes_show():
+    """hand-written agrees but numerical does not: the page's script coloured W red while
+    dot's legend, drawn from automatic vs hand-written alone, listed only green (and a
+    blue parameter no box showed). The SVG itself now colours by every pair compared."""
+    import xml.etree.ElementTree as ET
+
+    svg = "{http://www.w3.org/2000/svg}"
+    W = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, label="W")
+    b = Tensor(np.array([[0.5]]), requires_grad=True, label="b")
+    x = Tensor(np.array([[3.0], [4.0]]), label="x")
+    loss = ((W @ x + b) ** 2).sum()
+    right = 2 * (W.data @ x.data + b.data) @ x.data.T
+    for hand_written, numerical, W_colour in (({W: right}, {W: right + [[0.0, 1.0]]}, DISAGREE),
+                                             (None, {W: right}, AGREE), ({W: right}, None, AGREE)):
+        page = explore(loss, hand_written=hand_written, numerical=numerical)
+        W_id = next(n["id"] for n in page.data["nodes"] if n["name"] == "W")
+        fills: dict[str, set] = {}
+        for group in ET.fromstring(page.svg).iter(f"{svg}g"):
+            if group.get("class") == "node" and group.find(f"{svg}polygon") is not None:
+                fills[group.find(f"{svg}title").text] = {p.get("fill") for p in group.iter(f"{svg}polygon")} - {"none"}
+        legend = fills.pop("legend")
+        assert fills[W_id] == {W_colour}, (hand_written, numerical)
+        assert legend == set().union(*fills.values()), (hand_written, numerical)

@@ -291,13 +291,15 @@ def build_digraph(
     notes: Mapping[Node, str] | None = None,
     caption: str | None = None,
     element_ids: bool = False,
+    verdicts: Mapping[Node, bool] | None = None,
 ) -> Any:
     """The Digraph for ``nodes`` (inputs first, ending at ``root``), showing ``grads``
     (a mapping node -> gradient; None shows no gradients). Used by ``draw_graph``, by
     the walkthrough frames, which pass partial gradients and a highlighted node, and by
     the explorer, whose ``element_ids`` give every node, data cell, gradient cell and
     edge an SVG id (``v3``, ``v3-data``, ``v3-grad``, ``op3``, ``op3-in0``, ``op3-out``)
-    for its script to update."""
+    for its script to update, and whose ``verdicts`` (node -> whether every pair of
+    automatic, hand-written and numerical gradients agrees) colour the compared nodes."""
     if rankdir not in ("LR", "RL", "TB", "BT"):
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
     graph = _digraph_class()(
@@ -324,7 +326,6 @@ def build_digraph(
 
     for node in nodes:
         kind = _kind(node, root)
-        used_kinds.add(kind)
         fill = KINDS[kind][0]
         rows = [f'<TR><TD COLSPAN="2"><B>{_html(names[node])}</B></TD></TR>']
         note = type_note(node)
@@ -341,12 +342,18 @@ def build_digraph(
             # the gradient check's own comparison: agree when |auto - hand| <= atol + rtol*|hand|
             check = compare_arrays(AUTOMATIC, as_gradient_array(automatic), HAND_WRITTEN,
                                    as_gradient_array(hand_written[node]), atol, rtol)
-            compared["agree" if check.passed else "disagree"] = True
             fill = AGREE if check.passed else DISAGREE
+            if verdicts is None:
+                compared["agree" if check.passed else "disagree"] = True
             verdict = "agrees" if check.passed else "DISAGREES"
             detail = check.note if check.note.startswith("shapes") else f"max |auto - hand| = {check.max_abs_error:.2g}"
             text = f"hand-written {verdict}: {detail}"
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
+        if verdicts is not None and node in verdicts:  # every pair compared, not this one alone
+            fill = AGREE if verdicts[node] else DISAGREE
+            compared["agree" if verdicts[node] else "disagree"] = True
+        if fill == KINDS[kind][0]:  # the legend explains only the colours some box is drawn in
+            used_kinds.add(kind)
         if node in notes:
             rows.append(f'<TR><TD COLSPAN="2"><FONT COLOR="{HIGHLIGHT}">{_html(notes[node])}</FONT></TD></TR>')
         border = f'BORDER="3" COLOR="{HIGHLIGHT}"' if node is highlight else 'BORDER="1"'
@@ -373,18 +380,20 @@ def build_digraph(
                     edge.update(color=HIGHLIGHT, penwidth="2.5")
                 graph.edge(ids[parent], op_id, **edge)
 
-    _add_legend(graph, used_kinds, compared)
+    _add_legend(graph, used_kinds, compared, every_pair=verdicts is not None)
     if caption:
         graph.attr(label=_html(caption).join("<>"))
     return graph
 
 
-def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool]) -> None:
+def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool], every_pair: bool = False) -> None:
     entries = [(KINDS[k][0], KINDS[k][1]) for k in KINDS if k in used_kinds]
+    which = "the gradients compared (automatic, hand-written, numerical)" if every_pair else \
+        "automatic and hand-written gradients"
     if compared["agree"]:
-        entries.append((AGREE, "automatic and hand-written gradients agree"))
+        entries.append((AGREE, f"{which} agree"))
     if compared["disagree"]:
-        entries.append((DISAGREE, "automatic and hand-written gradients DISAGREE"))
+        entries.append((DISAGREE, f"{which} DISAGREE" if not every_pair else f"{which}: some pair DISAGREES"))
     rows = "".join(f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="18"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'
                    for color, text in entries)
     rows += '<TR><TD>( )</TD><TD ALIGN="LEFT">operation; arrows point forward, gradients flow back</TD></TR>'

@@ -90,11 +90,17 @@ class _Layout:
         self.root, self.nodes = root, nodes
         self.hand_written = check_hand_written(hand_written, self.nodes)
         self.ids = {node: f"v{i}" for i, node in enumerate(self.nodes)}
-        graph = build_digraph(root, self.nodes, grads=grads, rankdir=rankdir, hand_written=self.hand_written,
-                              atol=atol, rtol=rtol, caption=title, element_ids=True)
+        self._draw = lambda verdicts: build_digraph(
+            root, self.nodes, grads=grads, rankdir=rankdir, hand_written=self.hand_written, atol=atol, rtol=rtol,
+            caption=title, element_ids=True, verdicts=verdicts).source
         self.names = node_names(self.nodes)  # the picture's own names, so page and picture agree
-        self.source = graph.source
+        self.source = self._draw(None)
         self._svg: str | None = None
+
+    def colour_by(self, verdicts: Mapping[Node, bool]) -> None:
+        """Colour the compared nodes, and the legend, by whether every pair compared
+        agrees (dot alone would colour them by automatic vs hand-written)."""
+        self.source, self._svg = self._draw(verdicts), None
 
     @property
     def svg(self) -> str:
@@ -265,6 +271,9 @@ def explore(
             } for c in step.contributions],
         } for step in walk.steps]
         data["comparisons"] = _comparisons(layout, gradients, numerical, atol, rtol)
+        if numerical:
+            layout.colour_by({node: data["comparisons"][layout.ids[node]]["passed"] for node in layout.nodes
+                              if layout.ids[node] in data["comparisons"]})
     return Explorer(data, layout.svg)
 
 

@@ -138,18 +138,24 @@ class Run:
     def status(self) -> str:
         if self.diverged_at is not None:
             return f"DIVERGED at iteration {self.diverged_at} (loss overflowed to inf/nan)"
-        window = max(1, len(self.losses) // 10)
-        first, last = np.mean(self.losses[:window]), np.mean(self.losses[-window:])
+        # the same stretches as the loss plot, so these are its first and last points
+        size = window_size(len(self.losses))
+        means = window_means(self.losses, size)[1]
+        first, last = means[0], means[-1]
+        end = len(self.losses) - 1
+        last_stretch = f"iterations {end // size * size}-{end}"
         peak = int(np.argmax(self.losses))
         if self.losses[peak] > 10 * self.losses[0]:
             return (f"UNSTABLE: the loss jumped to {self.losses[peak]:.4g} at iteration {peak} "
-                    f"(from {self.losses[0]:.4g}); mean at the end {last:.4g}")
+                    f"(from {self.losses[0]:.4g}); mean over {last_stretch} {last:.4g}")
         if abs(last - ZERO_OUTPUT_LOSS) < 0.01 * ZERO_OUTPUT_LOSS:
-            return (f"UNSTABLE: stuck at loss {last:.4g}, the loss of predicting [0, 0]: the "
-                    "hidden sigmoids saturated and passed no gradient back")
+            return (f"UNSTABLE: stuck at loss {last:.4g} (mean over {last_stretch}), the loss of "
+                    "predicting [0, 0]: the hidden sigmoids saturated and passed no gradient back")
+        change = (f"mean loss {first:.4g} (iterations 0-{min(size, end + 1) - 1}) -> {last:.4g} "
+                  f"({last_stretch.removeprefix('iterations ')})")
         if last >= 0.9 * first:
-            return f"barely improved (mean loss {first:.4g} -> {last:.4g})"
-        return f"mean loss {first:.4g} -> {last:.4g}"
+            return f"barely improved: {change}"
+        return change
 
     @property
     def stable(self) -> bool:
@@ -446,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("prediction:\n", prediction.data, "\n")
         print("Loss:", loss(LABEL, prediction).item(), "\n")
 
-    print("Summary")
+    print("Summary (each mean loss is a point of the loss plot: its first and last stretch)")
     for run in runs:
         print(f"  lr={run.learning_rate:<8g} {run.status}")
     unstable = [run for run in runs if not run.stable]

@@ -7,8 +7,10 @@ Writes into the output folder:
   expression.*           a small scalar expression (a neuron: tanh(x1*w1 + x2*w2 + b))
   network_values.*       the notebook's 3-4-2 network at scalar granularity (nn.MLP over Values)
   network_tensors.*      the same network as a Tensor graph (nn.Sequential)
-  comparison.*           the Tensor graph with hand-written gradients: W1 as the notebook
-                         derived it (agrees), W2 with a sign slip (disagrees)
+  comparison.*           the README's first picture: the demo's graph of the network
+                         (out/network_graph.png, the notebook's names) with hand-written
+                         gradients: W1 as the notebook derived it (agrees), W2 with a sign
+                         slip (disagrees)
   walkthrough.gif        the backward pass of y = x*x + x, one frame per step
   walkthrough.txt        the same walkthrough as a worked chain-rule derivation
 """
@@ -77,6 +79,19 @@ def network_tensors(rng: np.random.Generator) -> tuple[Tensor, nn.Sequential, np
     return loss, model, x
 
 
+def seed_comparison(model: nn.Sequential, x: np.ndarray) -> tuple[Tensor, dict[Tensor, np.ndarray]]:
+    """The graph `make demo` draws (x -> z -> h -> out -> L, as the notebook named
+    them), after backward(), with the notebook's W1_grad and a W2_grad whose sign slipped."""
+    W1, W2 = model[0].weight, model[2].weight
+    model.zero_grad()  # the Tensor picture's backward() filled .grad already
+    L = notebook.seed_graph(model, x, notebook.LABEL)
+    L.backward()
+    out = notebook.forward(model, x).data
+    hand_W1 = notebook.W1_grad(x, notebook.LABEL, out, W1.data, W2.data)
+    slipped_W2 = -notebook.W2_grad(x, notebook.LABEL, out, W1.data)  # (y - out) h^T: the sign slipped
+    return L, {W1: hand_W1, W2: slipped_W2}
+
+
 def walkthrough_example():
     x = Value(3.0, label="x")
     square = x * x
@@ -105,19 +120,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     rng = np.random.default_rng(args.seed)
 
     loss, model, x = network_tensors(rng)
-    W1, W2 = model[0].weight, model[2].weight
-    out = notebook.forward(model, x).data
-    hand_W1 = notebook.W1_grad(x, notebook.LABEL, out, W1.data, W2.data)
-    slipped_W2 = -notebook.W2_grad(x, notebook.LABEL, out, W1.data)  # (y - out) h^T: the sign slipped
     pictures = {
         "tour": draw_graph(tour(), title="y = tanh(x*w), after backward()"),
         "expression": draw_graph(neuron(), title="tanh(x1*w1 + x2*w2 + b), after backward()"),
         "network_values": draw_graph(network_values(rng), rankdir="LR",
                                      title="The 3-4-2 network as scalar Values (nn.MLP)"),
         "network_tensors": draw_graph(loss, title="The 3-4-2 network as Tensors (nn.Sequential)"),
-        "comparison": draw_graph(loss, hand_written={W1: hand_W1, W2: slipped_W2},
-                                 title="Hand-written gradients: W1 as the notebook derived it, W2 with a sign slip"),
     }
+    L, hand_written = seed_comparison(model, x)  # after the Tensor picture has read its gradients
+    pictures["comparison"] = draw_graph(L, hand_written=hand_written, title="The 3-4-2 network as make demo "
+                                        "draws it; hand-written gradients: W1 as the notebook derived it, "
+                                        "W2 with a sign slip")
     walk = walkthrough_example()
     written: list[Path] = []
     try:

@@ -223,3 +223,28 @@ def test_walkthrough_frames_and_gif(tmp_path):
     # the reused node a is marked where its second contribution arrives
     marked = [k for k, picture in enumerate(walk.frames()) if "+= accumulated" in picture.source]
     assert marked == [2]
+
+
+def legend_and_node_colours(source: str) -> tuple[set[str], set[str]]:
+    """The fill colours the legend explains, and those the graph's boxes are drawn in."""
+    import re
+
+    legend_line = next(line for line in source.splitlines() if line.lstrip().startswith("legend ["))
+    legend = set(re.findall(r'<TD BGCOLOR="(#[0-9a-f]{6})"', legend_line))
+    boxes = {colour for line in source.splitlines() if not line.lstrip().startswith("legend [")
+             for colour in re.findall(r'<TABLE [^>]*BGCOLOR="(#[0-9a-f]{6})"', line)}
+    return legend, boxes
+
+
+def test_the_legend_lists_only_colours_the_picture_uses():
+    # W is a parameter, but checked against a hand-written gradient it is drawn green:
+    # the legend must not promise a blue parameter that no box shows (the demo's picture did)
+    W = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, label="W")
+    b = Tensor(np.array([0.5]), requires_grad=True, label="b")
+    x = Tensor(np.array([[3.0], [4.0]]), label="x")
+    loss = ((W @ x + b) ** 2).sum()
+    loss.backward()
+    right = 2 * (W.data @ x.data + b.data) @ x.data.T
+    for hand_written in ({W: right}, {W: right, b: 2 * (W.data @ x.data + b.data).ravel()}, None):
+        legend, boxes = legend_and_node_colours(draw_graph(loss, hand_written=hand_written).source)
+        assert legend == boxes, hand_written

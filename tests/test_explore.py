@@ -18,7 +18,7 @@ import pytest
 
 import nn
 from autograd import Recorder, Tensor, Value, backward_walkthrough, explore
-from autograd.draw import DISAGREE, format_array
+from autograd.draw import AGREE, DISAGREE, format_array
 
 DEMOS = Path(__file__).resolve().parent.parent / "demos"
 sys.path.insert(0, str(DEMOS))
@@ -202,7 +202,9 @@ def test_stepping_with_the_keys_shows_the_engines_numbers(browser, tmp_path):
     walk = backward_walkthrough(y)
     tab = Page(browser, page.save(tmp_path / "y.html"))
     forward, backward = len(page.data["forward"]), len(page.data["backward"])
-    assert tab.position() == forward + backward  # opens at the end: every number known
+    assert tab.position() == 0 and tab.text("#position") == "start"  # opens at the start: step through it
+    tab.press("End")
+    assert tab.position() == forward + backward
     tab.press("Home")
     assert tab.position() == 0 and tab.cell("v0", "grad") == "?" and tab.cell("v2", "data") == "?"
     tab.press("ArrowRight", forward)
@@ -249,6 +251,7 @@ def test_the_seed_network_page_compares_gradients_and_zooms(browser, tmp_path):
     model = explore_seed.seed_model()
     L = demo.seed_graph(model, explore_seed.seed.X, explore_seed.seed.Y)
     L.backward()
+    tab.press("End")  # the page opens at the start, before the backward pass
     tab.click_node(W1)
     np.testing.assert_array_equal(numbers(tab.text("#info-grad")), model[0].weight.grad.ravel())
     assert "shape (4, 3), float64" in tab.text("#node-info")
@@ -263,7 +266,34 @@ def test_the_seed_network_page_compares_gradients_and_zooms(browser, tmp_path):
     tab.tab.mouse.up()
     panned = tab.tab.evaluate(view)
     tab.tab.click("#fit")
-    assert tab.tab.evaluate(view) == before != panned
+    whole = [float(v) for v in re.search(r'<svg[^>]*viewBox="([^"]+)"', page.html()).group(1).split()]
+    assert tab.tab.evaluate(view) == whole != panned  # fit: the whole graph
+    tab.clean()
+
+
+def test_the_seed_page_opens_at_the_start_with_readable_text_and_follows_the_steps(browser, tmp_path):
+    """At 1400x1000 the whole seed graph fitted into the window drew its text about 5 px
+    high: the page opens zoomed so that the smallest text is at least 10 px, and as the
+    steps go on the view moves to keep the node being handled in sight."""
+    page = explore_seed.seed_explorer()
+    tab = Page(browser, page.save(tmp_path / "seed.html"))
+    tab.tab.set_viewport_size({"width": 1400, "height": 1000})
+    tab.tab.reload()
+    assert tab.position() == 0 and tab.text("#position") == "start"
+    smallest = """(() => {
+        const heights = Array.from(document.querySelectorAll('#graph svg g.node text'))
+            .map(t => t.getBoundingClientRect().height).filter(h => h > 0);
+        return Math.min(...heights) })()"""
+    assert tab.tab.evaluate(smallest) >= 10
+    in_sight = """(id) => {
+        const area = document.querySelector('#graph').getBoundingClientRect();
+        const box = document.getElementById(id).getBoundingClientRect();
+        return box.left >= area.left && box.right <= area.right && box.top >= area.top && box.bottom <= area.bottom }"""
+    steps = [("forward", id) for id in page.data["forward"]] + [("backward", s["node"]) for s in page.data["backward"]]
+    for kind, node in steps:
+        tab.press("ArrowRight")
+        assert tab.tab.evaluate(in_sight, node), (tab.text("#position"), node)
+    assert tab.tab.evaluate(smallest) >= 10  # following the steps does not zoom out
     tab.clean()
 
 
@@ -383,6 +413,8 @@ def test_the_jupyter_frame_runs_in_a_browser(browser, tmp_path):
     notebook_page.write_text(f"<html><body>{explore(y)._repr_html_()}</body></html>")
     tab = Page(browser, notebook_page)
     frame = tab.tab.frames[1]
+    assert frame.text_content("#position") == "start"
+    frame.locator("#last").click()
     assert frame.text_content("#position") == "backward 3 of 3"
     frame.locator("#prev").click()
     assert frame.text_content("#position") == "backward 2 of 3"
@@ -410,3 +442,28 @@ def test_a_result_that_needs_no_gradient_is_shown_without_a_backward_pass():
     page = explore((t * 2).sum())
     assert page.data["backward"] == [] == page.data["forward"] and page.data["comparisons"] == {}
     assert [node["data"]["values"] for node in page.data["nodes"]] == [[6.0]]
+
+
+def test_the_pages_legend_explains_the_colours_its_boxes_show():
+    """hand-written agrees but numerical does not: the page's script coloured W red while
+    dot's legend, drawn from automatic vs hand-written alone, listed only green (and a
+    blue parameter no box showed). The SVG itself now colours by every pair compared."""
+    import xml.etree.ElementTree as ET
+
+    svg = "{http://www.w3.org/2000/svg}"
+    W = Tensor(np.array([[1.0, 2.0]]), requires_grad=True, label="W")
+    b = Tensor(np.array([[0.5]]), requires_grad=True, label="b")
+    x = Tensor(np.array([[3.0], [4.0]]), label="x")
+    loss = ((W @ x + b) ** 2).sum()
+    right = 2 * (W.data @ x.data + b.data) @ x.data.T
+    for hand_written, numerical, W_colour in (({W: right}, {W: right + [[0.0, 1.0]]}, DISAGREE),
+                                             (None, {W: right}, AGREE), ({W: right}, None, AGREE)):
+        page = explore(loss, hand_written=hand_written, numerical=numerical)
+        W_id = next(n["id"] for n in page.data["nodes"] if n["name"] == "W")
+        fills: dict[str, set] = {}
+        for group in ET.fromstring(page.svg).iter(f"{svg}g"):
+            if group.get("class") == "node" and group.find(f"{svg}polygon") is not None:
+                fills[group.find(f"{svg}title").text] = {p.get("fill") for p in group.iter(f"{svg}polygon")} - {"none"}
+        legend = fills.pop("legend")
+        assert fills[W_id] == {W_colour}, (hand_written, numerical)
+        assert legend == set().union(*fills.values()), (hand_written, numerical)

@@ -222,3 +222,37 @@ def test_the_demo_numbers_its_output_by_the_notebook_cells_it_ships(tmp_path):
               for n in re.findall(r"\[(\d+)\]", cell.source.split("**")[1] if "**" in cell.source else "")}
     assert printed and printed <= headed, (printed, headed)
     assert headed == set(range(1, 12))  # the seed's cells [1] to [11], each once
+
+
+def test_the_stored_notebooks_pictures_are_stored_at_a_readable_size():
+    """At dpi 60 the graph's `**` and `*` read as "xx" and "x" and the loss plot was
+    420x240: both are stored at least at the screen's 96 dpi (dot's default)."""
+    nbformat = pytest.importorskip("nbformat")
+    Image = pytest.importorskip("PIL.Image")
+    import base64
+    import io
+
+    stored = nbformat.read(DEMOS / "backprop_from_scratch.ipynb", as_version=4)
+    pictures = [Image.open(io.BytesIO(base64.b64decode(output["data"]["image/png"])))
+                for cell in stored.cells if cell.cell_type == "code" for output in cell.outputs
+                if "image/png" in output.get("data", {})]
+    graph, plot = pictures
+    # the same graph as the demo's picture, which dot drew at its default 96 dpi
+    demo_graph = Image.open(DEMOS.parent / "docs" / "images" / "network_graph.png")
+    assert graph.width >= 0.95 * demo_graph.width, (graph.size, demo_graph.size)
+    assert min(plot.info.get("dpi", (0, 0))) >= 95 and plot.width >= 640, (plot.size, plot.info.get("dpi"))
+
+
+def test_why_the_notebooks_numbers_are_not_the_demos():
+    """The README says the numbers differ because the demo's nn.Linear layers draw their
+    own initial weights (3*4 + 4*2 numbers) before the notebook's uniform ones: past
+    those 20 draws, the demo's W1 and W2 are exactly the notebook's rng.random draws."""
+    model = demo.init_weights(np.random.default_rng(0))
+    notebook = np.random.default_rng(0)  # the notebook's init_weights, cell [5]
+    assert not np.array_equal(model[0].weight.data, notebook.random((4, 3)))
+    skipped = np.random.default_rng(0)
+    skipped.random(3 * 4 + 4 * 2)
+    np.testing.assert_array_equal(model[0].weight.data, skipped.random((4, 3)))
+    np.testing.assert_array_equal(model[2].weight.data, skipped.random((2, 4)))
+    readme = " ".join((DEMOS.parent / "README.md").read_text().split())
+    assert "the demo's `nn.Linear` layers draw their own initial weights" in readme

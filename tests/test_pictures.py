@@ -196,3 +196,40 @@ def test_a_diverged_run_still_ends_with_a_cross_and_is_cut_off(plt):
     assert any(line.get_marker() == "x" for line in axes.get_lines())
     assert axes.get_ylim()[1] == pytest.approx(1e3 * max(run.losses[0] for run in runs))
     assert any("cut off" in text.get_text() for text in axes.texts)
+
+
+def boxes_and_operations(dot_source: str) -> tuple[list[str], list[str]]:
+    """A graph picture's box names (the bold first row) and operation names, in order."""
+    boxes = re.findall(r"<B>([^<]*)</B>", dot_source)
+    operations = re.findall(r"shape=ellipse|label=<([^<>]*)> ", dot_source)
+    return boxes, [op for op in operations if op]
+
+
+def test_the_readme_top_picture_is_the_graph_the_demo_draws():
+    # a newcomer compares the README's first picture with out/network_graph.png: same
+    # nodes, same names (x a column, y named y), same operations, the same numbers
+    readme = (ROOT / "README.md").read_text()
+    top = re.search(r"!\[[^\]]*\]\(docs/images/([\w-]+)\.png\)", readme).group(1)
+    drawn = (IMAGES / f"{top}.gv").read_text()
+    demo_picture = (IMAGES / "network_graph.gv").read_text()
+    assert boxes_and_operations(drawn) == boxes_and_operations(demo_picture)
+    assert "(3, 1) float64" in drawn and "permute" not in drawn and "linear" not in drawn
+    data = re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', drawn)
+    assert data and data == re.findall(r'data</TD><TD ALIGN="LEFT">([^/]*)</TD>', demo_picture)
+
+
+def test_the_summary_numbers_are_the_loss_plots_first_and_last_points(plt):
+    # the demo printed "mean loss 5.845 -> ..." over the first and last 200 iterations
+    # while the plot's first point, the mean of the first 40, was ~29: a learner comparing
+    # them saw two different numbers for "the loss at the start"
+    rng = np.random.default_rng(1)
+    losses = list(np.geomspace(30.0, 0.01, 2000) * rng.uniform(0.2, 5.0, 2000))
+    losses[:10] = [200.0] * 10  # a bad start that a wider window would dilute
+    run = demo.Run(1.0, losses)
+    figure = demo.loss_figure(plt, [run])
+    (line,) = [line for line in figure.axes[0].get_lines() if len(line.get_xdata()) > 1]
+    first, last = line.get_ydata()[0], line.get_ydata()[-1]
+    size = demo.window_size(len(losses))
+    assert f"{first:.4g}" in run.status and f"{last:.4g}" in run.status, run.status
+    assert f"iterations 0-{size - 1}" in run.status and f"{2000 - size}-1999" in run.status, run.status
+    assert "a point of the loss plot" in (DEMOS / "backprop_from_scratch.py").read_text()  # the summary says so

@@ -34,6 +34,7 @@ def main() -> int:
                                              args=ARGS)
         tab = browser.new_page(viewport={"width": 1500, "height": 760}, device_scale_factor=1)
         tab.goto(path.as_uri())
+        tab.click("#fit")  # the page opens zoomed in at the inputs; this picture starts from the whole graph
         tab.keyboard.press("Home")
         for _ in range(len(page.data["forward"]) + h_step + 1):  # forward, then backward up to h
             tab.keyboard.press("ArrowRight")

@@ -24,6 +24,10 @@ CELLS = [
        "Here the same cells run on `autograd` Tensors: the engine computes the gradients with `backward()`, "
        "and the notebook's hand-derived ones are checked against them and against numerical ones. "
        "The numbers in brackets are the seed notebook's cell numbers (`make demo` prints the same ones). "
+       "The cells are the same as `make demo`'s, but not the numbers (the x and the loss of [6], for one): "
+       "the demo builds its layers with `nn.Linear`, which draws PyTorch-style initial weights from the "
+       "same seeded generator before they are replaced by the notebook's uniform ones, so every later "
+       "random draw (the weights, each x) comes from a different place in the stream. "
        "It needs the project installed (`make demo` or `pip install -e .` in the repository)."),
     md("**[1]** Imports: the engine (`Tensor`) instead of hand-written derivatives"),
     code("import matplotlib.pyplot as plt\nimport numpy as np\nfrom IPython.display import Image\n\n"
@@ -81,14 +85,13 @@ CELLS = [
     md("The graph the engine built, after `backward()`: each box shows its data and gradient, and W1 and W2 "
        "are coloured by whether the hand-derived gradients agree (needs Graphviz's `dot`)"),
     code("picture = draw_graph(L, hand_written={W1: hand_W1, W2: hand_W2})\n"
-         "picture.attr(dpi='60')  # a small picture\n"
          "Image(render_bytes(picture.source, 'png'))"),
     md("**[9]** One gradient-descent step with the stepsize (the seed's `update_weights`)"),
     code("W1.data -= stepsize * W1.grad\nW2.data -= stepsize * W2.grad\nprint(W1.data)\nprint(W2.data)"),
     md("**[10]** Fitting the fixed label y = [10, −2]: for each learning rate, fresh weights and 2,000 "
        "per-sample steps on random x. Each step builds the graph again, backpropagates, and updates; the "
        "gradients are zeroed first because backward() adds to `.grad`."),
-    code("plt.figure(figsize=(7, 4), dpi=60)\nplt.title('Training loss')\n"
+    code("plt.figure(figsize=(8, 4.5), dpi=100)\nplt.title('Training loss: the mean over each 40 iterations')\n"
          "learning_rates = [1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e+0]\n"
          "for stepsize in learning_rates:\n"
          "    W1, W2 = init_weights()\n"
@@ -102,10 +105,11 @@ CELLS = [
          "        L.backward()\n"
          "        W1.data -= stepsize * W1.grad\n"
          "        W2.data -= stepsize * W2.grad\n"
-         "    print(f'lr={stepsize:<6g} mean loss of the first 100 steps {np.mean(losses[:100]):9.4g}, '\n"
-         "          f'of the last 100 {np.mean(losses[-100:]):9.4g}')\n"
-         "    plt.plot(losses, label=f'lr={stepsize}', linewidth=0.8)\n"
-         "plt.yscale('log')\nplt.xlabel('Iteration')\nplt.ylabel('Loss (log scale)')\n"
+         "    # one random x to the next moves the loss by decades: plot the mean of each 40 steps\n"
+         "    means = np.mean(np.reshape(losses, (50, 40)), axis=1)\n"
+         "    print(f'lr={stepsize:<6g} mean loss {means[0]:9.4g} (iterations 0-39) -> {means[-1]:9.4g} (1960-1999)')\n"
+         "    plt.plot(np.arange(50) * 40 + 19.5, means, marker='o', markersize=2.5, label=f'lr={stepsize:g}')\n"
+         "plt.yscale('log')\nplt.xlabel('Iteration')\nplt.ylabel('Mean loss (log scale)')\n"
          "plt.legend(loc='lower left', title='stepsize (learning rate)', ncol=2)\nplt.show()"),
     md("**[11]** Inference with the weights left by the last run, as the seed did"),
     code("x = Tensor(rng.random((3, 1)))\nprint('input x:\\n', x.data, '\\n')\nprint('label y:\\n', y.data, '\\n')\n"
@@ -132,8 +136,21 @@ def execute(notebook: nbf.NotebookNode, folder: Path) -> nbf.NotebookNode:
                             resources={"metadata": {"path": str(folder)}}).execute()
     for cell in notebook.cells:  # libraries' warnings (a font fallback) depend on the machine: not stored
         if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")]
+            cell.outputs = _joined([o for o in cell.outputs if not (o.output_type == "stream" and o.name == "stderr")])
     return notebook
+
+
+def _joined(outputs: list) -> list:
+    """One stream output per run of prints: the kernel splits them where its buffer
+    happened to flush, and a code host shows each piece as its own block."""
+    joined: list = []
+    for output in outputs:
+        if output.output_type == "stream" and joined and joined[-1].output_type == "stream" \
+                and joined[-1].name == output.name:
+            joined[-1].text += output.text
+        else:
+            joined.append(output)
+    return joined
 
 
 def main() -> int:

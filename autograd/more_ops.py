@@ -74,7 +74,10 @@ RESHAPE = Op("reshape", forward=lambda x, shape: np.reshape(x, shape), method="r
 
 
 def _inverse_permutation(axes: tuple[int, ...], ndim: int) -> tuple[int, ...]:
-    return tuple(np.argsort([a % ndim for a in axes]))  # negative axes count from the end
+    inverse = [0] * ndim
+    for position, axis in enumerate(axes):
+        inverse[axis % ndim] = position  # negative axes count from the end
+    return tuple(inverse)
 
 
 PERMUTE = Op("permute", forward=lambda x, axes: np.transpose(x, axes), method="permute",
@@ -87,7 +90,9 @@ PERMUTE = Op("permute", forward=lambda x, axes: np.transpose(x, axes), method="p
 
 def permute(x: Any, axes: tuple[int, ...]) -> Any:
     """The axes of an array or a Tensor in the order ``axes``."""
-    return np.transpose(x, axes) if isinstance(x, (np.ndarray, np.generic)) else x.permute(*axes)
+    if isinstance(x, np.ndarray):
+        return x.transpose(axes)  # (the method: np.transpose adds a layer of Python)
+    return np.transpose(x, axes) if isinstance(x, np.generic) else x.permute(*axes)
 
 
 BROADCAST_TO = Op("broadcast_to", forward=np.broadcast_to, method="broadcast_to",

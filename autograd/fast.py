@@ -15,18 +15,18 @@ project's 2-core machine, old against new in one run:
    ``core.backward_order`` on the scalar MLP's graph (12.4 ms against 4.7 ms). The cycle
    collector is paused only for graphs of 1,000 nodes or more (for a small graph the
    pause costs 9,000 instructions, a sixth of a 3-4-2 network's pass). Used when no mode
-   needs the plain loop (``modes.py``). Without it: scalar MLP step 2.25x slower,
-   notebook step 1.32x, 10,000-op chain 1.53x.
+   needs the plain loop (``modes.py``). Without it: scalar MLP step 1.95x slower,
+   notebook step 1.31x, 10,000-op chain 1.52x.
 2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
    computes and records in two calls, without the plain path's tuples, generators and
-   ``*args`` calls; versions that are all 0 share one constant tuple. Without it: 2.22x,
-   1.50x, 1.98x.
+   ``*args`` calls; versions that are all 0 share one constant tuple. Without it: 1.94x,
+   1.49x, 2.03x.
 3. Shared constant nodes for recurring plain numbers (the 2 in ``x ** 2``, a learning
-   rate): fewer objects for Python's garbage collector to track. Without it: 1.15x,
-   1.12x, 1.40x.
+   rate): fewer objects for Python's garbage collector to track. Without it: 1.01x,
+   1.09x, 1.35x.
 
-All three off (the plain engine): 3.28x, 1.80x, 2.48x. Measured by
-``python benchmarks/tricks.py`` (2026-12-01 23:36, the "Speed tricks" table of
+All three off (the plain engine): 2.88x, 1.80x, 2.53x. Measured by
+``python benchmarks/tricks.py`` (2026-12-01 23:52, the "Speed tricks" table of
 RESULTS.md; best of several interleaved rounds on a 2-core machine shared with other
 work).
 """

@@ -656,7 +656,10 @@ class Builder:
         masks = ["bool_list", "bool_array"] + (["bool_tensor"] if draws("bool_tensor_index") else [])
         if ndim and c.chance(20):
             mask = rng.random(shape) < 0.5
-            forms = masks if mask.size or draws("empty_list_index") else [m for m in masks if m != "bool_list"]
+            # (an empty mask of two or more axes has no list form: [[]] is a list of lists,
+            # which NumPy refuses as a float index and PyTorch reads as a tuple of indices)
+            empty_as_list = mask.ndim == 1 and draws("empty_list_index")
+            forms = masks if mask.size or empty_as_list else [m for m in masks if m != "bool_list"]
             return Index(((c.choice(forms), mask),), bare=c.chance(50), mutate=mutate)
         count = c.integer(0, ndim)
         advanced = c.integer(0, count - 1) if count and c.chance(50) else None
@@ -920,16 +923,22 @@ class Tally:
     float32_graphs: int = 0
     mutated_graphs: int = 0
     refused: int = 0
+    ill_conditioned: int = 0
     mismatches: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return (f"{self.graphs:,} graphs ({self.float32_graphs:,} float32, {self.mutated_graphs:,} with buffers "
-                f"changed before backward, {self.refused:,} of those refused clearly), {self.operations:,} "
+                f"changed before backward, {self.refused:,} of those refused clearly; {self.ill_conditioned:,} "
+                f"with gradients not compared, see ILL_CONDITIONED), {self.operations:,} "
                 f"operations, {self.values:,} values, {self.dtypes:,} dtypes and {self.gradients:,} gradient "
                 f"elements compared; {len(self.mismatches)} mismatches")
 
 
 FLOAT32_RTOL = 1e-4  # float32 rounding (eps 1.2e-7) carried through a few ops by two different kernels
+# sin and cos of a number this large turn one ulp of their input (which two libraries' pow or
+# exp may differ by) into a different answer: 1.9e-9 of it at 1e7, percents at 1e12, as in
+# d(cos(x**y))/dx at x**y = 5.8e12. Their gradients there measure the libraries, not the rules.
+ILL_CONDITIONED = 1e7
 
 
 def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -> str | None:
@@ -947,6 +956,7 @@ def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -
         tally.float32_graphs += float32
         tally.mutated_graphs += graph.mutates
         tally.refused += ours_grads is None
+    ill_conditioned = False
     for k, (mine, theirs) in enumerate(zip(ours_values, torch_values)):
         if not scalar and mine.dtype != theirs.dtype:
             return f"node {k} dtype differs: ours {mine.dtype}, torch {theirs.dtype}"
@@ -955,6 +965,12 @@ def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -
                       for i in step.operands), default=0.0)
         if not close(mine.astype(float), theirs.astype(float), rtol=rtol, scale=inputs):
             return f"node {k} value differs:\n{_differences(mine, theirs)}"
+        ill_conditioned = ill_conditioned or (step.op in ("sin", "cos") and inputs > ILL_CONDITIONED)
+    if ill_conditioned and ours_grads:
+        if tally is not None:
+            tally.ill_conditioned += 1
+            tally.gradients -= sum(g.size for g in ours_grads)
+        return None
     for k, (mine, theirs) in enumerate(zip(ours_grads or [], torch_grads)):
         if not scalar and mine.dtype != theirs.dtype:
             return f"gradient of leaf {k} dtype differs: ours {mine.dtype}, torch {theirs.dtype}"

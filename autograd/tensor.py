@@ -141,7 +141,8 @@ class Tensor(Node):
         try:
             return float(data.item())
         except ValueError:
-            raise ValueError(f"item() needs a tensor with exactly one element, this one has shape {self.shape}") from None
+            raise ValueError(f"item() needs a tensor with exactly one element, this one has shape "
+                             f"{self.shape}") from None
 
     def __bool__(self) -> bool:
         return bool(self.item() != 0.0)

@@ -487,9 +487,10 @@ def minimum(a: Any, b: Any) -> Any:
 
 
 # PyTorch's other spellings of the same operations (attached as methods.give_method attaches the
-# ops' methods, with setattr; Tensor's and ComparesNumbers' TYPE_CHECKING blocks declare them)
-setattr(Tensor, "where", lambda self, condition, other: where(condition, self, other))
-setattr(Tensor, "clamp", lambda self, *given, **named: self.clip(*given, **named))
-setattr(Tensor, "view", lambda self, *shape: self.reshape(*shape))
-setattr(Value, "__abs__", lambda self: self.abs())
-setattr(Tensor, "__abs__", Value.__abs__)
+# ops' methods, with setattr, which type checkers allow on a class whose TYPE_CHECKING blocks
+# declare them: Tensor's and ComparesNumbers')
+setattr(Tensor, "where", lambda self, condition, other: where(condition, self, other))  # noqa: B010
+setattr(Tensor, "clamp", lambda self, *given, **named: self.clip(*given, **named))  # noqa: B010
+setattr(Tensor, "view", lambda self, *shape: self.reshape(*shape))  # noqa: B010
+setattr(Value, "__abs__", lambda self: self.abs())  # noqa: B010
+setattr(Tensor, "__abs__", Value.__abs__)  # noqa: B010

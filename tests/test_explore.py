@@ -290,7 +290,7 @@ def test_the_seed_page_opens_at_the_start_with_readable_text_and_follows_the_ste
         const box = document.getElementById(id).getBoundingClientRect();
         return box.left >= area.left && box.right <= area.right && box.top >= area.top && box.bottom <= area.bottom }"""
     steps = [("forward", id) for id in page.data["forward"]] + [("backward", s["node"]) for s in page.data["backward"]]
-    for kind, node in steps:
+    for _kind, node in steps:
         tab.press("ArrowRight")
         assert tab.tab.evaluate(in_sight, node), (tab.text("#position"), node)
     assert tab.tab.evaluate(smallest) >= 10  # following the steps does not zoom out

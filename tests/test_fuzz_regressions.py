@@ -75,8 +75,9 @@ def test_a_recorded_backward_pass_keeps_float32():
     np.testing.assert_allclose(x.grad, 6 * np.array([0.5, 1.5]), rtol=1e-6)
 
 
-PROMOTIONS = [((2,), np.float32, (), np.float64), ((), np.float64, (2, 3), np.float32), ((2,), np.float64, (), np.float32),
-              ((), np.float32, (), np.float64), ((2,), np.float32, (2,), np.float64), ((), np.float64, (1,), np.float32)]
+PROMOTIONS = [((2,), np.float32, (), np.float64), ((), np.float64, (2, 3), np.float32),
+              ((2,), np.float64, (), np.float32), ((), np.float32, (), np.float64),
+              ((2,), np.float32, (2,), np.float64), ((), np.float64, (1,), np.float32)]
 
 
 @pytest.mark.parametrize("op", ["*", "+", "/", "**", "maximum"])

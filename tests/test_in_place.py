@@ -167,9 +167,10 @@ def test_a_zero_dimensional_tensor_written_into_is_refused():
         y.backward()
 
 
-@pytest.mark.xfail(strict=True, reason="a = Value(2.0); y = a * a; a.data = 5.0; y.backward(): a.grad = 10.0, forward-time "
-                                       "4.0, not refused. Not built: a version counter on Value measured 9-15% fewer nodes "
-                                       "per second on bench_scalar and 43% more bytes per node (2026-12-01)")
+@pytest.mark.xfail(strict=True, reason="a = Value(2.0); y = a * a; a.data = 5.0; y.backward(): a.grad = 10.0, "
+                                       "forward-time 4.0, not refused. Not built: a version counter on Value measured "
+                                       "9-15% fewer nodes per second on bench_scalar and 43% more bytes per node "
+                                       "(2026-12-01)")
 def test_a_values_data_reassigned_before_backward_is_refused_or_uses_forward_time_numbers():
     a = Value(2.0)
     y = a * a

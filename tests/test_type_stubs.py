@@ -91,7 +91,7 @@ def test_each_declared_method_takes_the_arguments_of_its_op(op):
 
 def test_no_block_declares_a_method_its_class_lacks():
     ops_by_method = {op.method: op for op in OPS if op.method}
-    for name, stub in BOTH.items():
+    for name in BOTH:
         assert hasattr(Value, name) and hasattr(Tensor, name), f"{name} is declared for both but missing"
     for name, stub in ARRAY_ONLY.items():
         assert hasattr(Tensor, name), f"Tensor declares {name} but has none"

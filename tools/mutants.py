@@ -122,17 +122,24 @@ def _partial_gradients_on_failure(backpropagate):
     return faulty
 
 
-def _fused_assignment(fused):
+def _fused_assignment(fused_pass):
+    """The fused pass with every ``node.grad = share if (total := node.grad) is None else
+    total + share`` turned into ``node.grad = share``. Refuses (rather than plant nothing)
+    if the loop no longer reads that way."""
     import inspect
+    import re
     import textwrap
 
     import autograd.fast as fast
 
-    source = textwrap.dedent(inspect.getsource(fused)).replace(
-        "parent.grad = share if previous is None else previous + share", "parent.grad = share")
+    source = textwrap.dedent(inspect.getsource(fused_pass))
+    mutated, count = re.subn(r"(\w+)\.grad = (\w+) if \(total := \1\.grad\) is None else total \+ \2",
+                             r"\1.grad = \2", source)
+    if not count:
+        raise RuntimeError("the fused loop's accumulation into .grad was not found: update this mutant")
     namespace = dict(vars(fast))
-    exec(compile(source, "<mutant>", "exec"), namespace)
-    return namespace["fused_backpropagate"]
+    exec(compile(mutated, "<mutant>", "exec"), namespace)
+    return namespace[fused_pass.__name__]
 
 
 def _overwriting_leaves(tensor_class):
@@ -187,8 +194,8 @@ def _mutants() -> list[Mutant]:
         Mutant("leaves overwrite instead of accumulating across backward calls", "Tensor.accumulate_grad",
                replace("autograd.tensor", "Tensor", _overwriting_leaves)),
         # the fused loop of the speed tricks
-        Mutant("fused loop: assignment instead of accumulation", "fast.fused_backpropagate",
-               replace("autograd.fast", "fused_backpropagate", _fused_assignment), speed_tricks=True),
+        Mutant("fused loop: assignment instead of accumulation", "fast._fused_pass",
+               replace("autograd.fast", "_fused_pass", _fused_assignment), speed_tricks=True),
         Mutant("fused loop: skip the broadcast reduction", "fast.sum_to",
                replace("autograd.fast", "sum_to", lambda original: lambda grad, shape: grad), speed_tricks=True),
     ]

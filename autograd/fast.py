@@ -161,7 +161,8 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
         except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
             if kind is not Value:
                 raise
-            da, db = (*_on_numpy_scalars(node, grad), None)[:2]
+            shares = _on_numpy_scalars(node, grad)  # (one share per input)
+            da, db = shares[0], None if b is None else shares[1]
         if kind is Tensor and op.broadcasts:  # sum back over the axes broadcasting added
             if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
                 da = sum_to(da, shape)
@@ -188,7 +189,7 @@ def _own(share: Any, grad: Any) -> Any:
 def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
     """The fused loop's step for the rare node of three or more inputs (or of a node
     type of the user's): ``core.chain_rule``, then the shares sent on in a loop."""
-    if isinstance(node, Tensor) and node.versions != tuple(x._version for x in node.inputs):
+    if isinstance(node, Tensor) and node.versions != node._version_of_inputs:
         _refuse(node)
     try:
         shares = core.chain_rule(node, grad)

@@ -218,6 +218,18 @@ def _refuse(node: Any) -> None:
     refuse_changed_inputs(node)
 
 
+def backward(self: Node, grad: Any = None, *, create_graph: bool = False, intermediate_grads: bool = True) -> None:
+    if create_graph or _modes._anomaly_depth[0] or not self.requires_grad:
+        return _modes.run_backward([self], [grad], create_graph=create_graph, intermediate_grads=intermediate_grads)
+    seed = _modes.make_seed(self, grad, as_node=False)
+    leaves = fused_backpropagate([self], [seed], intermediate_grads, _modes._collector_paused)
+    _modes.add_to_leaves(leaves, set())
+
+
+backward.__doc__ = Node.backward.__doc__  # (the method it stands in for: help() shows the same)
+_modes: Any = None  # autograd.modes, which imports this module (set by install())
+
+
 # --------------------------------------------------------------------------- 3. shared constants
 
 
@@ -392,6 +404,12 @@ def _give_fast_method(op: ops.Op, node_type: type) -> None:
 
 def install() -> None:
     """Give ``Value`` and ``Tensor`` the specialized method bodies (trick 2, with 3)."""
+    global _modes
+    from . import modes
+
+    _modes = modes
+    if FUSED_LOOP:
+        Node.backward = backward  # type: ignore[method-assign]
     if not SPECIALIZED_METHODS:
         return
     for op in ops.OPS:

@@ -337,6 +337,13 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
 
         keep = show_gradient if intermediate_grads else _forget_gradient
         leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
+    add_to_leaves(leaves, kept, create_graph)
+
+
+def add_to_leaves(leaves: dict[Node, Any], kept: set[int], create_graph: bool = False) -> None:
+    """The end of a pass: add each leaf's gradient to its ``.grad`` (only now, so a pass that
+    raised midway has changed nothing). A leaf never shares its array with another node's
+    ``.grad`` (``kept``, the ids of those gradients): it gets a copy then."""
     cycles = False
     with _leaves_lock:
         for leaf, leaf_grad in leaves.items():
@@ -351,7 +358,7 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         warnings.warn("backward(create_graph=True) makes a reference cycle: each leaf's .grad is now a graph "
                       "that refers back to the leaf, so the graph is freed only by Python's cycle collector. "
                       "Use autograd.grad(outputs, inputs, create_graph=True) instead, or set .grad = None when "
-                      "done (PyTorch warns the same).", UserWarning, stacklevel=3)
+                      "done (PyTorch warns the same).", UserWarning, stacklevel=4)
 
 
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None, *,

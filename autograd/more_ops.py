@@ -133,7 +133,7 @@ def _linear_rule_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:
 
 
 def _linear(x: np.ndarray, w: np.ndarray) -> np.ndarray:
-    if np.ndim(w) != 2:
+    if (w.ndim if w.__class__ is np.ndarray else np.ndim(w)) != 2:
         raise ValueError("the weight must have two axes")
     return x @ w.T
 

@@ -109,7 +109,7 @@ def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
 
 def reduce_with(reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """``reduce(x, axis, keepdims)``, where a 0-d array takes axis 0 or -1 as PyTorch does."""
-    if np.ndim(x) == 0 and axis is not None:
+    if axis is not None and (x.ndim if x.__class__ is np.ndarray else np.ndim(x)) == 0:
         normalize_axes(axis, 0)  # (checks it)
         axis = None
     return reduce(x, axis=axis, keepdims=keepdims)
@@ -200,4 +200,4 @@ def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
     """``f(2, 3)`` or ``f((2, 3))`` as the shape (2, 3)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = tuple(shape[0])
-    return tuple(int(n) for n in shape)
+    return tuple(map(int, shape))

@@ -121,7 +121,8 @@ class Tensor(Node):
 
     def numel(self) -> int:
         """Number of elements."""
-        return int(np.size(self._data))
+        data = self._data
+        return data.size if data.__class__ is np.ndarray else int(np.size(data))
 
     def __len__(self) -> int:
         if not self.shape:
@@ -272,6 +273,8 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
 def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
     """Tensor data: a float ndarray (a fresh one unless ``copy`` is False), or a clear error."""
+    if data.__class__ is np.ndarray and dtype is None and data.dtype is FLOAT64:  # the usual case, checked first
+        return np.array(data) if copy else data
     if isinstance(data, Tensor):
         data = data._data
     elif isinstance(data, Node):
@@ -303,12 +306,15 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
 def constant(x: Any, like: Tensor | None) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor that needs no gradient.
     A plain number stays a number, so NumPy gives the result ``like``'s dtype."""
-    if isinstance(x, Node):
+    data: Any
+    if x.__class__ is np.ndarray and x.dtype.kind == "f":  # the usual case, checked first
+        data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph
+    elif isinstance(x, Node):
         raise TypeError(f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
                         "use Tensor(value.data) to make it a tensor")
-    if (isinstance(x, (numbers.Real, np.floating))  # (NumPy's stubs leave numbers.Real out of what np.ndim takes)
+    elif (isinstance(x, (numbers.Real, np.floating))  # (NumPy's stubs leave numbers.Real out of what np.ndim takes)
             and np.ndim(x) == 0 and not isinstance(x, np.ndarray)):  # type: ignore[arg-type]
-        data: Any = x if x.__class__ is float or x.__class__ is int else float(x)  # NumPy scalars as numbers,
+        data = x if x.__class__ is float or x.__class__ is int else float(x)  # NumPy scalars as numbers,
         # so float32 stays float32 (as in PyTorch)
     elif isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biu":
         data = np.array(x, dtype=like.dtype if like is not None else np.float64)

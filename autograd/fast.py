@@ -39,7 +39,7 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 
-from . import core, ops
+from . import core, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
 from .tensor import FLOAT32_MADE, Tensor
 from .tensor import constant as tensor_constant
@@ -47,12 +47,13 @@ from .value import Value
 from .value import constant as value_constant
 
 # AUTOGRAD_NO_SPEED_TRICKS=1 switches every trick off; a comma-separated list of trick
-# names (fused, methods, constants) switches off just those (benchmarks/tricks.py).
+# names (fused, methods, constants, sigmoid) switches off just those (benchmarks/tricks.py).
 _OFF = {name.strip() for name in os.environ.get("AUTOGRAD_NO_SPEED_TRICKS", "").split(",") if name.strip()}
 ENABLED = "1" not in _OFF
 FUSED_LOOP = ENABLED and "fused" not in _OFF
 SPECIALIZED_METHODS = ENABLED and "methods" not in _OFF
 SHARED_CONSTANTS = ENABLED and "constants" not in _OFF
+SIGMOID_STATE = ENABLED and "sigmoid" not in _OFF
 
 __all__ = ["ENABLED", "fused_backpropagate", "install"]
 
@@ -402,6 +403,29 @@ def _give_fast_method(op: ops.Op, node_type: type) -> None:
         setattr(node_type, name, unary(op))
 
 
+# --------------------------------------------------------------------------- 4. sigmoid's silenced overflow
+
+
+def _sigmoid_with_context_variable() -> Callable[[Any], Any] | None:
+    """``numeric.sigmoid`` with the overflow warning silenced through the context variable
+    that ``np.errstate`` sets, without making an errstate object: 1.3 us less per call
+    (2.3 us against 3.6 on a 3-4-2 layer). None where NumPy has no such variable (1.x)."""
+    try:
+        from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    set_state, reset_state = _extobj_contextvar.set, _extobj_contextvar.reset
+
+    def sigmoid(x: Any) -> Any:
+        token = set_state(_make_extobj(over="ignore"))  # (what np.errstate(over="ignore") does on entry)
+        try:
+            return numeric.overflowing_sigmoid(x)
+        finally:
+            reset_state(token)
+    sigmoid.__doc__ = numeric.sigmoid.__doc__
+    return sigmoid
+
+
 def install() -> None:
     """Give ``Value`` and ``Tensor`` the specialized method bodies (trick 2, with 3)."""
     global _modes
@@ -410,6 +434,8 @@ def install() -> None:
     _modes = modes
     if FUSED_LOOP:
         Node.backward = backward  # type: ignore[method-assign]
+    if SIGMOID_STATE and (sigmoid := _sigmoid_with_context_variable()) is not None:
+        ops.SIGMOID.forward = sigmoid
     if not SPECIALIZED_METHODS:
         return
     for op in ops.OPS:

@@ -1,0 +1,90 @@
+"""The speed tricks of autograd/fast.py compute exactly what the plain code computes.
+
+The whole suite runs with the tricks on and the engine's tests again with them off
+(``make test``); these tests compare a trick with the plain code it stands in for
+directly, so they hold whichever way the suite runs.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+from autograd import Tensor, Value, fast, modes, numeric
+
+SIGMOID = fast._sigmoid_with_context_variable()
+needs_context_variable = pytest.mark.skipif(SIGMOID is None, reason="this NumPy has no error-state context variable")
+
+
+@needs_context_variable
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_the_sigmoid_trick_gives_the_plain_sigmoids_numbers_bit_for_bit(dtype):
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(scale=30, size=200), [-1000.0, -745.0, -709.9, -88.8, 0.0, 88.8, 1000.0]])
+    x = x.astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning may escape either
+        ours, plain = SIGMOID(x), numeric.sigmoid(x)
+    assert ours.dtype == plain.dtype == dtype
+    assert np.array_equal(ours, plain)
+    assert ours[x == -1000][0] == 0.0 and ours[x == 1000][0] == 1.0
+
+
+@needs_context_variable
+def test_the_sigmoid_trick_leaves_the_error_state_as_it_found_it_even_after_an_error():
+    before = np.geterr()
+    with np.errstate(divide="raise", under="warn"):
+        inside = np.geterr()
+        SIGMOID(np.array([-1000.0]))
+        assert np.geterr() == inside  # the caller's settings, not ours
+        with pytest.raises(TypeError):
+            SIGMOID(np.array(["a"]))
+        assert np.geterr() == inside
+    assert np.geterr() == before
+
+
+@needs_context_variable
+def test_the_sigmoid_trick_in_two_threads_at_once_restores_each_threads_own_state():
+    both_inside = threading.Barrier(2, timeout=5)
+
+    class Meeting(np.ndarray):  # -x waits until the other thread is inside the trick too
+        def __neg__(self):  # type: ignore[override]
+            both_inside.wait()
+            return np.negative(self.view(np.ndarray))
+
+    results: dict[str, object] = {}
+
+    def run(name: str, setting: str) -> None:
+        try:
+            with np.errstate(over=setting):
+                out = SIGMOID(np.array([-1000.0, 0.0]).view(Meeting))
+                results[name] = (out.tolist(), np.geterr()["over"])
+        except Exception as error:  # a token or state shared between threads fails here
+            results[name] = error
+
+    threads = [threading.Thread(target=run, args=(name, setting)) for name, setting in (("a", "warn"), ("b", "raise"))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert results == {"a": ([0.0, 0.5], "warn"), "b": ([0.0, 0.5], "raise")}
+
+
+def test_backward_through_the_fast_entry_fills_the_same_gradients_as_the_plain_pass():
+    rng = np.random.default_rng(1)
+    w = Tensor(rng.normal(size=(3, 2)), requires_grad=True)
+    x = Tensor(rng.normal(size=(4, 3)))
+    loss = ((x @ w).sigmoid() * (x @ w)).sum()
+    loss.backward()
+    fast_grad = w.grad.copy()
+    w.grad = None
+    modes.run_backward([loss], [None])  # the plain way in, same pass underneath
+    assert np.array_equal(w.grad, fast_grad)
+    a = Value(2.0)
+    y = a * a + a
+    y.backward()
+    y.backward()  # leaves add up across calls, as in PyTorch
+    assert a.grad == 10.0

@@ -88,3 +88,20 @@ def test_backward_through_the_fast_entry_fills_the_same_gradients_as_the_plain_p
     y.backward()
     y.backward()  # leaves add up across calls, as in PyTorch
     assert a.grad == 10.0
+
+
+def test_the_fast_walk_lists_the_same_nodes_as_the_plain_walk_in_an_order_the_pass_can_use():
+    from autograd import core
+
+    rng = np.random.default_rng(2)
+    w, b = Tensor(rng.normal(size=(3, 2)), requires_grad=True), Tensor(rng.normal(size=2), requires_grad=True)
+    x = Tensor(rng.normal(size=(4, 3)))
+    h = (x @ w + b).tanh()
+    loss = (h * h + h * w.sum() + b.sum()).sum()  # leaves reached from several nodes, a reused node
+    plain, ours = core.backward_order([loss]), fast.backward_order([loss])
+    assert len(ours) == len(set(ours)) and set(ours) == set(plain)
+    position = {node: i for i, node in enumerate(ours)}
+    for node in ours:  # every node comes before the inputs it sends gradients to
+        assert all(position[node] < position[p] for p in node.inputs if p.requires_grad)
+    # the nodes that apply rules come in the plain walk's order (leaves only collect gradients)
+    assert [n for n in ours if n.op is not None] == [n for n in plain if n.op is not None]

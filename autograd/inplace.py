@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["WatchedArray", "watched", "unwatched"]
+__all__ = ["WatchedArray"]
 
 _may_share_memory = np.may_share_memory._implementation  # type: ignore[attr-defined]  # (no dispatch to us)
 # NumPy functions that write into their first argument
@@ -197,25 +197,3 @@ def _unowned_plain(x: Any) -> Any:
     if isinstance(x, (tuple, list)) and any(isinstance(item, WatchedArray) for item in x):
         return type(x)(_unowned_plain(item) for item in x)
     return x
-
-
-def watched(array: Any, owner: Any) -> Any:
-    """What ``owner.data`` returns: a watched view of an ndarray (a NumPy scalar or a
-    number cannot be written into, so it is returned as it is)."""
-    if array.__class__ is not np.ndarray:
-        return array
-    view = array.view(WatchedArray)
-    view._owner = owner
-    return view
-
-
-def unwatched(value: Any, current: Any) -> Any:
-    """What ``t.data = value`` stores: plain numbers. ``t.data += 1`` hands back the watched
-    view of the tensor's own array: then the array itself stays."""
-    if not isinstance(value, WatchedArray):
-        return value
-    base: Any = value.base
-    if base is current and value.shape == current.shape and value.strides == current.strides \
-            and value.dtype == current.dtype:
-        return current  # (a view of it with its shape and strides covers just its memory)
-    return value.view(np.ndarray)

@@ -25,7 +25,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
-from .inplace import unwatched, watched
+from .inplace import WatchedArray
 from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
@@ -70,12 +70,24 @@ class Tensor(Node):
     # them (``inplace.py``). The engine reads ``_data``, the plain array.
     @property
     def data(self) -> Any:
-        return watched(self._data, self)
+        array = self._data
+        if array.__class__ is not np.ndarray:  # a NumPy scalar or a number cannot be written into
+            return array
+        view = array.view(WatchedArray)
+        view._owner = self
+        return view
 
     @data.setter
     def data(self, value: Any) -> None:
-        value = unwatched(value, self._data)
-        if value is not self._data and getattr(value, "dtype", None) == FLOAT32:
+        current = self._data
+        if isinstance(value, WatchedArray):  # plain numbers are stored, never a watched view
+            base: Any = value.base
+            if base is current and value.shape == current.shape and value.strides == current.strides \
+                    and value.dtype == current.dtype:
+                value = current  # ``t.data += 1`` hands back a view of the tensor's own array: it stays
+            else:
+                value = value.view(np.ndarray)
+        if value is not current and getattr(value, "dtype", None) == FLOAT32:
             FLOAT32_MADE[0] = True
         self._data = value
         self._version += 1
@@ -193,20 +205,22 @@ class Tensor(Node):
     # ---- what the engine asks of a node type
     def accumulate_grad(self, grad: Any) -> None:
         """Add one backward pass's gradient to this leaf's ``.grad`` (in its dtype)."""
-        if isinstance(grad, Node):  # create_graph: the gradient stays a graph node
-            self.grad = grad if self.grad is None else self.grad + grad
-            return
-        grad = np.asarray(grad)
+        if grad.__class__ is not np.ndarray:
+            if isinstance(grad, Node):  # create_graph: the gradient stays a graph node
+                self.grad = grad if self.grad is None else self.grad + grad
+                return
+            grad = np.asarray(grad)
         if grad.dtype != self._data.dtype:
             grad = grad.astype(self._data.dtype)
-        if isinstance(self.grad, Node):  # a graph from backward(create_graph=True): keep its numbers
-            self.grad = np.asarray(self.grad._data) + grad
-        elif self.grad is None:
+        current = self.grad
+        if current is None:
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()  # its own array
-        elif self.grad.shape == grad.shape and self.grad.flags.writeable:
+        elif isinstance(current, Node):  # a graph from backward(create_graph=True): keep its numbers
+            self.grad = np.asarray(current._data) + grad
+        elif current.shape == grad.shape and current.flags.writeable:
             self.grad += grad  # accumulate in place, as PyTorch does
         else:
-            self.grad = self.grad + grad
+            self.grad = current + grad
 
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")

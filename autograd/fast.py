@@ -28,14 +28,24 @@ project's 2-core machine, old against new in one run:
 4. ``sigmoid`` on arrays silences its overflow through the context variable that
    ``np.errstate`` sets, without making an errstate object: 1.3 us less per call on the
    notebook's (4, 1) layer. Without it: {s1}, {s2}, {s3}.
+5. A node's inputs in two slots of their own (``_first_input``, ``_second_input``, room
+   for them made in ``methods.ComparesNumbers``), not in a tuple; ``node.inputs`` becomes
+   a property that gives the same tuple (operations of three or more inputs keep theirs
+   in the plain slot). A node is then one object for the cycle collector, not two, and
+   the collector's work on a graph being built falls to a quarter (half the collections,
+   each walking half the objects): 164 -> 126 bytes per node on the scalar MLP, and on
+   micrograd's moons step 1 full collection per 5 steps instead of 2 (``python
+   benchmarks/collector.py``). It comes with tricks 1 and 2 (they read and write the
+   slots) and goes only with all tricks off.
 
-All four off (the plain engine): {p1}, {p2}, {p3}. Measured by
+All five off (the plain engine): {p1}, {p2}, {p3}. Measured by
 ``python benchmarks/tricks.py`` ({stamp}, the "Speed tricks" table of RESULTS.md; best
 of several interleaved rounds on a 2-core machine shared with other work).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -69,9 +79,11 @@ _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
 
 def backward_order(roots: list[Node]) -> list[Node]:
-    """``core.backward_order``, the same list, with a marker on the stack in place of the
-    (node, expanded) pairs: ``None`` on top of a node says "its inputs are all written
-    out: write it". No pair is made per node, which makes the walk 2.6x faster."""
+    """``core.backward_order``'s nodes, with a marker on the stack in place of the (node,
+    expanded) pairs: ``None`` on top of a node says "its inputs are all written out: write
+    it". No pair is made per node, which makes the walk 2.6x faster. A leaf is written out
+    as soon as it is found (it waits for no inputs); the nodes that apply rules come in
+    the plain walk's order. Reads the inputs from trick 5's slots."""
     inputs_first: list[Node] = []
     visited: set[Node] = set()
     write, visit = inputs_first.append, visited.add
@@ -85,8 +97,9 @@ def backward_order(roots: list[Node]) -> list[Node]:
             visit(node)
             push(node)
             push(None)
-            for parent in node.inputs:
-                if parent.requires_grad and parent not in visited:
+            first = node._first_input  # (trick 5's layout: up to two inputs in slots)
+            for parent in node.inputs if first is _MANY else (first, node._second_input):
+                if parent is not None and parent.requires_grad and parent not in visited:
                     if parent.op is None:  # a leaf waits for no inputs: written out at once
                         visit(parent)
                         write(parent)
@@ -121,7 +134,8 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
     the ``data`` slot, a Tensor's from ``_data`` (past the property), after checking that
     they were not changed since the forward pass (``modes.refuse_changed_inputs``).
     Intermediate nodes sum their gradient in their ``.grad`` slot; leaves in a
-    dictionary of this pass (two threads may share a leaf)."""
+    dictionary of this pass (two threads may share a leaf). Reads the inputs from trick
+    5's slots."""
     leaves: dict[Node, Any] = {}
     node: Any  # a Value or a Tensor (each has the slots read below)
     a: Any
@@ -143,13 +157,12 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
             continue
         if not keep_intermediate:
             node.grad = node.initial_grad
-        inputs, kind = node.inputs, node.__class__
-        if len(inputs) > 2 or (kind is not Value and kind is not Tensor):
+        a, kind = node._first_input, node.__class__  # (trick 5's layout)
+        if a is _MANY or (kind is not Value and kind is not Tensor):
             _send_shares(node, grad, leaves)
             continue
         rules = op.rules
-        a = inputs[0]
-        b = inputs[1] if len(inputs) == 2 else None
+        b = node._second_input
         if kind is Value:  # (no extra arguments, no broadcasting)
             x, y, out, args = a.data, None if b is None else b.data, node.data, ()
         else:
@@ -296,11 +309,11 @@ def _value_result(op: ops.Op, number: float, a: Value, b: Value | None) -> Value
     out.label = ""
     if recording.enabled and (a.requires_grad or (b is not None and b.requires_grad)):
         out.op = op
-        out.inputs = (a,) if b is None else (a, b)
+        out._first_input, out._second_input = a, b
         out.requires_grad = True
     else:
         out.op = None
-        out.inputs = ()
+        out._first_input = out._second_input = None
         out.requires_grad = False
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), ())  # (anomaly mode watches the plain path)
@@ -325,16 +338,17 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
         out.requires_grad = True
         # (versions that are all 0, as nearly all are, share one constant tuple: one object
         # less per node for the cycle collector)
+        out._first_input, out._second_input = a, b
         if b is None:
-            out.inputs, out.versions = (a,), (a._version,) if a._version else (0,)
+            out.versions = (a._version,) if a._version else (0,)
         else:
-            out.inputs = (a, b)
             out.versions = (a._version, b._version) if a._version or b._version else (0, 0)
         if args:
             out.args = args
     else:
         out.op = None
-        out.inputs = out.versions = ()
+        out._first_input = out._second_input = None
+        out.versions = ()
         out.requires_grad = False
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), args)
@@ -435,12 +449,47 @@ def _sigmoid_with_context_variable() -> Callable[[Any], Any] | None:
     return sigmoid
 
 
+# --------------------------------------------------------------------------- 5. inputs in two slots
+
+
+_TUPLE_INPUTS: Any = Node.__dict__["inputs"]  # the plain layout: the slot holding the inputs tuple
+_MANY: Any = object()  # in _first_input: three or more inputs, kept as a tuple in the plain slot
+
+
+def _inputs(node: Node) -> tuple[Node, ...]:
+    try:
+        first = node._first_input
+    except AttributeError:  # a node made before install(), in the plain layout
+        return _TUPLE_INPUTS.__get__(node)
+    if first is None:
+        return ()
+    if first is _MANY:
+        return _TUPLE_INPUTS.__get__(node)
+    second = node._second_input
+    return (first,) if second is None else (first, second)
+
+
+def _set_inputs(node: Node, inputs: tuple[Node, ...]) -> None:
+    inputs = tuple(inputs)
+    if len(inputs) > 2:
+        node._first_input, node._second_input = _MANY, None
+        _TUPLE_INPUTS.__set__(node, inputs)
+    else:
+        node._first_input = inputs[0] if inputs else None
+        node._second_input = inputs[1] if len(inputs) == 2 else None
+
+
 def install() -> None:
-    """Give ``Value`` and ``Tensor`` the specialized method bodies (trick 2, with 3)."""
+    """Switch the tricks on: the inputs' layout (5), ``backward()``'s entry to the fused
+    loop (1), sigmoid's error state (4), and the specialized method bodies (2, with 3)."""
     global _modes
     from . import modes
 
     _modes = modes
+    Node.inputs = property(_inputs, _set_inputs, doc=_TUPLE_INPUTS.__doc__)  # type: ignore[misc, assignment]
+    made_before = [x for x in gc.get_objects() if isinstance(x, Node) and not hasattr(x, "_first_input")]
+    for node in made_before:  # (while the package was imported: none, so far)
+        _set_inputs(node, _TUPLE_INPUTS.__get__(node))
     if FUSED_LOOP:
         Node.backward = backward  # type: ignore[method-assign]
     if SIGMOID_STATE and (sigmoid := _sigmoid_with_context_variable()) is not None:

@@ -182,3 +182,29 @@ def test_a_wrong_baseline_folder_is_a_clear_error(tmp_path):
     assert result.returncode != 0
     assert "--baseline:" in result.stderr and "git archive" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_workload_the_instruction_counter_names_runs(monkeypatch):
+    """benchmarks/instructions.py runs each workload under valgrind (not in the suite: slow,
+    and valgrind is a developer's tool); here each child script runs once without it, small."""
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    import instructions
+
+    for name, (module, factory, _, per) in {**instructions.WORKLOADS, **instructions.MLP_WORKLOADS}.items():
+        if "100,000" in name or "MLP" in name:
+            continue  # the same code as the 1,000-op chain and bench_mlp's quick test
+        script = instructions.CHILD.format(here=str(BENCHMARKS), module=module, tree="", factory=factory, runs=0,
+                                           per=f"bench.{per}" if per.isidentifier() else per)
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, f"{name}: {done.stderr[-2000:]}"
+        assert int(done.stdout.split("per-run")[1]) >= 1
+
+
+def test_the_collector_script_times_each_workload_with_the_collector_on_and_off():
+    result = quick("collector.py")
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ") and "| ours |" in line]
+    assert len(rows) == 2  # moons and the scalar MLP (the long chain is left out of --quick)
+    for row in rows:
+        on_over_off = float(row.split("|")[5])
+        assert on_over_off > 0

@@ -168,12 +168,14 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
         rules = op.rules
         b = node._second_input
         if kind is Value:  # (no extra arguments, no broadcasting)
-            x, y, out, args = a.data, None if b is None else b.data, node.data, ()
+            x, out, args = a.data, node.data, ()
+            y = None if b is None else b.data
         else:
             versions = node.versions
             if versions[0] != a._version or (b is not None and versions[1] != b._version):
                 _refuse(node)
-            x, y, out, args = a._data, None if b is None else b._data, node._data, node.args
+            x, out, args = a._data, node._data, node.args
+            y = None if b is None else b._data
         try:
             if b is None:  # one input: it requires grad, or the node would not be recorded
                 da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None

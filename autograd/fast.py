@@ -35,8 +35,8 @@ project's 2-core machine, old against new in one run:
    the collector's work on a graph being built falls to a quarter (half the collections,
    each walking half the objects): 164 -> 126 bytes per node on the scalar MLP; five of
    micrograd's moons steps run 424 young and 4 full collections instead of 829 and 7,
-   and spend half the time in them (``python benchmarks/collector.py --baseline``). Without it (the engine as it was just before, loaded beside
-   in one run: ``bench_scalar.py``, ``bench_moons.py``, ``bench_scaling.py --baseline``):
+   and spend half the time in them (``python benchmarks/collector.py --baseline``).
+   Without it (the engine as it was just before, loaded beside in one run: ``bench_scalar.py``, ``bench_moons.py``, ``bench_scaling.py --baseline``):
    scalar MLP 1.11x slower in clean-heap rounds and 1.28x in a training loop, moons step
    1.38x, 100,000-op chain 1.33x. It comes with tricks 1 and 2 (they read and write the
    slots) and goes only with all tricks off; with trick 1 off, the plain loop reads
@@ -463,10 +463,7 @@ _MANY: Any = object()  # in _first_input: three or more inputs, kept as a tuple 
 
 
 def _inputs(node: Node) -> tuple[Node, ...]:
-    try:
-        first = node._first_input
-    except AttributeError:  # a node made before install(), in the plain layout
-        return _TUPLE_INPUTS.__get__(node)
+    first = node._first_input  # (nodes made before install() are laid out by it)
     if first is None:
         return ()
     if first is _MANY:

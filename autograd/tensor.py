@@ -81,12 +81,10 @@ class Tensor(Node):
     def data(self, value: Any) -> None:
         current = self._data
         if isinstance(value, WatchedArray):  # plain numbers are stored, never a watched view
-            base: Any = value.base
-            if base is current and value.shape == current.shape and value.strides == current.strides \
-                    and value.dtype == current.dtype:
-                value = current  # ``t.data += 1`` hands back a view of the tensor's own array: it stays
-            else:
-                value = value.view(np.ndarray)
+            if value.base is current and getattr(value, "_owner", None) is self:
+                self._version += 1  # ``t.data += 1`` hands back the view ``t.data`` gave: the array stays
+                return
+            value = value.view(np.ndarray)
         if value is not current and getattr(value, "dtype", None) == FLOAT32:
             FLOAT32_MADE[0] = True
         self._data = value

@@ -144,6 +144,39 @@ def test_assigning_a_new_array_leaves_old_views_out_of_it():
     np.testing.assert_array_equal(x.grad, np.ones(3))
 
 
+def test_a_copy_made_from_the_numbers_is_not_the_tensors_but_views_of_views_are():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    y = (x * x).sum()
+    copied = x.data.T.reshape(-1)  # not contiguous: reshape copies (and gives a view of the copy)
+    assert not np.shares_memory(copied, x._data)
+    copied[...] = 5.0
+    assert x._version == 0
+    y.backward()
+    np.testing.assert_array_equal(x.grad, 2 * np.arange(6.0).reshape(2, 3))
+    deep = x.data[1:].T[::2].reshape(-1)[:1]  # a view, five views down
+    deep[0] = 9.0
+    assert x._version == 1 and x._data[1, 0] == 9.0
+
+
+@pytest.mark.parametrize("attribute, value", [("shape", (6,)), ("dtype", np.int64), ("strides", (8, 16))])
+def test_setting_the_layout_of_t_data_is_refused_not_silently_dropped(attribute, value):
+    # it would change a view, never the tensor; refusing it also lets ``t.data -= ...`` and
+    # the setter take the view ``t.data`` gave for the whole array without comparing layouts
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    view = x.data
+    with pytest.raises(AttributeError, match=f"cannot set t.data.{attribute}"):
+        setattr(view, attribute, value)
+    assert view.shape == (2, 3) and view.dtype == np.float64 and view.strides == (24, 8)
+    view -= 1.0
+    x.data = view
+    assert x._version == 2 and x.shape == (2, 3)
+    np.testing.assert_array_equal(x.data, np.arange(6.0).reshape(2, 3) - 1)
+    part = x.data[1:]  # a view of the view may be reshaped as any array (its writes still count)
+    part.shape = (3,)
+    part[0] = 7.0
+    assert x._version == 3 and x._data[1, 0] == 7.0
+
+
 def test_an_optimizer_step_updates_in_place_and_counts_as_a_change():
     layer = nn.Linear(2, 1, rng=0)
     weight = layer.weight.numpy()

@@ -443,10 +443,18 @@ def _sigmoid_with_context_variable() -> Callable[[Any], Any] | None:
         from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj  # type: ignore[attr-defined]
     except ImportError:
         return None
-    set_state, reset_state = _extobj_contextvar.set, _extobj_contextvar.reset
+    get_state, set_state, reset_state = _extobj_contextvar.get, _extobj_contextvar.set, _extobj_contextvar.reset
+    # The state made from the last state found, kept with it: a state is never changed,
+    # only replaced (np.seterr and np.errstate set a new one), so the same state found
+    # again gives the same state made, without making it again (a further 900 instructions).
+    last: list[tuple[Any, Any]] = [(None, None)]
 
     def sigmoid(x: Any) -> Any:
-        token = set_state(_make_extobj(over="ignore"))  # (what np.errstate(over="ignore") does on entry)
+        found, made = last[0]
+        if (state := get_state()) is not found:
+            made = _make_extobj(over="ignore")  # (what np.errstate(over="ignore") does on entry)
+            last[0] = (state, made)
+        token = set_state(made)
         try:
             return numeric.overflowing_sigmoid(x)
         finally:

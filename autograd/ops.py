@@ -109,7 +109,7 @@ POW = Op("**", forward=np.power, scalar=scalar_power, broadcasts=True, method="_
          examples=(Example(BROADCASTING.shapes, low=0.5, high=2.0),))
 
 SIGMOID = Op("sigmoid", forward=numeric.sigmoid, scalar=scalar_sigmoid, method="sigmoid",  # 1 / (1 + e^-x)
-             rules=[lambda grad, out, x: grad * out * (1 - out)],
+             rules=[lambda grad, out, x: grad * out * (1.0 - out)],
              formulas=["d(s)/dx = s*(1-s)"])
 
 MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",

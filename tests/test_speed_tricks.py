@@ -33,6 +33,29 @@ def test_the_sigmoid_trick_gives_the_plain_sigmoids_numbers_bit_for_bit(dtype):
     assert ours[x == -1000][0] == 0.0 and ours[x == 1000][0] == 1.0
 
 
+EXTREMES = [-1000.0, -745.0, -709.9, -88.8, -1e-300, 0.0, 5e-324, 88.8, 1000.0]
+SIGMOID_INPUTS = {"column": np.concatenate([np.random.default_rng(1).normal(scale=20, size=200), EXTREMES])[:, None],
+                  "0-d": [np.array(v) for v in EXTREMES], "size 0": [np.zeros(0), np.zeros((0, 3))]}
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("kind", SIGMOID_INPUTS)
+def test_sigmoid_gives_the_seed_notebooks_formula_bit_for_bit(dtype, kind):
+    # numeric.sigmoid adds 1 and takes the reciprocal in place: the same numbers as the
+    # seed's 1 / (1 + np.exp(-x)), whatever the shape and however the engine runs
+    inputs = SIGMOID_INPUTS[kind]
+    for x in inputs if isinstance(inputs, list) else [inputs]:
+        x = x.astype(dtype)
+        with np.errstate(over="ignore"):
+            seed = 1 / (1 + np.exp(-x))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # and no overflow warning
+            ours, by_tensor = numeric.sigmoid(x), Tensor(x).sigmoid().numpy()
+        assert np.asarray(ours).dtype == by_tensor.dtype == np.asarray(seed).dtype == dtype
+        assert np.shape(ours) == by_tensor.shape == x.shape
+        assert np.array_equal(ours, seed) and np.array_equal(by_tensor, seed)
+
+
 @needs_context_variable
 def test_the_sigmoid_trick_leaves_the_error_state_as_it_found_it_even_after_an_error():
     before = np.geterr()
@@ -44,6 +67,19 @@ def test_the_sigmoid_trick_leaves_the_error_state_as_it_found_it_even_after_an_e
             SIGMOID(np.array(["a"]))
         assert np.geterr() == inside
     assert np.geterr() == before
+
+
+@needs_context_variable
+def test_the_sigmoid_trick_keeps_the_callers_other_settings_when_they_change_between_calls():
+    # the trick reuses the state it made while the caller's state stays the same object;
+    # a new setting makes a new state, which the next call must follow
+    tiny = np.array([1000.0])  # e^-1000 underflows to 0
+    SIGMOID(tiny)
+    with np.errstate(under="raise"):
+        for sigmoid in (numeric.sigmoid, SIGMOID):
+            with pytest.raises(FloatingPointError, match="underflow"):
+                sigmoid(tiny)
+    assert SIGMOID(tiny)[0] == 1.0  # and back to the default: no error
 
 
 @needs_context_variable

@@ -481,6 +481,9 @@ def _inputs(node: Node) -> tuple[Node, ...]:
 
 
 def _set_inputs(node: Node, inputs: tuple[Node, ...]) -> None:
+    if inputs == ():  # a leaf or a constant (each Tensor() made): the usual case, first
+        node._first_input = node._second_input = None
+        return
     inputs = tuple(inputs)
     if len(inputs) > 2:
         node._first_input, node._second_input = _MANY, None

@@ -73,6 +73,13 @@ RESHAPE = Op("reshape", forward=lambda x, shape: np.reshape(x, shape), method="r
              examples=(Example(((2, 3), (6, 1)), call=lambda x: x.reshape(3, -1)),))
 
 
+def permute(x: Any, axes: tuple[int, ...]) -> Any:
+    """The axes of an array or a Tensor in the order ``axes``."""
+    if isinstance(x, np.ndarray):
+        return x.transpose(axes)  # (the method: np.transpose adds a layer of Python)
+    return np.transpose(x, axes) if isinstance(x, np.generic) else x.permute(*axes)
+
+
 def _inverse_permutation(axes: tuple[int, ...], ndim: int) -> tuple[int, ...]:
     inverse = [0] * ndim
     for position, axis in enumerate(axes):
@@ -80,19 +87,12 @@ def _inverse_permutation(axes: tuple[int, ...], ndim: int) -> tuple[int, ...]:
     return tuple(inverse)
 
 
-PERMUTE = Op("permute", forward=lambda x, axes: np.transpose(x, axes), method="permute",
+PERMUTE = Op("permute", forward=permute, method="permute",
              rules=[lambda grad, out, x, axes: permute(grad, _inverse_permutation(axes, x.ndim))],
              formulas=["permute the gradient back"], arguments=lambda *axes: (shape_argument(axes),),
              examples=(Example(((2, 3, 4),), call=lambda x: x.permute(2, 0, 1)),
                        Example(((2, 3, 4),), call=lambda x: x.permute(0, -1, 1)),
                        Example(((2, 3),), call=lambda x: x.permute(-1, -2))))
-
-
-def permute(x: Any, axes: tuple[int, ...]) -> Any:
-    """The axes of an array or a Tensor in the order ``axes``."""
-    if isinstance(x, np.ndarray):
-        return x.transpose(axes)  # (the method: np.transpose adds a layer of Python)
-    return np.transpose(x, axes) if isinstance(x, np.generic) else x.permute(*axes)
 
 
 BROADCAST_TO = Op("broadcast_to", forward=np.broadcast_to, method="broadcast_to",

@@ -47,8 +47,8 @@ def power(x: Any, exponent: Any) -> Any:
     """x ** exponent for floats, arrays and nodes, with NumPy's answers at the edges."""
     if isinstance(x, float) and isinstance(exponent, (float, int)):
         return scalar_power(x, exponent)
-    if isinstance(x, ARRAY_TYPES):
-        return np.power(x, exponent)
+    if isinstance(x, ARRAY_TYPES):  # (x ** 1 is x: the rule of x ** 2 asks for it)
+        return x if exponent.__class__ is int and exponent == 1 else np.power(x, exponent)
     return x**exponent
 
 

@@ -324,12 +324,12 @@ def constant(x: Any, like: Tensor | None) -> Tensor:
     elif isinstance(x, Node):
         raise TypeError(f"cannot combine a Tensor with a {type(x).__name__} in one operation; "
                         "use Tensor(value.data) to make it a tensor")
+    elif isinstance(x, (np.ndarray, np.bool_)) and x.dtype.kind in "biu":  # (before the slower test of an ABC)
+        data = np.array(x, dtype=like.dtype if like is not None else np.float64)
     elif (isinstance(x, (numbers.Real, np.floating))  # (NumPy's stubs leave numbers.Real out of what np.ndim takes)
             and np.ndim(x) == 0 and not isinstance(x, np.ndarray)):  # type: ignore[arg-type]
         data = x if x.__class__ is float or x.__class__ is int else float(x)  # NumPy scalars as numbers,
         # so float32 stays float32 (as in PyTorch)
-    elif isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind in "biu":
-        data = np.array(x, dtype=like.dtype if like is not None else np.float64)
     else:
         try:
             data = float_array(x)  # a copy: refilling the caller's buffer must not change the graph

@@ -212,7 +212,7 @@ def _fixed_layout(name: str) -> property:
                                  f"not the tensor; assign a new array instead (t.data = t.data.reshape(...), "
                                  f".astype(...))")
         attribute.__set__(self, value)
-    return property(attribute.__get__, set_layout, doc=attribute.__doc__)
+    return property(attribute.__get__, set_layout, doc=f"NumPy's ``{name}``; setting it on ``t.data`` is refused.")
 
 
 for _name in ("shape", "strides", "dtype"):

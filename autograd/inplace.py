@@ -229,5 +229,6 @@ def _unowned_plain(x: Any) -> Any:
     if isinstance(x, WatchedArray):
         return x if x._tensor() is not None else x.view(np.ndarray)
     if isinstance(x, (tuple, list)) and any(isinstance(item, WatchedArray) for item in x):
-        return type(x)(_unowned_plain(item) for item in x)
+        items = [_unowned_plain(item) for item in x]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)  # (a named tuple: svd's, qr's)
     return x

@@ -17,6 +17,7 @@ import pytest
 
 import nn
 from autograd import Tensor, Value, grad
+from autograd.inplace import WatchedArray
 
 
 def _index_add(x):
@@ -175,6 +176,19 @@ def test_setting_the_layout_of_t_data_is_refused_not_silently_dropped(attribute,
     part.shape = (3,)
     part[0] = 7.0
     assert x._version == 3 and x._data[1, 0] == 7.0
+
+
+def test_numpy_functions_that_return_named_tuples_work_on_t_data():
+    # np.linalg.svd, eigh, qr and slogdet answer with a named tuple of arrays: it came back
+    # as a TypeError (the tuple was rebuilt from one generator argument)
+    x = Tensor(np.array([[2.0, 1.0], [1.0, 3.0]]))
+    for function in (np.linalg.svd, np.linalg.eigh, np.linalg.qr, np.linalg.slogdet):
+        got, expected = function(x.data), function(x.numpy())
+        assert type(got) is type(expected)
+        for ours, plain in zip(got, expected):
+            assert type(ours) is not WatchedArray
+            np.testing.assert_array_equal(ours, plain)
+    assert x._version == 0
 
 
 def test_an_optimizer_step_updates_in_place_and_counts_as_a_change():

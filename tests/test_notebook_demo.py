@@ -192,13 +192,12 @@ def _shown(cell) -> list:
                 shown[-1] = (output["name"], shown[-1][1] + output["text"])
             else:
                 shown.append((output["name"], output["text"]))
-            shown[-1] = (output["name"], _at_rounding_level(shown[-1][1]))
         elif output["output_type"] in ("execute_result", "display_data"):
             data = output["data"]
             shown.append(("image/png", "present") if "image/png" in data else ("text/plain", data["text/plain"]))
         else:  # an error
             shown.append((output["output_type"], output.get("evalue", "")))
-    return shown
+    return [(kind, _at_rounding_level(text) if kind == "stdout" else text) for kind, text in shown]
 
 
 def test_only_rounding_level_rows_of_a_gradient_check_compare_loosely():

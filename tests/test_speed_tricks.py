@@ -126,6 +126,39 @@ def test_backward_through_the_fast_entry_fills_the_same_gradients_as_the_plain_p
     assert a.grad == 10.0
 
 
+PLAIN_T = fast._PLAIN_T  # t.T as tensor.py defines it (the trick stands in for it when on)
+
+
+@pytest.mark.parametrize("shape", [(), (3,), (2, 1), (2, 3, 4)])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("requires_grad", [True, False])
+def test_t_dot_T_records_what_the_plain_definition_records(shape, dtype, requires_grad):
+    x = Tensor(np.arange(1.0, 1.0 + np.prod(shape)).reshape(shape).astype(dtype), requires_grad=requires_grad)
+    weights = np.linspace(-1.0, 2.0, int(np.prod(shape))).reshape(shape[::-1])
+    seen = []
+    for transpose in (lambda t: t.T, PLAIN_T):
+        out = transpose(x)
+        assert (out.op, out.args, out.requires_grad, out.inputs) == (PLAIN_T(x).op, PLAIN_T(x).args, requires_grad, (x,) if requires_grad else ())
+        assert out.dtype == dtype and out.versions == PLAIN_T(x).versions
+        assert np.array_equal(out.data, np.asarray(x.data).T)
+        if requires_grad:
+            x.grad = None
+            (out * weights).sum().backward()
+            assert np.array_equal(x.grad, weights.T.astype(dtype))
+        seen.append(out.op)
+    assert seen[0] is seen[1] and (seen[0] is not None) == requires_grad
+
+
+def test_t_dot_T_of_a_number_a_loss_or_under_no_grad_is_the_plain_one():
+    from autograd import no_grad
+
+    x = Tensor([[1.0, 2.0]], requires_grad=True)
+    loss = (x * x).sum()  # its data: a NumPy scalar
+    assert loss.T.op is PLAIN_T(loss).op and float(loss.T.data) == 5.0
+    with no_grad():
+        assert x.T.op is None and not x.T.requires_grad and x.T.shape == (2, 1)
+
+
 @pytest.mark.skipif(not fast.ENABLED, reason="the fast walk reads the layout the tricks give nodes")
 def test_the_fast_walk_lists_the_same_nodes_as_the_plain_walk_in_an_order_the_pass_can_use():
     from autograd import core

@@ -77,3 +77,36 @@ def test_adding_sqrt_is_one_definition_giving_methods_and_test_cases(op_table):
 def test_an_op_needs_one_formula_per_rule():
     with pytest.raises(ValueError, match="one formula per rule"):
         Op("bad", forward=np.exp, rules=[lambda grad, out, x: grad], formulas=[], internal=True)
+
+
+# A rule that hands back one of the arrays it was given (here the slip of forgetting
+# ``grad *``: d(x*y)/dx "= y") must not make a leaf's .grad that very array: the next
+# x.grad += ... (or an optimizer's update of y) would then change the other silently.
+GIVEN_BACK = {  # what the rule for input i gives back, from (grad, out, inputs)
+    "another input": lambda i: lambda grad, out, *inputs: inputs[(i + 1) % len(inputs)],
+    "the output": lambda i: lambda grad, out, *inputs: out,
+    "the gradient": lambda i: lambda grad, out, *inputs: grad,
+}
+
+
+@pytest.mark.parametrize("given_back", GIVEN_BACK, ids=list(GIVEN_BACK))
+@pytest.mark.parametrize("how", ["backward", "intermediate_grads=False", "three inputs"])
+def test_a_leafs_gradient_never_is_an_array_the_rule_was_given(given_back, how, op_table):
+    arity = 3 if how == "three inputs" else 2
+    op = Op("forgetful", forward=lambda *inputs: np.prod(inputs, axis=0),
+            rules=[GIVEN_BACK[given_back](i) for i in range(arity)], formulas=["the others' product"] * arity)
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    y = Tensor([3.0, 4.0], requires_grad=True, label="y")
+    z = Tensor([5.0, 6.0], requires_grad=True, label="z")
+    out = op(x, y, z) if arity == 3 else op(x, y)
+    seed = np.array([1.0, 1.0])
+    out.backward(seed, intermediate_grads=how != "intermediate_grads=False")
+    graph_arrays = [x._data, y._data, z._data, out._data]
+    leaves = [t for t in (x, y, z) if t.grad is not None]
+    for leaf in leaves:
+        assert not any(np.shares_memory(leaf.grad, a) for a in graph_arrays), leaf.label
+        assert not any(np.shares_memory(leaf.grad, other.grad) for other in leaves if other is not leaf), leaf.label
+    before = [t.data.copy() for t in (x, y, z)] + [out.data.copy()]
+    for leaf in leaves:
+        leaf.grad += 100.0  # in place, as a second backward pass would add to it
+    assert all(np.array_equal(b, t.data) for b, t in zip(before, (x, y, z, out)))

@@ -207,26 +207,29 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                 db = sum_to(db, shape)
         if da is not None:
             if a.op is None:
-                leaves[a] = _own(da, (grad, out, x, y)) if (total := leaves.get(a)) is None else total + da
+                leaves[a] = _own(da, grad, out, x, y) if (total := leaves.get(a)) is None else total + da
             else:
                 a.grad = da if (total := a.grad) is None else total + da
         if db is not None:
             if b.op is None:
-                leaves[b] = _own(db, (grad, out, x, y)) if (total := leaves.get(b)) is None else total + db
+                leaves[b] = _own(db, grad, out, x, y) if (total := leaves.get(b)) is None else total + db
             else:
                 b.grad = db if (total := b.grad) is None else total + db
     return leaves
 
 
-def _own(share: Any, given: tuple) -> Any:
+def _own(share: Any, grad: Any, out: Any, x: Any, y: Any) -> Any:
     """A leaf's first share: its own array where the rule handed back an array it was
     given (``a + b`` passes the gradient on as it is; a custom rule may give back an
     input's numbers), so that adding to the leaf's ``.grad`` later changes nothing else."""
-    if share.__class__ is np.ndarray:
-        for array in given:
-            if share is array:
-                return share.copy()
+    if share.__class__ is np.ndarray and (share is grad or share is out or share is x or share is y):
+        return share.copy()
     return share
+
+
+def _own_among(share: Any, given: tuple) -> Any:
+    """``_own`` for a node of three or more inputs: ``given`` holds all the rule was given."""
+    return share.copy() if share.__class__ is np.ndarray and any(share is x for x in given) else share
 
 
 def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
@@ -245,7 +248,7 @@ def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
         if share is None:
             continue
         if parent.op is None:
-            leaves[parent] = _own(share, given) if (total := leaves.get(parent)) is None else total + share
+            leaves[parent] = _own_among(share, given) if (total := leaves.get(parent)) is None else total + share
         else:
             parent.grad = share if (total := parent.grad) is None else total + share
 

@@ -224,3 +224,19 @@ def test_flatten_of_an_empty_tensor_keeps_its_shape_rules():
     assert y.shape == (0, 1) and x.flatten().shape == (0,)
     y.sum().backward()
     assert x.grad.shape == (0, 1, 1)
+
+
+NO_ARGUMENT_METHODS = ["sigmoid", "exp", "tanh", "relu", "log", "sqrt", "abs", "sin", "cos", "gelu"]
+
+
+@pytest.mark.parametrize("name", NO_ARGUMENT_METHODS)
+def test_an_argument_given_to_a_method_that_takes_none_is_an_error_not_ignored(name):
+    # x.sigmoid(3) or x.exp(axis=1) computed sigmoid(x) and exp(x) as if nothing had been given
+    x = Tensor([0.5, 1.5], requires_grad=True)
+    method = getattr(x, name)
+    method()  # (it takes none: or gelu's approximate=)
+    with pytest.raises(TypeError):
+        method(3) if name != "gelu" else method("none", 3)
+    if name != "gelu":
+        with pytest.raises(TypeError):
+            method(axis=1)

@@ -48,7 +48,10 @@ class WatchedArray(np.ndarray):
     """
 
     __slots__ = ("_owner",)
-    _owner: Any  # the tensor, set by ``t.data`` on the view it hands out; unset on views of that view
+    # A weak reference to the tensor, set by ``t.data`` on the view it hands out (weak, so
+    # that a tensor keeping its view, as fast.py's does, makes no reference cycle); unset
+    # on views of that view.
+    _owner: Any
 
     # No __array_finalize__: NumPy would call it for every view made, in Python (the view
     # ``t.data`` makes: 4,700 instructions with it, 1,400 without). A view of the view finds the
@@ -59,8 +62,11 @@ class WatchedArray(np.ndarray):
         """The tensor whose numbers this array is a view of, or None."""
         array: Any = self
         while array.__class__ is WatchedArray:
-            owner = getattr(array, "_owner", None)
-            if owner is not None:
+            reference = getattr(array, "_owner", None)
+            if reference is not None:
+                owner = reference()
+                if owner is None:  # (the tensor is gone: nothing to tell)
+                    return None
                 return owner if array is self or _may_share_memory(self, owner._data) else None
             array = array.base
         return None
@@ -182,7 +188,10 @@ class _WatchedFlat:
 
 def _in_place(update: Any) -> Any:
     def update_in_place(self: WatchedArray, other: Any) -> Any:
-        owner = getattr(self, "_owner", None)
+        try:
+            owner = self._owner()
+        except AttributeError:  # a view of the view: _changing finds the tensor
+            owner = None
         if owner is not None and self.base is (numbers := owner._data):  # ``t.data -= ...``: (_changing, inline)
             owner._version += 1  # and the view is the tensor's whole array (see _fixed_layout): update that
         else:

@@ -19,6 +19,7 @@ gives ``Tensor`` its method). What is particular to arrays:
 from __future__ import annotations
 
 import numbers
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -49,12 +50,13 @@ class Tensor(Node):
     (2, 2)
     """
 
-    __slots__ = ("args", "versions", "_data", "_version")
+    __slots__ = ("args", "versions", "_data", "_version", "_view")
     inputs: tuple[Tensor, ...]
     args: tuple  # (per tensor: Node's is a class-wide default)
     versions: tuple[int, ...]  # the inputs' versions when the operation used them
     _data: Any  # the numbers behind ``data``
     _version: int  # how many times ``data`` was assigned
+    _view: Any  # room for the view ``data`` handed out, kept by fast.py's trick 6 (unset otherwise)
 
     def __init__(self, data: Any, requires_grad: bool = False, label: str = "", *, dtype: Any = None) -> None:
         if not isinstance(label, str):
@@ -74,14 +76,15 @@ class Tensor(Node):
         if array.__class__ is not np.ndarray:  # a NumPy scalar or a number cannot be written into
             return array
         view = array.view(WatchedArray)
-        view._owner = self
+        view._owner = weakref.ref(self)
         return view
 
     @data.setter
     def data(self, value: Any) -> None:
         current = self._data
         if isinstance(value, WatchedArray):  # plain numbers are stored, never a watched view
-            if value.base is current and getattr(value, "_owner", None) is self:
+            reference = getattr(value, "_owner", None)
+            if value.base is current and reference is not None and reference() is self:
                 self._version += 1  # ``t.data += 1`` hands back the view ``t.data`` gave: the array stays
                 return
             value = value.view(np.ndarray)

@@ -16,7 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {"all tricks": "", "no fused loop": "fused", "no specialized methods": "methods",
-            "no shared constants": "constants", "no sigmoid state": "sigmoid", "no tricks (plain engine)": "1"}
+            "no shared constants": "constants", "no sigmoid state": "sigmoid", "no kept view": "view",
+            "no tricks (plain engine)": "1"}
 
 WORKLOADS = r'''
 import json, random, sys, time

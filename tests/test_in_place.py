@@ -145,6 +145,61 @@ def test_assigning_a_new_array_leaves_old_views_out_of_it():
     np.testing.assert_array_equal(x.grad, np.ones(3))
 
 
+def test_a_view_handed_out_before_an_assignment_and_assigned_back_restores_its_numbers():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    old = x.data
+    x.data = np.zeros(3)
+    np.testing.assert_array_equal(x.data, np.zeros(3))  # not the view handed out before
+    x.data = old  # the old numbers again, as a plain array
+    np.testing.assert_array_equal(x.data, [1.0, 2.0, 3.0])
+    y = (x * x).sum()
+    x.data -= 1.0  # still counted after all that
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_shallow_copy_of_a_tensor_counts_writes_through_its_own_data():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x.data  # (a view handed out, and perhaps kept)
+    twin = copy.copy(x)  # shares the numbers, has its own counter
+    y = (twin * twin).sum()
+    twin.data[0] = 7.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+    x_graph = (x * x).sum()
+    x.data[1] = 5.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        x_graph.backward()
+
+
+def test_reading_data_makes_no_reference_cycle_a_tensor_is_freed_at_once():
+    import gc
+    import weakref
+
+    collecting = gc.isenabled()
+    gc.disable()  # freed by its reference count alone, or not at all
+    try:
+        x = Tensor(np.ones(4), requires_grad=True)
+        h = (x * 2.0).sigmoid()
+        h.data, x.data
+        x.data -= 0.5
+        h_gone, x_gone = weakref.ref(h), weakref.ref(x)
+        del h, x
+        assert h_gone() is None and x_gone() is None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def test_a_view_kept_after_its_tensor_is_gone_is_a_plain_array_to_write_into():
+    x = Tensor([1.0, 2.0])
+    view = x.data
+    del x
+    view += 1.0  # no tensor to tell: just an array
+    view[0] = 9.0
+    np.testing.assert_array_equal(view, [9.0, 3.0])
+
+
 def test_a_copy_made_from_the_numbers_is_not_the_tensors_but_views_of_views_are():
     x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
     y = (x * x).sum()

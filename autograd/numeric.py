@@ -69,7 +69,7 @@ def overflowing_sigmoid(x: Any) -> Any:
     if denominator.__class__ is not np.ndarray:  # a NumPy scalar, from a 0-d array
         return 1 / (1 + denominator)
     denominator += 1.0
-    return np.reciprocal(denominator, out=denominator)
+    return np.reciprocal(denominator, denominator)  # (out given by position: 550 instructions less)
 
 
 def scalar_sigmoid(x: float) -> float:

@@ -51,7 +51,7 @@ project's 2-core machine, old against new in one run:
    on a (4, 3) weight: 10,600 -> 9,000 instructions (the plain attribute of the old engine:
    3,600).
 
-All five off (the plain engine): 3.49x, 2.06x, 2.56x. Measured by
+Tricks 1-5 off (the plain engine, before trick 6 was added): 3.49x, 2.06x, 2.56x. Measured by
 ``python benchmarks/tricks.py`` (2026-12-02 07:44, the "Speed tricks" table of RESULTS.md; best
 of several interleaved rounds on a 2-core machine shared with other work).
 """

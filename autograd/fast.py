@@ -12,8 +12,9 @@ project's 2-core machine, old against new in one run:
    loop over them), gradients summed in the nodes' ``.grad`` slots instead of a
    dictionary, inputs' numbers read past the ``data`` property. Its topological walk puts
    a marker on the stack in place of (node, expanded) pairs and tests one or two inputs
-   one by one (no tuple of them per node: 2,400 instructions less on the notebook's pass): 2.6x faster than ``core.backward_order`` on the scalar MLP's graph
-   (12.4 ms against 4.7 ms). The cycle collector is paused only for graphs of 1,000
+   one by one (no tuple of them per node: 2,400 instructions less on the notebook's
+   pass): 2.6x faster than ``core.backward_order`` on the scalar MLP's graph (12.4 ms
+   against 4.7 ms). The cycle collector is paused only for graphs of 1,000
    nodes or more (for a small graph the pause costs 9,000 instructions, a sixth of a
    3-4-2 network's pass). ``backward()`` itself (``backward`` below) goes straight to it
    when no mode needs the plain loop (``modes.py``): 17,000 instructions less per call.
@@ -88,7 +89,7 @@ __all__ = ["ENABLED", "fused_backpropagate", "install"]
 
 _new = object.__new__
 PERMUTE = more_ops.PERMUTE
-_PLAIN_T: Any = Tensor.T.fget  # type: ignore[attr-defined]  # (t.T as tensor.py defines it)
+_PLAIN_T: Any = Tensor.__dict__["T"].fget  # (t.T as tensor.py defines it)
 N = TypeVar("N", bound=Node)
 _F64, _F32 = np.dtype(np.float64), np.dtype(np.float32)
 
@@ -124,7 +125,7 @@ def backward_order(roots: list[Node]) -> list[Node]:
                     if parent.requires_grad and parent not in visited:
                         push(parent)
                 continue
-            # one or two inputs, each spelled out: no tuple of them, no loop (3% less for the pass)
+            # one or two inputs, each spelled out: no tuple of them, no loop (see trick 1's figure)
             if first is not None and first.requires_grad and first not in visited:
                 push(first)
             second = node._second_input
@@ -238,11 +239,6 @@ def _own(share: Any, grad: Any, out: Any, x: Any, y: Any) -> Any:
     return share
 
 
-def _own_among(share: Any, given: tuple) -> Any:
-    """``_own`` for a node of three or more inputs: ``given`` holds all the rule was given."""
-    return share.copy() if share.__class__ is np.ndarray and any(share is x for x in given) else share
-
-
 def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
     """The fused loop's step for the rare node of three or more inputs (or of a node
     type of the user's): ``core.chain_rule``, then the shares sent on in a loop."""
@@ -254,12 +250,11 @@ def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
         if not isinstance(node, Value):
             raise
         shares = _on_numpy_scalars(node, grad)
-    given = (grad, getattr(node, "_data", None), *[getattr(x, "_data", None) for x in node.inputs])
-    for parent, share in zip(node.inputs, shares):
+    for parent, share in zip(node.inputs, _modes._leaves_own_arrays(node, grad, shares)):
         if share is None:
             continue
         if parent.op is None:
-            leaves[parent] = _own_among(share, given) if (total := leaves.get(parent)) is None else total + share
+            leaves[parent] = share if (total := leaves.get(parent)) is None else total + share
         else:
             parent.grad = share if (total := parent.grad) is None else total + share
 

@@ -288,11 +288,12 @@ def _version_checked(step: Callable) -> Callable:
     return step_on_unchanged_numbers
 
 
-def _leaves_own_arrays(node: Tensor, grad: Any, shares: list[Any]) -> list[Any]:
+def _leaves_own_arrays(node: Node, grad: Any, shares: list[Any]) -> list[Any]:
     """A leaf's share as a copy where the rule handed back an array it was given (``a + b``
     passes the gradient on as it is; a custom rule may give back an input's numbers), so
-    that adding to the leaf's ``.grad`` later changes nothing else."""
-    given = (grad, node._data, *[x._data for x in node.inputs])
+    that adding to the leaf's ``.grad`` later changes nothing else. (Also the fused pass's
+    step for a node of three or more inputs, or of a node type of the user's.)"""
+    given = (grad, getattr(node, "_data", None), *[getattr(x, "_data", None) for x in node.inputs])
     return [share.copy() if share.__class__ is np.ndarray and parent.op is None and any(share is x for x in given)
             else share for parent, share in zip(node.inputs, shares)]
 

@@ -237,3 +237,31 @@ def test_a_node_copies_with_its_inputs():
     assert twin.inputs[0].label == "a"
     twin.backward()
     assert twin.inputs[0].grad == 4.0 and a.grad == 0.0
+
+
+# numbers that a table keyed by (type, number) could mix up: the two zeros (equal, with
+# different signs), nan (never equal to itself), an int and the float equal to it, a bool
+# (an int subclass), and more distinct numbers than the table holds
+CONSTANT_SEQUENCES = {
+    "zeros": [0.0, -0.0, 0.0, -0.0],
+    "nan and inf": [float("nan"), float("nan"), float("inf"), -float("inf"), float("inf")],
+    "int and float": [1, 1.0, 1, 2.0, 2, True, 1],
+    "past the table's size": [float(k) for k in range(1100)] + [3.0, 1099.0, 0.5],
+}
+
+
+@pytest.mark.parametrize("name", CONSTANT_SEQUENCES)
+@pytest.mark.parametrize("node", ["Tensor", "Value"])
+def test_shared_constants_give_each_number_its_own_result(name, node):
+    """Trick 3 hands out one constant node per number: each op must still see its own
+    number, whatever came before it (a stale or mixed-up entry would be a silent wrong
+    number), and the gradient must be the right number too."""
+    for number in CONSTANT_SEQUENCES[name]:
+        start = np.array([1.5, -2.0]) if node == "Tensor" else 1.5
+        x = Tensor(start, requires_grad=True) if node == "Tensor" else Value(start)
+        for y, expected in ((x * number, start * number), (number * x, number * start), (x + number, start + number)):
+            got = np.asarray(y.data)
+            assert np.array_equal(got, expected, equal_nan=True), (number, got, expected)
+            assert np.array_equal(np.signbit(got), np.signbit(expected))  # 1.5 * -0.0 is -0.0
+        (x * number).backward(np.ones(2) if node == "Tensor" else None)  # (not via sum: inf - inf warns)
+        assert np.array_equal(np.asarray(x.grad), np.broadcast_to(number, np.shape(start)).astype(float), equal_nan=True)

@@ -14,11 +14,12 @@ project's 2-core machine, old against new in one run:
    a marker on the stack in place of (node, expanded) pairs and tests one or two inputs
    one by one (no tuple of them per node: 2,400 instructions less on the notebook's
    pass), in a loop CPython 3.11 specializes on the first call (``while True``, see the
-   walk: 4,520 -> 2,540 instructions per node of a new 1,000-op chain): 2.6x faster than ``core.backward_order`` on the scalar MLP's graph (12.4 ms
-   against 4.7 ms). The cycle collector is paused only for graphs of 1,000
-   nodes or more (for a small graph the pause costs 9,000 instructions, a sixth of a
-   3-4-2 network's pass). ``backward()`` itself (``backward`` below) goes straight to it
-   when no mode needs the plain loop (``modes.py``): 17,000 instructions less per call.
+   walk: 4,520 -> 2,540 instructions per node of a new 1,000-op chain): 2.6x faster than
+   ``core.backward_order`` on the scalar MLP's graph (12.4 ms against 4.7 ms). The cycle
+   collector is paused only for graphs of 1,000 nodes or more (for a small graph the
+   pause costs 9,000 instructions, a sixth of a 3-4-2 network's pass). ``backward()``
+   itself (``backward`` below) goes straight to it when no mode needs the plain loop
+   (``modes.py``): 17,000 instructions less per call.
    Without it: scalar MLP step 2.51x slower, notebook step 1.57x, 10,000-op chain 1.64x.
 2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
    computes and records in two calls, without the plain path's tuples, generators and
@@ -29,8 +30,8 @@ project's 2-core machine, old against new in one run:
    rule remembers its inverse permutations. Without it: 2.25x, 1.72x, 2.14x.
 3. Shared constant nodes for recurring plain numbers (the 2 in ``x ** 2``, a learning
    rate): fewer objects for Python's garbage collector to track; a number met before is
-   found in the table with no Python call (``y * 1.0001``: 14.3k -> 13.0k instructions). Without it: 1.02x,
-   1.13x, 1.31x.
+   found in the table with no Python call (``y * 1.0001``: 14.3k -> 13.0k instructions).
+   Without it: 1.02x, 1.13x, 1.31x.
 4. ``sigmoid`` on arrays silences its overflow through the context variable that
    ``np.errstate`` sets, without making an errstate object: 1.3 us less per call on the
    notebook's (4, 1) layer. Without it: 1.00x, 1.09x, 1.02x.

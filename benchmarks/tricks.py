@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {"all tricks": "", "no fused loop": "fused", "no specialized methods": "methods",
             "no shared constants": "constants", "no sigmoid state": "sigmoid", "no kept view": "view",
+            "no squaring": "square",
             "no tricks (plain engine)": "1"}
 
 WORKLOADS = r'''

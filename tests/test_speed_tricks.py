@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
-from autograd import Tensor, Value, fast, modes, numeric
+from autograd import Tensor, Value, fast, modes, numeric, ops
 
 SIGMOID = fast._sigmoid_with_context_variable()
 needs_context_variable = pytest.mark.skipif(SIGMOID is None, reason="this NumPy has no error-state context variable")
@@ -31,6 +31,30 @@ def test_the_sigmoid_trick_gives_the_plain_sigmoids_numbers_bit_for_bit(dtype):
     assert ours.dtype == plain.dtype == dtype
     assert np.array_equal(ours, plain)
     assert ours[x == -1000][0] == 0.0 and ours[x == 1000][0] == 1.0
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("exponent", [2, 2.0, 3, 0.5, -1, 0])
+def test_the_squaring_trick_gives_np_powers_numbers_bit_for_bit(dtype, exponent):
+    # every magnitude (each binade, subnormals, values whose square overflows), signed
+    # zeros, inf and nan; as arrays of each shape, as 0-d arrays and as NumPy scalars
+    rng = np.random.default_rng(2)
+    finfo = np.finfo(dtype)
+    magnitudes = np.exp(rng.uniform(np.log(float(finfo.smallest_subnormal)), np.log(float(finfo.max)), 5000))
+    x = np.concatenate([magnitudes * rng.choice([-1, 1], 5000), [0.0, -0.0, np.inf, -np.inf, np.nan]]).astype(dtype)
+    with np.errstate(all="ignore"):
+        for given in [x, x.reshape(-1, 1), x[:0], np.array(x[7]), x[7], x[-1], x[-5]]:
+            ours, plain = fast.squaring_power(given, exponent), np.power(given, exponent)
+            assert type(ours) is type(plain) and ours.dtype == plain.dtype and np.shape(ours) == np.shape(plain)
+            assert np.array_equal(ours, plain, equal_nan=True)
+            assert np.array_equal(np.signbit(ours), np.signbit(plain))
+
+
+def test_x_squared_is_the_squaring_trick_when_tricks_are_on():
+    assert (ops.POW.forward is fast.squaring_power) == fast.SQUARING
+    x = Tensor([-3.0, 0.5], requires_grad=True)
+    (x ** 2).sum().backward()
+    assert np.array_equal(x.grad, [-6.0, 1.0])
 
 
 EXTREMES = [-1000.0, -745.0, -709.9, -88.8, -1e-300, 0.0, 5e-324, 88.8, 1000.0]

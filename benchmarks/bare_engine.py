@@ -166,6 +166,32 @@ def _half_rule(grad, out, a, b):
     return grad * 0.5, None
 
 
+def _times_rule(grad, out, a, b):
+    return grad * b, None
+
+
+def _plus_rule(grad, out, a, b):
+    return grad, None
+
+
+_NUMBERS: dict[float, BareTensor] = {}  # one constant node per number, as our engine shares them
+
+
+def _number(x: float) -> BareTensor:
+    node = _NUMBERS.get(x)
+    if node is None:
+        node = _NUMBERS[x] = BareTensor(np.float64(x))
+    return node
+
+
+def times(a, number):  # a * number (the scaling benchmark's chain)
+    return _tensor(a.data * number, a, _number(number), _times_rule)
+
+
+def plus(a, number):  # a + number
+    return _tensor(a.data + number, a, _number(number), _plus_rule)
+
+
 def matmul(a, b):
     return _tensor(a.data @ b.data, a, b, _matmul_rule)
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
 
 SIZES = (1_000, 10_000, 100_000)
+BARE = "bare engine (yardstick)"
 
 
 def chain(length: int, make, seed: int):
@@ -39,6 +40,25 @@ def chain(length: int, make, seed: int):
 
 def ours(length: int) -> Callable[[harness.Engine, int], harness.Run]:
     return lambda engine, seed: chain(length, lambda a: engine.autograd.Tensor(a, requires_grad=True), seed)
+
+
+def bare(length: int):
+    """The yardstick (bare_engine.py): the same chain on an engine with no checks and no
+    features, so that the growth with N any engine of this design pays is measured."""
+    def prepare(seed: int):
+        from bare_engine import BareTensor, plus, tensor_backward, times, total
+
+        start = np.random.default_rng(seed).normal(size=8)
+
+        def run():
+            x = BareTensor(start.copy(), trainable=True)
+            y = x
+            for i in range(length):
+                y = times(y, 1.0001) if i % 2 == 0 else plus(y, 0.0001)
+            tensor_backward(total(y))
+            return np.asarray(x.grad)
+        return run
+    return prepare
 
 
 def torch_cpu(length: int):
@@ -62,23 +82,30 @@ def main() -> None:
     header = ["N", "autograd per node", "PyTorch per node", "autograd × PyTorch"]
     if len(engines) > 1:
         header += [f"{old} per node", f"{old} × PyTorch", f"autograd × {harness.OLD_LABEL}"]
+    header += ["bare yardstick per node", "bare yardstick × PyTorch"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     per_node: dict[str, dict[int, float]] = {}
-    per_node_torch: dict[int, float] = {}  # ours over PyTorch's, per N
+    per_node_torch: dict[str, dict[int, float]] = {}  # an engine's time over PyTorch's, per N
     for n in sizes:
         rounds = args.rounds or (3 if args.quick else max(5, 2_000_000 // (n * 40)))
-        variants = [*harness.on_engines(engines, "autograd", ours(n)), harness.Variant("PyTorch CPU", torch_cpu(n))]
+        variants = [*harness.on_engines(engines, "autograd", ours(n)), harness.Variant("PyTorch CPU", torch_cpu(n)),
+                    harness.Variant(BARE, bare(n))]
         timings = {t.name: t for t in harness.measure(variants, rounds=rounds, warmup=1, rtol=1e-12, atol=1e-15)}
         theirs = timings.pop("PyTorch CPU")
+        yardstick = timings.pop(BARE)
+        per_node.setdefault(BARE, {})[n] = yardstick.median / n
+        if not theirs.absent:
+            per_node_torch.setdefault(BARE, {})[n] = yardstick.median / theirs.median
         for name, mine in timings.items():
             per_node.setdefault(name, {})[n] = mine.median / n
         mine = timings["autograd"]
         if not theirs.absent:
-            per_node_torch[n] = mine.median / theirs.median
+            per_node_torch.setdefault("autograd", {})[n] = mine.median / theirs.median
         row = [f"{n:,}", *cells(mine, theirs, n)]
         row.insert(2, "absent" if theirs.absent else harness.format_seconds(theirs.median / n))
         if old in timings:
             row += [*cells(timings[old], theirs, n), f"{mine.median / timings[old].median:.2f}"]
+        row += cells(yardstick, theirs, n)
         lines.append("| " + " | ".join(row) + " |")
     body = "\n".join(lines) + "\n"
     for name, costs in per_node.items():
@@ -86,14 +113,15 @@ def main() -> None:
                  f"the cost at N={sizes[0]:,}.")
     body += ("\n\nGoals: the cost per node at the largest N at most 1.2x the cost at the smallest (linear), "
              "and at most half of PyTorch's per-node cost (a ratio of 0.5 or less).")
-    costs = per_node["autograd"]
-    growth = costs[sizes[-1]] / costs[sizes[0]]
-    versus_torch = per_node_torch.get(sizes[-1])
+    body += ("\n\nThe bare yardstick (bare_engine.py: no checks, no features) is the least an engine "
+             "of one Python object per operation can cost; what it pays for a larger N, every such engine pays.")
+    growth, floor = (per_node[name][sizes[-1]] / per_node[name][sizes[0]] for name in ("autograd", BARE))
+    versus_torch, floor_torch = (per_node_torch.get(name, {}).get(sizes[-1]) for name in ("autograd", BARE))
     body += "\n\n" + harness.goals([
         (f"chains of N elementwise ops: cost per node at N = {sizes[-1]:,} at most 1.2x that at N = {sizes[0]:,}",
-         f"{growth:.2f}x", harness.at_most(growth, 1.2)),
+         f"{growth:.2f}x (the bare yardstick: {floor:.2f}x)", harness.at_most(growth, 1.2)),
         (f"the same: at most 0.5x PyTorch's cost per node (at N = {sizes[-1]:,})",
-         "PyTorch absent" if versus_torch is None else f"{versus_torch:.2f}x",
+         "PyTorch absent" if versus_torch is None else f"{versus_torch:.2f}x (the bare yardstick: {floor_torch:.2f}x)",
          None if versus_torch is None else harness.at_most(versus_torch, 0.5)),
     ])
     harness.report(args, "scaling", "4. Scaling: chains of N elementwise Tensor ops, forward + backward", body)

@@ -80,6 +80,11 @@ def scalar_sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def select_zero(condition: Any, x: Any) -> Any:
+    """``zero_where`` on arrays: 0 where ``condition`` holds, else x (x's dtype)."""
+    return np.where(condition, np.zeros((), x.dtype), x)
+
+
 def zero_where(condition: Any, x: Any) -> Any:
     """x, with 0 where ``condition`` holds. A selection, not a product: an inf or nan in x
     where the condition holds does not leak through (0 * inf would be nan). On a node it
@@ -92,7 +97,7 @@ def zero_where(condition: Any, x: Any) -> Any:
     if isinstance(x, ARRAY_TYPES):
         if not np.any(condition):
             return x
-        return np.where(condition, np.zeros((), x.dtype), x)
+        return select_zero(condition, x)
     from .more_ops import ZERO_WHERE
 
     return ZERO_WHERE(x, np.asarray(condition))

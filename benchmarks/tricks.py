@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {"all tricks": "", "no fused loop": "fused", "no specialized methods": "methods",
             "no shared constants": "constants", "no sigmoid state": "sigmoid", "no kept view": "view",
-            "no squaring": "square",
+            "no squaring": "square", "no masks by bits": "mask",
             "no tricks (plain engine)": "1"}
 
 WORKLOADS = r'''
@@ -57,10 +57,18 @@ def chain():
         z = (z * 1.0001).tanh()
     z.sum().backward()
 
+batch, target = Tensor(rng.normal(size=(256, 784))), Tensor(rng.normal(size=(256, 10)))
+big = nn.Sequential(nn.Linear(784, 256, rng=0), nn.ReLU(), nn.Linear(256, 256, rng=1), nn.ReLU(),
+                    nn.Linear(256, 10, rng=2))
+def relu_mlp_step():
+    big.zero_grad()
+    nn.mse_loss(big(batch), target).backward()
+
 n = int(sys.argv[1])
 print(json.dumps({"scalar MLP step (ms)": best(scalar_step, n) * 1e3,
                   "notebook step (us)": best(notebook_steps, n) * 1e4,
-                  "10,000-op Tensor chain (ms)": best(chain, n) * 1e3}))
+                  "10,000-op Tensor chain (ms)": best(chain, n) * 1e3,
+                  "784-256-256-10 ReLU MLP step (ms)": best(relu_mlp_step, n) * 1e3}))
 '''
 
 

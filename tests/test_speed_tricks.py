@@ -57,6 +57,59 @@ def test_x_squared_is_the_squaring_trick_when_tricks_are_on():
     assert np.array_equal(x.grad, [-6.0, 1.0])
 
 
+def _bits(array):
+    array = np.asarray(array)
+    return array.view(f"u{array.dtype.itemsize}") if array.dtype.kind == "f" else array
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16])
+def test_masks_by_bits_give_np_wheres_bits(dtype):
+    # kept numbers as they are (-0.0, nan with a payload, inf, subnormals), masked ones
+    # +0.0, whatever the layout: equal shapes, a mask or an x that broadcasts, 0-d, size 0,
+    # a transposed or strided x, a mask that is one NumPy bool
+    rng = np.random.default_rng(3)
+    finfo = np.finfo(dtype)
+    special = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, -np.nan, float(finfo.smallest_subnormal), -1.5], dtype)
+    payload = np.array([np.nan], dtype)
+    payload.view(f"u{payload.itemsize}")[0] |= 1  # a nan with another payload
+    x = np.concatenate([rng.normal(size=40).astype(dtype), special, payload]).reshape(7, 7)
+    mask = rng.random((7, 7)) < 0.5
+    cases = [(mask, x), (mask[:1], x), (mask[:, :1], x), (mask, x[:1]), (mask, x.T), (mask[:, ::2], x[:, ::2]),
+             (np.array(True), np.array(dtype(-2.0))), (np.array(False), np.array(dtype(-0.0))),
+             (np.zeros((0, 7), bool), x[:0]), (np.True_, x), (mask, x[::-1])]
+    for condition, given in cases:
+        ours = fast.select_zero_by_bits(condition, given)
+        plain = np.where(condition, np.zeros((), given.dtype), given)
+        assert type(ours) is type(plain) and ours.dtype == plain.dtype and ours.shape == plain.shape
+        assert np.array_equal(_bits(ours), _bits(plain))
+        assert not np.shares_memory(ours, given)
+
+
+def test_masks_by_bits_leave_what_they_do_not_know_to_np_where():
+    x = np.array([[-1.0, 2.0], [3.0, -4.0]])
+    for condition, given in [(np.array([[1, 0], [0, 2]]), x), ([[True, False], [False, True]], x),
+                             (np.array([[True, False], [False, True]]), x.astype(">f8")),
+                             (np.array([True, False]), np.array([-1, 2])), (np.array([True]), np.float64(-3.0))]:
+        ours = fast.select_zero_by_bits(condition, given)
+        plain = np.where(condition, np.zeros((), given.dtype), given)
+        assert ours.dtype == plain.dtype and np.array_equal(_bits(ours), _bits(plain))
+
+
+def test_relus_gradient_is_the_same_with_masks_by_bits_and_with_np_where(monkeypatch):
+    assert (numeric.select_zero is fast.select_zero_by_bits) == fast.MASKING  # (installed when on)
+    rng = np.random.default_rng(4)
+    data, upstream = rng.normal(size=(64, 32)), rng.normal(size=(64, 32))
+    data[0, :4] = [0.0, -0.0, np.inf, -np.inf]
+    upstream[0, 4] = np.nan
+    grads = []
+    for select in (fast.select_zero_by_bits, fast._plain_select_zero):
+        monkeypatch.setattr(numeric, "select_zero", select)
+        x = Tensor(data, requires_grad=True)
+        (x.relu() * Tensor(upstream)).sum().backward()
+        grads.append(x.grad)
+    assert np.array_equal(_bits(grads[0]), _bits(grads[1]))
+
+
 EXTREMES = [-1000.0, -745.0, -709.9, -88.8, -1e-300, 0.0, 5e-324, 88.8, 1000.0]
 SIGMOID_INPUTS = {"column": np.concatenate([np.random.default_rng(1).normal(scale=20, size=200), EXTREMES])[:, None],
                   "0-d": [np.array(v) for v in EXTREMES], "size 0": [np.zeros(0), np.zeros((0, 3))]}

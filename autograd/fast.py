@@ -60,10 +60,12 @@ project's 2-core machine, old against new in one run:
 7. ``x ** 2`` by ``np.square`` (``squaring_power``, the forward of ``**``): the numbers of
    ``np.power`` (checked bit for bit in the tests), 0.88 us -> 0.41 us on a (2, 1) array,
    1,000 instructions less on the notebook's step (the loss squares its error).
+   Without it (timed): notebook step 1.00-1.02x, the rest within noise.
 
 8. ``zero_where`` on a float array by bits (``select_zero_by_bits``): x's bits ANDed with
    a mask, not ``np.where``, which mispredicts a branch per element on a scattered mask:
-   the same bits, 260 us -> 50 us on the ReLU mask of a 256x256 layer.
+   the same bits, 260 us -> 50 us on the ReLU mask of a 256x256 layer. Without it: the
+   784-256-256-10 ReLU MLP step 1.10x slower (``tricks.py``'s fourth workload).
 
 Tricks 1-5 off (the plain engine, before trick 6 was added): 3.49x, 2.06x, 2.56x. Measured by
 ``python benchmarks/tricks.py`` (2026-12-02 07:44, the "Speed tricks" table of RESULTS.md; best

@@ -22,21 +22,21 @@ project's 2-core machine, old against new in one run:
    pause costs 9,000 instructions, a sixth of a 3-4-2 network's pass). ``backward()``
    itself (``backward`` below) goes straight to it when no mode needs the plain loop
    (``modes.py``): 17,000 instructions less per call.
-   Without it: scalar MLP step 2.51x slower, notebook step 1.57x, 10,000-op chain 1.64x.
+   Without it: scalar MLP step 2.78x slower, notebook step 1.93x, 10,000-op chain 2.22x.
 2. Method bodies specialized by arity (``install``): ``a * b`` converts its operand,
    computes and records in two calls, without the plain path's tuples, generators and
    ``*args`` calls; versions that are all 0 share one constant tuple. A method that takes
    no arguments takes none (``x.sigmoid(3)`` is a TypeError); a reduction called with none
    (``x.sum()``) reads them once, at install (18.2k -> 16.7k instructions); ``t.T`` is
    ``permute`` recorded at once with the axes reversed (18.6k -> 6.8k), and ``permute``'s
-   rule remembers its inverse permutations. Without it: 2.25x, 1.72x, 2.14x.
+   rule remembers its inverse permutations. Without it: 2.44x, 1.84x, 2.37x.
 3. Shared constant nodes for recurring plain numbers (the 2 in ``x ** 2``, a learning
    rate): fewer objects for Python's garbage collector to track; a number met before is
    found in the table with no Python call (``y * 1.0001``: 14.3k -> 13.0k instructions).
-   Without it: 1.02x, 1.13x, 1.31x.
+   Without it: 1.08x, 1.22x, 1.45x.
 4. ``sigmoid`` on arrays silences its overflow through the context variable that
    ``np.errstate`` sets, without making an errstate object: 1.3 us less per call on the
-   notebook's (4, 1) layer. Without it: 1.00x, 1.09x, 1.02x.
+   notebook's (4, 1) layer. Without it: 1.03x, 1.09x, 1.00x.
 5. A node's inputs in two slots of their own (``_first_input``, ``_second_input``, room
    for them made in ``methods.ComparesNumbers``), not in a tuple; ``node.inputs`` becomes
    a property that gives the same tuple (operations of three or more inputs keep theirs
@@ -55,7 +55,7 @@ project's 2-core machine, old against new in one run:
    kept in the tensor (``_view``; the view refers back to it weakly, so no reference
    cycle), instead of making a view per read; the setter knows it at once. ``W.data -= g``
    on a (4, 3) weight: 10,600 -> 9,000 instructions (the plain attribute of the old engine:
-   3,600).
+   3,600). Without it: 1.02x, 1.04x, 1.00x.
 
 7. ``x ** 2`` by ``np.square`` (``squaring_power``, the forward of ``**``): the numbers of
    ``np.power`` (checked bit for bit in the tests), 0.88 us -> 0.41 us on a (2, 1) array,
@@ -67,9 +67,10 @@ project's 2-core machine, old against new in one run:
    the same bits, 260 us -> 50 us on the ReLU mask of a 256x256 layer. Without it: the
    784-256-256-10 ReLU MLP step 1.10x slower (``tricks.py``'s fourth workload).
 
-Tricks 1-5 off (the plain engine, before trick 6 was added): 3.49x, 2.06x, 2.56x. Measured by
-``python benchmarks/tricks.py`` (2026-12-02 07:44, the "Speed tricks" table of RESULTS.md; best
-of several interleaved rounds on a 2-core machine shared with other work).
+All tricks off (the plain engine): 3.89x, 2.59x, 3.29x, and the ReLU MLP step 1.08x. Measured
+by ``python benchmarks/tricks.py`` (2026-12-03 06:06, the "Speed tricks" table of RESULTS.md;
+best of several interleaved rounds on a 2-core machine shared with other work; trick 5's
+figures are from the benchmarks named there).
 """
 
 from __future__ import annotations

@@ -62,7 +62,7 @@ bench: torch
 
 # Differential fuzzing against PyTorch: 20,000 random Tensor graphs and as many scalar
 # ones (needs `make torch`); prints how many graphs, ops and gradients were compared.
-fuzz: $(VENV)/.installed
+fuzz: torch
 	$(BIN)/python tests/fuzz_graphs.py --graphs 20000
 
 # Mutation run: deliberate faults in the engine and the rules must make the tests fail;

@@ -55,3 +55,18 @@ def test_value_graphs_match_central_differences(data):
         report = check_gradients(loss, [Value(float(x)) for x in graph.leaves])
     assume(not report.warnings)  # at a kink (relu at 0) central differences mean nothing
     assert report.passed, f"{graph}\n{report}"
+
+
+def test_the_long_run_without_pytorch_says_so_once_and_stops():
+    # (it used to report each of its 20,000 graphs as a failure: "No module named 'torch'")
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(fuzz.__file__)
+    hide_torch = ("import runpy, sys; sys.modules['torch'] = None; "
+                  f"sys.argv = [{str(script)!r}, '--graphs', '3']; runpy.run_path({str(script)!r}, run_name='__main__')")
+    done = subprocess.run([sys.executable, "-c", hide_torch], capture_output=True, text=True, timeout=120,
+                          cwd=script.parent.parent)
+    assert done.returncode == 1 and "pip install torch==2.13.0" in done.stderr
+    assert "graph 0" not in done.stdout + done.stderr

@@ -45,7 +45,8 @@ project's 2-core machine, old against new in one run:
    each walking half the objects): 164 -> 126 bytes per node on the scalar MLP; five of
    micrograd's moons steps run 424 young and 4 full collections instead of 829 and 7,
    and spend half the time in them (``python benchmarks/collector.py --baseline``).
-   Without it (the engine as it was just before, loaded beside in one run: ``bench_scalar.py``, ``bench_moons.py``, ``bench_scaling.py --baseline``):
+   Without it (the engine as it was just before, loaded beside in one run:
+   ``bench_scalar.py``, ``bench_moons.py``, ``bench_scaling.py --baseline``):
    scalar MLP 1.11x slower in clean-heap rounds and 1.28x in a training loop, moons step
    1.38x, 100,000-op chain 1.33x. It comes with tricks 1 and 2 (they read and write the
    slots) and goes only with all tricks off; with trick 1 off, the plain loop reads
@@ -91,8 +92,8 @@ from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
 
-# AUTOGRAD_NO_SPEED_TRICKS=1 switches every trick off; a comma-separated list of trick
-# names (fused, methods, constants, sigmoid, view, square, mask) switches off just those (benchmarks/tricks.py).
+# AUTOGRAD_NO_SPEED_TRICKS=1 switches every trick off; a comma-separated list of trick names
+# (fused, methods, constants, sigmoid, view, square, mask) switches off just those (benchmarks/tricks.py).
 _OFF = {name.strip() for name in os.environ.get("AUTOGRAD_NO_SPEED_TRICKS", "").split(",") if name.strip()}
 ENABLED = "1" not in _OFF
 FUSED_LOOP = ENABLED and "fused" not in _OFF
@@ -596,8 +597,9 @@ def squaring_power(x: Any, exponent: Any) -> Any:
 
 _plain_select_zero = numeric.select_zero  # (what install() replaces)
 _BOOL = np.dtype(bool)
-_SAME_WIDTH_INTEGER: dict[Any, Any] = {np.dtype(np.float64): np.dtype(np.int64), np.dtype(np.float32): np.dtype(np.int32),
-                       np.dtype(np.float16): np.dtype(np.int16)}
+_SAME_WIDTH_INTEGER: dict[Any, Any] = {np.dtype(np.float64): np.dtype(np.int64),
+                                       np.dtype(np.float32): np.dtype(np.int32),
+                                       np.dtype(np.float16): np.dtype(np.int16)}
 
 
 def select_zero_by_bits(condition: Any, x: Any) -> Any:

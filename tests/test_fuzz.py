@@ -65,7 +65,8 @@ def test_the_long_run_without_pytorch_says_so_once_and_stops():
 
     script = Path(fuzz.__file__)
     hide_torch = ("import runpy, sys; sys.modules['torch'] = None; "
-                  f"sys.argv = [{str(script)!r}, '--graphs', '3']; runpy.run_path({str(script)!r}, run_name='__main__')")
+                  f"sys.argv = [{str(script)!r}, '--graphs', '3']; "
+                  f"runpy.run_path({str(script)!r}, run_name='__main__')")
     done = subprocess.run([sys.executable, "-c", hide_torch], capture_output=True, text=True, timeout=120,
                           cwd=script.parent.parent)
     assert done.returncode == 1 and "pip install torch==2.13.0" in done.stderr

@@ -586,8 +586,10 @@ def squaring_power(x: Any, exponent: Any) -> Any:
     (NumPy's power loop squares for an exponent of 2; checked bit for bit, in both float
     dtypes, at the extremes, in the tests), in half the time on a small array (0.88 us ->
     0.41 us on the notebook's (2, 1) error: the loss squares it each step)."""
-    if exponent.__class__ is int or exponent.__class__ is float:
-        if exponent == 2 and (x.__class__ is np.ndarray or x.__class__ is np.float64 or x.__class__ is np.float32):
+    if exponent.__class__ is int or exponent.__class__ is float:  # (a float base only: np.square
+        # makes int8 of a bool mask, where np.power makes int64 or float64)
+        if exponent == 2 and (x.__class__ is np.float64 or x.__class__ is np.float32 or (
+                x.__class__ is np.ndarray and (x.dtype is _F64 or x.dtype is _F32))):
             return np.square(x)
     return np.power(x, exponent)
 

@@ -50,6 +50,18 @@ def test_the_squaring_trick_gives_np_powers_numbers_bit_for_bit(dtype, exponent)
             assert np.array_equal(np.signbit(ours), np.signbit(plain))
 
 
+@pytest.mark.parametrize("exponent", [2, 2.0])
+def test_the_squaring_trick_gives_np_powers_dtype_on_bool_and_integer_bases(exponent):
+    # np.square turns bool into int8 where np.power gives int64 (or float64 for 2.0); a bool
+    # Tensor is legal (a mask), and constant arithmetic makes integer 0-d arrays
+    for given in [np.array([True, False, True]), np.array(True), np.array([3, -2]), np.array(3, np.int64),
+                  np.array([1, 2], np.uint8)]:
+        ours, plain = fast.squaring_power(given, exponent), np.power(given, exponent)
+        assert type(ours) is type(plain) and ours.dtype == plain.dtype and np.array_equal(ours, plain)
+    mask = Tensor([True, False, True])
+    assert (mask ** exponent).dtype == np.power(np.array([True, False, True]), exponent).dtype
+
+
 def test_x_squared_is_the_squaring_trick_when_tricks_are_on():
     assert (ops.POW.forward is fast.squaring_power) == fast.SQUARING
     x = Tensor([-3.0, 0.5], requires_grad=True)

@@ -589,8 +589,8 @@ def squaring_power(x: Any, exponent: Any) -> Any:
     loss squares it each step)."""
     if exponent.__class__ is int or exponent.__class__ is float:  # (a float base only: np.square
         # makes int8 of a bool mask, where np.power makes int64 or float64)
-        if exponent == 2 and (x.__class__ is np.float64 or x.__class__ is np.float32 or (
-                x.__class__ is np.ndarray and (x.dtype is _F64 or x.dtype is _F32))):
+        if exponent == 2 and (x.__class__ is np.ndarray or x.__class__ is np.float64 or x.__class__ is np.float32) and (
+                (dtype := x.dtype) is _F64 or dtype is _F32):  # (.dtype last: it costs 60 ns)
             return np.square(x)
     return np.power(x, exponent)
 

@@ -60,7 +60,7 @@ project's 2-core machine, old against new in one run:
 
 7. ``x ** 2`` by ``np.square`` (``squaring_power``, the forward of ``**``): the numbers of
    ``np.power`` (checked bit for bit in the tests), 0.87 us -> 0.67 us on a (2, 1) array,
-   1,000 instructions less on the notebook's step (the loss squares its error).
+   1,350 instructions less on the notebook's step (the loss squares its error).
    Without it (timed): notebook step 1.00-1.02x, the rest within noise.
 
 8. ``zero_where`` on a float array by bits (``select_zero_by_bits``): x's bits ANDed with

@@ -87,7 +87,8 @@ import numpy as np
 from . import core, more_ops, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
 from .inplace import WatchedArray
-from .tensor import FLOAT32_MADE, Tensor
+from .methods import set_method
+from .tensor import FLOAT32_MADE, Tensor, promoted
 from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
@@ -470,7 +471,6 @@ def _tensor_unary(op: ops.Op) -> Callable[..., Tensor]:
             except ValueError:
                 return Tensor.apply(op, (a,), ())
             return _tensor_result(op, data, a, None, ())
-        method.__name__, method.__qualname__ = str(op.method), f"Tensor.{op.method}"
         return method
     try:  # a call with no arguments (x.sum()): what they read as, worked out once (a built-in
         # op's arguments depend on nothing else): 1,600 instructions less per call
@@ -507,12 +507,12 @@ def _give_fast_method(op: ops.Op, node_type: type) -> None:
     name = op.method
     binary, unary = (_value_binary, _value_unary) if node_type is Value else (_tensor_binary, _tensor_unary)
     if op.arity == 2 and name.startswith("__"):
-        setattr(node_type, name, binary(op, False))
-        setattr(node_type, "__r" + name[2:], binary(op, True))
+        set_method(node_type, name, binary(op, False))
+        set_method(node_type, "__r" + name[2:], binary(op, True))
     elif op.arity == 2 and op.arguments is None:  # x.linear(w), x.maximum(y)
-        setattr(node_type, name, binary(op, False))
+        set_method(node_type, name, binary(op, False))
     elif op.arity == 1 and (node_type is Tensor or op.arguments is None):
-        setattr(node_type, name, unary(op))
+        set_method(node_type, name, unary(op))
 
 
 # --------------------------------------------------------------------------- 4. sigmoid's silenced overflow

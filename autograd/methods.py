@@ -29,14 +29,29 @@ def give_method(op: Op, node_type: type[Value] | type[Tensor], scalar_only: bool
     """Make ``op`` a method of ``node_type`` (if it has a method name)."""
     if op.method is None or (scalar_only and op.scalar is None):
         return
-    apply = node_type.apply
-    if op.arity == 2 and op.method.startswith("__"):  # an operator: a + b, and 2 + b
-        setattr(node_type, op.method, lambda a, b: apply(op, (a, b), ()))
-        setattr(node_type, "__r" + op.method[2:], lambda b, a: apply(op, (a, b), ()))
+    apply, name = node_type.apply, op.method
+    if op.arity == 2 and name.startswith("__"):  # an operator: a + b, and 2 + b
+        set_method(node_type, name, lambda a, b: apply(op, (a, b), ()))
+        set_method(node_type, "__r" + name[2:], lambda b, a: apply(op, (a, b), ()))
     elif op.arguments is not None:
-        setattr(node_type, op.method, lambda x, *given, **named: apply(op, (x,), op.arguments(*given, **named)))
+        set_method(node_type, name, lambda a, *given, **named: apply(op, (a,), op.arguments(*given, **named)))
+    elif op.arity == 1:  # (each input a parameter: one too many is Python's TypeError, never NumPy's `out=`)
+        set_method(node_type, name, lambda a: apply(op, (a,), ()))
+    elif op.arity == 2:
+        set_method(node_type, name, lambda a, b: apply(op, (a, b), ()))  # (the names the fast methods use)
     else:
-        setattr(node_type, op.method, lambda *inputs: apply(op, inputs, ()))
+        def with_inputs(*inputs: Any) -> Any:
+            if len(inputs) != op.arity:
+                raise TypeError(f"{node_type.__name__}.{name}() takes {op.arity} positional arguments "
+                                f"but {len(inputs)} were given")
+            return apply(op, inputs, ())
+        set_method(node_type, name, with_inputs)
+
+
+def set_method(node_type: type, name: str, method: Any) -> None:
+    """``node_type.name = method``, named so that its errors say ``Tensor.relu()``."""
+    method.__name__, method.__qualname__ = name, f"{node_type.__name__}.{name}"
+    setattr(node_type, name, method)
 
 
 def give_methods(node_type: type[Value] | type[Tensor], *, scalar_only: bool) -> None:

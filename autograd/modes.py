@@ -302,7 +302,9 @@ def _numpy_answers(step: Callable) -> Callable:
     def step_or_numpy(node: Node, grad: Any) -> list[Any]:
         try:
             return step(node, grad)
-        except ArithmeticError:  # only Python floats raise: Values
+        except ArithmeticError:  # only Python floats raise (Values); a Tensor's NumPy raised as told
+            if isinstance(node, Tensor):  # (by np.errstate): that stands
+                raise
             return _on_numpy_scalars(node, grad)
     return step_or_numpy
 

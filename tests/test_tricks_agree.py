@@ -40,3 +40,24 @@ def test_a_unary_op_method_given_an_argument_is_a_type_error_naming_the_method(c
     x = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.raises(TypeError, match=rf"^{name}\(\) takes 1 positional argument but 2 were given"):
         call(x)
+
+
+# ---- a Tensor's rule that raises under np.errstate raises as it is
+
+
+def test_a_tensor_rule_overflowing_under_errstate_raise_raises_floating_point_error():
+    # Only Python floats raise where NumPy answers inf: the plain pass retried every node
+    # on NumPy scalars, and for a Tensor that failed with an unrelated TypeError.
+    x = Tensor(np.float32([1e-20]), requires_grad=True)
+    w = Tensor(np.float32([1e20]), requires_grad=True)
+    y = x * w
+    with np.errstate(over="raise"), pytest.raises(FloatingPointError, match="overflow encountered in multiply"):
+        y.backward(np.float32([1e30]))
+    assert x.grad is None and w.grad is None
+
+
+def test_a_tensor_rule_dividing_by_zero_under_errstate_raise_names_the_array_divide():
+    x = Tensor(0.0, requires_grad=True)
+    y = x.sqrt()
+    with np.errstate(all="raise"), pytest.raises(FloatingPointError, match="divide by zero encountered in divide"):
+        y.backward(np.array(1.0))

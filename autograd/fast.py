@@ -201,59 +201,74 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
             leaves[root] = core.accumulate(leaves.get(root), seed)
         else:
             root.grad = core.accumulate(root.grad, seed)
-    for node in order:
-        op = node.op
-        if op is None:
-            continue
-        grad = node.grad
-        if grad is None:
-            continue
-        if not keep_intermediate:
-            node.grad = node.initial_grad
-        a, b, kind = node._first_input, node._second_input, node.__class__  # (trick 5's layout)
-        if kind is Tensor and a is not _MANY:  # (the usual node first: one test)
-            versions = node.versions
-            if versions[0] != a._version or (b is not None and versions[1] != b._version):
-                _refuse(node)
-            x, out, args = a._data, node._data, node.args
-            y = None if b is None else b._data
-        elif kind is Value and a is not _MANY:  # (no extra arguments, no broadcasting)
-            x, out, args = a.data, node.data, ()
-            y = None if b is None else b.data
-        else:
-            _send_shares(node, grad, leaves)
-            continue
-        rules = op.rules
-        try:
-            if b is None:  # one input: it requires grad, or the node would not be recorded
-                da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None
-            elif args:
-                da = rules[0](grad, out, x, y, *args) if a.requires_grad else None
-                db = rules[1](grad, out, x, y, *args) if b.requires_grad else None
+    try:
+        for node in order:
+            op = node.op
+            if op is None:
+                continue
+            grad = node.grad
+            if grad is None:  # no share reached it: it shows none (a Value: 0.0)
+                node.grad = node.initial_grad
+                continue
+            if not keep_intermediate:
+                node.grad = node.initial_grad
+            a, b, kind = node._first_input, node._second_input, node.__class__  # (trick 5's layout)
+            if kind is Tensor and a is not _MANY:  # (the usual node first: one test)
+                versions = node.versions
+                if versions[0] != a._version or (b is not None and versions[1] != b._version):
+                    _refuse(node)
+                x, out, args = a._data, node._data, node.args
+                y = None if b is None else b._data
+            elif kind is Value and a is not _MANY:  # (no extra arguments, no broadcasting)
+                x, out, args = a.data, node.data, ()
+                y = None if b is None else b.data
             else:
-                da = rules[0](grad, out, x, y) if a.requires_grad else None
-                db = rules[1](grad, out, x, y) if b.requires_grad else None
-        except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
-            if kind is not Value:
-                raise
-            shares = _on_numpy_scalars(node, grad)  # (one share per input)
-            da, db = shares[0], None if b is None else shares[1]
-        if kind is Tensor and op.broadcasts:  # sum back over the axes broadcasting added
-            if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
-                da = sum_to(da, shape)
-            if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
-                db = sum_to(db, shape)
-        if da is not None:
-            if a.op is None:
-                leaves[a] = _own(da, grad, out, x, y) if (total := leaves.get(a)) is None else total + da
-            else:
-                a.grad = da if (total := a.grad) is None else total + da
-        if db is not None:
-            if b.op is None:
-                leaves[b] = _own(db, grad, out, x, y) if (total := leaves.get(b)) is None else total + db
-            else:
-                b.grad = db if (total := b.grad) is None else total + db
+                _send_shares(node, grad, leaves)
+                continue
+            rules = op.rules
+            try:
+                if b is None:  # one input: it requires grad, or the node would not be recorded
+                    da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None
+                elif args:
+                    da = rules[0](grad, out, x, y, *args) if a.requires_grad else None
+                    db = rules[1](grad, out, x, y, *args) if b.requires_grad else None
+                else:
+                    da = rules[0](grad, out, x, y) if a.requires_grad else None
+                    db = rules[1](grad, out, x, y) if b.requires_grad else None
+            except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
+                if kind is not Value:
+                    raise
+                shares = _on_numpy_scalars(node, grad)  # (one share per input)
+                da, db = shares[0], None if b is None else shares[1]
+            if kind is Tensor and op.broadcasts:  # sum back over the axes broadcasting added
+                if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
+                    da = sum_to(da, shape)
+                if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
+                    db = sum_to(db, shape)
+            if da is not None:
+                if a.op is None:
+                    leaves[a] = _own(da, grad, out, x, y) if (total := leaves.get(a)) is None else total + da
+                else:
+                    a.grad = da if (total := a.grad) is None else total + da
+            if db is not None:
+                if b.op is None:
+                    leaves[b] = _own(db, grad, out, x, y) if (total := leaves.get(b)) is None else total + db
+                else:
+                    b.grad = db if (total := b.grad) is None else total + db
+    except BaseException:  # (a refused input, an interrupt): the nodes not reached hold partial sums
+        _forget_partial_sums(order, node)
+        raise
     return leaves
+
+
+def _forget_partial_sums(order: list[Node], stopped_at: Node) -> None:
+    """After a pass that raised at ``stopped_at``: each node it had not reached shows no
+    gradient, as after the plain pass, not the part of one sent before the pass stopped.
+    The nodes it had reached show theirs, complete."""
+    position = next(i for i, node in enumerate(order) if node is stopped_at)  # (not index(): == compares numbers)
+    for node in order[position + 1:]:
+        if node.op is not None:
+            node.grad = node.initial_grad
 
 
 def _own(share: Any, grad: Any, out: Any, x: Any, y: Any) -> Any:

@@ -350,6 +350,9 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
             kept.add(id(grad))
 
         keep = show_gradient if intermediate_grads else _forget_gradient
+        for node in core.backward_order(roots):  # each shows this pass's gradient: none until it comes
+            if node.op is not None:  # (a node no share reaches, or one a pass that raised never reached)
+                node.grad = node.initial_grad
         leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
     add_to_leaves(leaves, kept, create_graph)
 

@@ -61,3 +61,48 @@ def test_a_tensor_rule_dividing_by_zero_under_errstate_raise_names_the_array_div
     y = x.sqrt()
     with np.errstate(all="raise"), pytest.raises(FloatingPointError, match="divide by zero encountered in divide"):
         y.backward(np.array(1.0))
+
+
+# ---- intermediate nodes show this pass's gradient, or none
+
+
+def test_after_a_refused_backward_the_nodes_it_did_not_reach_show_no_gradient():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    u = w * 3
+    z = (x * 2 * u).sum()
+    x.data[0] = 10  # after the forward pass: backward refuses the node that used x
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        z.backward()
+    assert u.grad is None  # not the share it was sent before the pass stopped
+    assert x.grad is None and w.grad is None
+
+
+def test_after_a_refused_backward_a_value_it_did_not_reach_shows_zero():
+    a, b = Value(2.0), Value(3.0)
+    u = a * b
+    stopped = Op("stop", forward=lambda x: x, scalar=lambda x: x,
+                 rules=[lambda grad, out, x: 1.0 / 0.0], formulas=["d stop(x)/dx: raises"])
+    z = stopped(u) * 2.0
+    with pytest.raises(ZeroDivisionError):
+        z.backward()
+    assert u.grad == 0.0 and u.grad.__class__ is float
+    assert a.grad == 0.0 and b.grad == 0.0
+
+
+def test_a_node_no_share_reached_shows_no_gradient_from_an_earlier_pass(op_table):
+    # A rule may send an input no share (None). Such a node shows that this pass gave it
+    # nothing, not the gradient of an earlier pass as if it were this one's.
+    blocked = Op("blocked", forward=lambda x: x, scalar=lambda x: x, rules=[lambda grad, out, x: None],
+                 formulas=["d blocked(x)/dx: none"], method="blocked_identity")
+    for x in (Value(2.0), Tensor([2.0, 3.0], requires_grad=True)):
+        u = x * 3
+        first = (u * u) if isinstance(x, Value) else (u * u).sum()
+        first.backward()
+        assert np.all(np.asarray(u.grad) != 0)
+        second = u.blocked_identity() * 5 if isinstance(x, Value) else (u.blocked_identity() * 5).sum()
+        second.backward()
+        if isinstance(x, Value):
+            assert u.grad == 0.0 and u.grad.__class__ is float
+        else:
+            assert u.grad is None

@@ -402,9 +402,6 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
     # Tensor.apply's node, with core.record and the inputs' versions written inline
     if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
         data = np.asarray(data)
-    if FLOAT32_MADE[0] and b is not None and data.dtype is _F64 and (
-            getattr(a._data, "dtype", None) is _F32 or getattr(b._data, "dtype", None) is _F32):
-        return Tensor.apply(op, (a, b), args)  # float32 meets float64: PyTorch's promotion (tensor.promoted)
     out = _new(Tensor)
     out._data = data
     out._version = 0
@@ -469,6 +466,8 @@ def _tensor_binary(op: ops.Op, reflected: bool) -> Callable[[Any, Any], Tensor]:
             a, b = _tensor_operand(b, a), a
         elif not isinstance(b, Tensor):
             b = _tensor_operand(b, a)
+        if FLOAT32_MADE[0]:  # float32 may meet float64: PyTorch's promotion, before computing (tensor.promoted)
+            a, b = promoted((a, b))
         try:
             data = forward(a._data, b._data)
         except ValueError:  # the plain path explains it

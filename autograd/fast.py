@@ -65,7 +65,8 @@ project's 2-core machine, old against new in one run:
 
 8. ``zero_where`` on a float array by bits (``select_zero_by_bits``): x's bits ANDed with
    a mask, not ``np.where``, which mispredicts a branch per element on a scattered mask:
-   the same bits, 260 us -> 50 us on the ReLU mask of a 256x256 layer. Without it: the
+   the same bits, 260 us -> 50 us on the ReLU mask of a 256x256 layer (C-ordered arrays
+   of one shape only: ``np.where``'s result takes its layout from both). Without it: the
    784-256-256-10 ReLU MLP step 1.10x slower (``tricks.py``'s fourth workload).
 
 All tricks off (the plain engine): 3.89x, 2.59x, 3.29x, and the ReLU MLP step 1.08x. Measured
@@ -627,13 +628,13 @@ def select_zero_by_bits(condition: Any, x: Any) -> Any:
     element: ``np.where`` on a scattered mask mispredicts one in two, 260 us -> 50 us on
     the ReLU mask of a 256x256 layer (the MLP benchmark's backward runs two)."""
     integer = _SAME_WIDTH_INTEGER.get(x.dtype) if x.__class__ is np.ndarray and x.ndim else None
-    if integer is None or condition.__class__ is not np.ndarray or condition.dtype != _BOOL or not condition.ndim:
-        return _plain_select_zero(condition, x)  # (another dtype, a list, a 0-d array: NumPy's 0-d rules)
+    if (integer is None or condition.__class__ is not np.ndarray or condition.dtype != _BOOL
+            or condition.shape != x.shape or not (x.flags.c_contiguous and condition.flags.c_contiguous)):
+        # (another dtype, a list, a 0-d array, broadcasting, or another layout: np.where's result
+        # takes its layout from both, and a sum over it later adds in that order)
+        return _plain_select_zero(condition, x)
     mask = np.subtract(condition, 1, dtype=integer)  # True -> 0, False -> -1 (every bit set)
-    bits = x.view(integer)
-    if mask.shape == bits.shape:
-        return np.bitwise_and(bits, mask, out=mask).view(x.dtype)
-    return np.bitwise_and(bits, mask).view(x.dtype)  # (broadcast: a new array of the joint shape)
+    return np.bitwise_and(x.view(integer), mask, out=mask).view(x.dtype)  # (C order, as np.where's)
 
 
 # --------------------------------------------------------------------------- 5. inputs in two slots

@@ -88,12 +88,14 @@ def test_masks_by_bits_give_np_wheres_bits(dtype):
     mask = rng.random((7, 7)) < 0.5
     cases = [(mask, x), (mask[:1], x), (mask[:, :1], x), (mask, x[:1]), (mask, x.T), (mask[:, ::2], x[:, ::2]),
              (np.array(True), np.array(dtype(-2.0))), (np.array(False), np.array(dtype(-0.0))),
-             (np.zeros((0, 7), bool), x[:0]), (np.True_, x), (mask, x[::-1])]
+             (np.zeros((0, 7), bool), x[:0]), (np.True_, x), (mask, x[::-1]), (mask.T, x), (mask.T, x.T),
+             (np.asfortranarray(mask), x)]
     for condition, given in cases:
         ours = fast.select_zero_by_bits(condition, given)
         plain = np.where(condition, np.zeros((), given.dtype), given)
         assert type(ours) is type(plain) and ours.dtype == plain.dtype and ours.shape == plain.shape
         assert np.array_equal(_bits(ours), _bits(plain))
+        assert ours.strides == plain.strides  # (the layout too: a later sum over it adds in that order)
         assert not np.shares_memory(ours, given)
 
 

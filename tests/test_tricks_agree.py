@@ -116,3 +116,19 @@ def test_float32_meeting_a_float64_tensor_is_computed_once_with_one_warning():
     # two warnings (the first from a product the result never used) where one is right.
     seen = caught(lambda: Tensor(np.float32([1e10])) * Tensor(1e300))
     assert seen == ["overflow encountered in cast"]
+
+
+# ---- masks keep np.where's layout
+
+
+def test_relu_of_a_transposed_array_sums_its_gradient_back_in_the_same_order():
+    # The masked gradient had the mask's layout (F-ordered after a transpose), so summing
+    # it back over a broadcast axis added the same numbers in another order: a last bit
+    # differed between the engine with its tricks and without.
+    rng = np.random.default_rng(0)
+    u = Tensor(rng.standard_normal((7, 1)), requires_grad=True)
+    v, c = Tensor(rng.standard_normal((7, 300))), Tensor(rng.standard_normal((300, 7)))
+    ((u + v).T.relu() * c).sum().backward()
+    mask = ((u.data + v.data).T > 0)
+    expected = np.where(~mask, 0.0, c.data).T.sum(axis=1, keepdims=True)
+    assert u.grad.tobytes() == expected.tobytes()

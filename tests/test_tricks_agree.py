@@ -78,7 +78,7 @@ def test_after_a_refused_backward_the_nodes_it_did_not_reach_show_no_gradient():
     assert x.grad is None and w.grad is None
 
 
-def test_after_a_refused_backward_a_value_it_did_not_reach_shows_zero():
+def test_after_a_refused_backward_a_value_it_did_not_reach_shows_zero(op_table):
     a, b = Value(2.0), Value(3.0)
     u = a * b
     stopped = Op("stop", forward=lambda x: x, scalar=lambda x: x,

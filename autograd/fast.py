@@ -56,7 +56,8 @@ project's 2-core machine, old against new in one run:
    kept in the tensor (``_view``; the view refers back to it weakly, so no reference
    cycle), instead of making a view per read; the setter knows it at once. ``W.data -= g``
    on a (4, 3) weight: 10,600 -> 9,000 instructions (the plain attribute of the old engine:
-   3,600). Without it: 1.02x, 1.04x, 1.00x.
+   3,600). Without it: 1.02x, 1.04x, 1.00x. (So ``t.data is t.data``; a flag set on the
+   view, ``t.data.flags.writeable = False``, is that view's: the tensor lets it go.)
 
 7. ``x ** 2`` by ``np.square`` (``squaring_power``, the forward of ``**``): the numbers of
    ``np.power`` (checked bit for bit in the tests), 0.87 us -> 0.67 us on a (2, 1) array,
@@ -593,6 +594,17 @@ def _set_data(tensor: Tensor, value: Any) -> None:
     _PLAIN_DATA.fset(tensor, value)
 
 
+def _setflags_forgetting(view: WatchedArray, *args: Any, **kwargs: Any) -> None:
+    """``t.data.setflags(...)`` (also what ``t.data.flags.writeable = False`` calls): a flag
+    set on a view is that view's, so the tensor forgets it as its kept view and the next
+    read of ``t.data`` makes another, as the plain property does for every read."""
+    reference = getattr(view, "_owner", None)
+    tensor = reference() if reference is not None else None
+    if tensor is not None and getattr(tensor, "_view", None) is view:
+        del tensor._view
+    np.ndarray.setflags(view, *args, **kwargs)
+
+
 # --------------------------------------------------------------------------- 7. x ** 2 squares
 
 
@@ -683,6 +695,7 @@ def install() -> None:
         Node.backward = backward  # type: ignore[method-assign]
     if KEPT_VIEW:
         Tensor.data = property(_kept_view, _set_data, doc=_PLAIN_DATA.__doc__)  # type: ignore[method-assign, assignment, misc]
+        WatchedArray.setflags = _setflags_forgetting  # type: ignore[method-assign, assignment]
     if SIGMOID_STATE and (sigmoid := _sigmoid_with_context_variable()) is not None:
         ops.SIGMOID.forward = sigmoid
     if SQUARING:

@@ -132,3 +132,19 @@ def test_relu_of_a_transposed_array_sums_its_gradient_back_in_the_same_order():
     mask = ((u.data + v.data).T > 0)
     expected = np.where(~mask, 0.0, c.data).T.sum(axis=1, keepdims=True)
     assert u.grad.tobytes() == expected.tobytes()
+
+
+# ---- t.data: a flag set on one view is that view's
+
+
+def test_making_one_view_of_t_data_read_only_leaves_the_next_view_writable():
+    t = Tensor([1.0, 2.0])
+    view = t.data
+    view.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        view[0] = 5.0
+    t.data[0] = 7.0  # a new read of t.data, as without the kept view
+    np.testing.assert_array_equal(t.data, [7.0, 2.0])
+    t.data.setflags(write=False)
+    t.data[1] = 8.0
+    np.testing.assert_array_equal(t.data, [7.0, 8.0])

@@ -62,8 +62,10 @@ bench: torch
 
 # Differential fuzzing against PyTorch: 20,000 random Tensor graphs and as many scalar
 # ones (needs `make torch`); prints how many graphs, ops and gradients were compared.
+# Then the same graphs with the speed tricks on and off, compared bit for bit.
 fuzz: torch
 	$(BIN)/python tests/fuzz_graphs.py --graphs 20000
+	$(BIN)/python tests/fuzz_graphs.py --tricks --graphs 20000
 
 # Mutation run: deliberate faults in the engine and the rules must make the tests fail;
 # writes docs/mutants.md with the kill rate (a few minutes; not part of `make test`).

@@ -27,13 +27,21 @@ are right then, differently).
 The generator takes its decisions from a ``Chooser``: hypothesis in the test suite (so
 failures shrink to a minimal graph), a seeded ``random.Random`` in the long run
 (``make fuzz``, ``python tests/fuzz_graphs.py --graphs 20000``).
+
+The same graphs also hold the engine to itself: ``--tricks`` runs them with the speed
+tricks of ``autograd/fast.py`` on and off (in two processes) and compares every value and
+gradient bit for bit, since each trick promises the plain engine's numbers exactly (no
+PyTorch needed).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
+import pickle
 import random
+import subprocess
 import sys
 import time
 import warnings
@@ -989,13 +997,72 @@ def _differences(ours: np.ndarray, theirs: np.ndarray) -> str:
     return "\n".join(rows)
 
 
+def fingerprints(graphs: int, seed: int) -> list[Any]:
+    """For each random graph (``graphs`` Tensor graphs, then as many scalar ones): every
+    node's value and every leaf's gradient as (dtype, shape, bytes), or the error raised."""
+    found: list[Any] = []
+    for scalar in (False, True):
+        rng = random.Random(seed)
+        for _ in range(graphs):
+            chooser = RandomChooser(rng)
+            try:
+                graph = value_graph(chooser) if scalar else tensor_graph(chooser)
+                values, grads, _ = run_ours(graph, scalar)
+            except Exception as error:
+                found.append(f"raised {type(error).__name__}: {error}")
+                continue
+            found.append([_bits(v) for v in values] + (["refused"] if grads is None else [_bits(g) for g in grads]))
+    return found
+
+
+def _bits(x: Any) -> tuple[str, Shape, bytes]:
+    """An array's dtype, shape and bytes, every nan as one: a nan's sign and payload are
+    not a number's, and not even CPython keeps them (``a + b`` of two nans gives a's or
+    b's, depending on whether the interpreter has specialized that addition yet)."""
+    array = np.asarray(x)
+    if array.dtype.kind == "f" and np.isnan(array).any():
+        array = np.where(np.isnan(array), np.array(np.nan, array.dtype), array)
+    return array.dtype.str, array.shape, array.tobytes()
+
+
+def compare_tricks(graphs: int, seed: int, folder: str) -> list[str]:
+    """``fingerprints`` with the speed tricks on and with them off, each in a process of
+    its own (the switch is read at import): the graphs whose bits differ."""
+    runs = []
+    for off in ("", "1"):
+        out = os.path.join(folder, f"fingerprints{off or '0'}.pickle")
+        subprocess.run([sys.executable, __file__, "--fingerprints", out, "--graphs", str(graphs), "--seed", str(seed)],
+                       env=dict(os.environ, AUTOGRAD_NO_SPEED_TRICKS=off), check=True)
+        with open(out, "rb") as file:
+            runs.append(pickle.load(file))
+    return [f"{'scalar' if k >= graphs else 'Tensor'} graph {k % graphs} (seed {seed}): tricks on {on!r:.300}, "
+            f"off {off!r:.300}" for k, (on, off) in enumerate(zip(*runs)) if on != off]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="Long differential fuzzing run against PyTorch.")
     parser.add_argument("--graphs", type=int, default=20_000, help="tensor graphs (and as many scalar ones)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--all-forms", action="store_true",
                         help="also draw the forms held back by known engine bugs")
+    parser.add_argument("--tricks", action="store_true",
+                        help="compare the engine with its speed tricks on and off, bit for bit, instead")
+    parser.add_argument("--fingerprints", metavar="FILE", help=argparse.SUPPRESS)  # (one side of --tricks)
     args = parser.parse_args()
+    if args.fingerprints:
+        with open(args.fingerprints, "wb") as file:
+            pickle.dump(fingerprints(args.graphs, args.seed), file)
+        return
+    if args.tricks:
+        import tempfile
+
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory() as folder:
+            differ = compare_tricks(args.graphs, args.seed, folder)
+        print("\n".join(differ))
+        print(f"{args.graphs:,} Tensor and {args.graphs:,} scalar graphs, speed tricks on and off: "
+              f"{len(differ)} differ in a bit ({time.perf_counter() - started:.0f} s)")
+        sys.exit(1 if differ else 0)
     try:  # the oracle: without it every graph would "fail" (20,000 times), so say it once
         import torch  # noqa: F401
     except ImportError:

@@ -356,3 +356,25 @@ def test_shared_constants_give_each_number_its_own_result(name, node):
             assert np.array_equal(np.signbit(got), np.signbit(expected))  # 1.5 * -0.0 is -0.0
         (x * number).backward(np.ones(2) if node == "Tensor" else None)  # (not via sum: inf - inf warns)
         assert np.array_equal(np.asarray(x.grad), np.broadcast_to(number, np.shape(start)).astype(float), equal_nan=True)
+
+
+@pytest.mark.skipif(not fast.FUSED_LOOP, reason="part of the fused loop (trick 1): installed with it")
+def test_the_fast_leaf_addition_leaves_the_leaves_as_the_plain_one_does():
+    # fast.add_to_leaves takes a Tensor's first gradient as it is when it may: a new
+    # array of its dtype, writable, that no other leaf was given; the rest as modes does
+    shared, read_only, base = np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.arange(4.0)
+    read_only.setflags(write=False)
+    cases = [(np.float64, shared), (np.float64, shared), (np.float32, np.array([5.0, 6.0])),
+             (np.float64, read_only), (np.float64, base[:2]), (np.float64, np.array([7.0, 8.0]))]
+    grads = []
+    for add in (fast.add_to_leaves, lambda leaves: modes.add_to_leaves(leaves, set())):
+        leaves = [Tensor([0.0, 0.0], dtype=dtype, requires_grad=True) for dtype, _ in cases]
+        leaves[-1].grad = np.array([1.0, 1.0])  # one that already holds a gradient
+        add({leaf: share for leaf, (_, share) in zip(leaves, cases)})
+        grads.append([leaf.grad for leaf in leaves])
+    for fast_grad, plain_grad in zip(*grads):
+        assert fast_grad.dtype == plain_grad.dtype and np.array_equal(fast_grad, plain_grad)
+        assert fast_grad.flags.writeable and fast_grad.base is None
+    for grad_set in grads:
+        assert not np.shares_memory(grad_set[0], grad_set[1])  # two leaves given one array: one copies
+        assert not np.shares_memory(grad_set[4], base) and not np.shares_memory(grad_set[3], read_only)

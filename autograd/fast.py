@@ -321,17 +321,16 @@ def add_to_leaves(leaves: dict[Node, Any]) -> None:
     """``modes.add_to_leaves(leaves, set())`` with the usual leaf written inline: a Tensor's
     first gradient since ``zero_grad()``, a new array of its dtype that no other leaf was
     given, is taken as it is (what ``accumulate_grad`` does with it); any other goes there,
-    as before. The rest are handed on after the lock is let go (it is not reentrant)."""
+    as before. Called with ``modes._pass_lock`` held."""
     kept: set[int] = set()
     others: dict[Node, Any] = {}
-    with _modes._leaves_lock:
-        for leaf, share in leaves.items():
-            if (share.__class__ is np.ndarray and leaf.__class__ is Tensor and leaf.grad is None and share.base is None
-                    and share.dtype is leaf._data.dtype and (key := id(share)) not in kept and share.flags.writeable):
-                kept.add(key)
-                leaf.grad = share
-            else:
-                others[leaf] = share
+    for leaf, share in leaves.items():
+        if (share.__class__ is np.ndarray and leaf.__class__ is Tensor and leaf.grad is None and share.base is None
+                and share.dtype is leaf._data.dtype and (key := id(share)) not in kept and share.flags.writeable):
+            kept.add(key)
+            leaf.grad = share
+        else:
+            others[leaf] = share
     if others:
         _modes.add_to_leaves(others, kept)
 
@@ -354,8 +353,8 @@ def backward(self: Node, grad: Any = None, *, create_graph: bool = False, interm
     if create_graph or _modes._anomaly_depth[0] or not self.requires_grad:
         return _modes.run_backward([self], [grad], create_graph=create_graph, intermediate_grads=intermediate_grads)
     seed = _modes.make_seed(self, grad, as_node=False)
-    leaves = fused_backpropagate([self], [seed], intermediate_grads, _modes._collector_paused)
-    add_to_leaves(leaves)
+    with _modes._pass_lock:  # (one pass at a time writes .grad: see modes._pass_lock)
+        add_to_leaves(fused_backpropagate([self], [seed], intermediate_grads, _modes._collector_paused))
 
 
 backward.__doc__ = Node.backward.__doc__  # (the method it stands in for: help() shows the same)

@@ -245,7 +245,11 @@ class _CollectorPause:
 
 
 _collector_paused = _CollectorPause()
-_leaves_lock = threading.Lock()  # two passes in two threads may add to the same leaf
+# One backward pass at a time writes .grad (each is held under this lock, with its adding
+# to the leaves): two passes in two threads may add to the same leaf, and the fused pass
+# (fast.py) sums each node's gradient in its .grad slot, so two passes through a node both
+# graphs use would add into each other's sums. Reentrant: a rule may run a pass of its own.
+_pass_lock = threading.RLock()
 
 
 def _pass(roots: list[Node], seeds: list[Any], step_function: Callable, keep: Callable | None,
@@ -342,35 +346,36 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
                                "constant, or was computed under no_grad(), so no graph leads to it")
     seeds = [make_seed(root, g, as_node=create_graph) for root, g in zip(roots, grads)]
     kept: set[int] = set()  # the gradient objects that intermediate nodes show
-    if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
-        leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads, _collector_paused)
-    else:
-        def show_gradient(node: Node, grad: Any) -> None:
-            node.grad = grad
-            kept.add(id(grad))
+    with _pass_lock:
+        if fast.FUSED_LOOP and not create_graph and not _anomaly_depth[0]:
+            leaves = fast.fused_backpropagate(list(roots), seeds, intermediate_grads, _collector_paused)
+        else:
+            def show_gradient(node: Node, grad: Any) -> None:
+                node.grad = grad
+                kept.add(id(grad))
 
-        keep = show_gradient if intermediate_grads else _forget_gradient
-        for node in core.backward_order(roots):  # each shows this pass's gradient: none until it comes
-            if node.op is not None:  # (a node no share reaches, or one a pass that raised never reached)
-                node.grad = node.initial_grad
-        leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
-    add_to_leaves(leaves, kept, create_graph)
+            keep = show_gradient if intermediate_grads else _forget_gradient
+            for node in core.backward_order(roots):  # each shows this pass's gradient: none until it comes
+                if node.op is not None:  # (a node no share reaches, or one a pass that raised never reached)
+                    node.grad = node.initial_grad
+            leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
+        add_to_leaves(leaves, kept, create_graph)
 
 
 def add_to_leaves(leaves: dict[Node, Any], kept: set[int], create_graph: bool = False) -> None:
     """The end of a pass: add each leaf's gradient to its ``.grad`` (only now, so a pass that
-    raised midway has changed nothing). A leaf never shares its array with another node's
-    ``.grad`` (``kept``, the ids of those gradients): it gets a copy then."""
+    raised midway has changed nothing; called with ``_pass_lock`` held). A leaf never shares
+    its array with another node's ``.grad`` (``kept``, the ids of those gradients): it gets
+    a copy then."""
     cycles = False
-    with _leaves_lock:
-        for leaf, leaf_grad in leaves.items():
-            if leaf.op is None:
-                if kept and id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
-                    leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
-                kept.add(id(leaf_grad))
-                leaf.accumulate_grad(leaf_grad)
-                if create_graph and isinstance(leaf_grad, Node):
-                    cycles = True
+    for leaf, leaf_grad in leaves.items():
+        if leaf.op is None:
+            if kept and id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
+                leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
+            kept.add(id(leaf_grad))
+            leaf.accumulate_grad(leaf_grad)
+            if create_graph and isinstance(leaf_grad, Node):
+                cycles = True
     if create_graph and cycles:
         warnings.warn("backward(create_graph=True) makes a reference cycle: each leaf's .grad is now a graph "
                       "that refers back to the leaf, so the graph is freed only by Python's cycle collector. "

@@ -143,6 +143,23 @@ def test_concurrent_backward_into_a_shared_layer_of_two_models():
     np.testing.assert_allclose(shared.weight.grad, sum(alone), rtol=1e-15)
 
 
+def test_concurrent_backward_through_a_shared_intermediate_node_adds_up_exactly():
+    # A node both threads' graphs use: the fused pass sums a node's gradient in its .grad
+    # slot, so two passes through it at once added into each other's sums (the leaf's
+    # gradient was off by thousands, silently). The sums are of small integers.
+    w = Tensor(np.ones((8, 8)), requires_grad=True)
+    x = np.arange(64.0).reshape(8, 8) % 5
+    shared = w * 2.0 + 1.0
+    passes = 400
+
+    def run() -> None:
+        for _ in range(passes):
+            (shared * x).sum().backward()
+
+    run_in_threads([run, run])
+    np.testing.assert_array_equal(w.grad, 2 * passes * 2.0 * x)
+
+
 # ---- no_grad as a decorator, in two threads at once
 
 

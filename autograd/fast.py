@@ -262,23 +262,13 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                 if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
                     db = sum_to(db, shape)
             if da is not None:
-                if a.op is None:  # a leaf's first share: its own array where the rule handed back one it was
-                    # given (a + b passes the gradient on as it is; a custom rule may give back an input's
-                    # numbers), so that adding to the leaf's .grad later changes nothing else
-                    if (total := leaves.get(a)) is not None:
-                        leaves[a] = total + da
-                    else:
-                        leaves[a] = da.copy() if da.__class__ is np.ndarray and (
-                            da is grad or da is out or da is x or da is y) else da
+                if a.op is None:  # (a share another node holds, as a + b passes grad on, is copied at the end)
+                    leaves[a] = da if (total := leaves.get(a)) is None else total + da
                 else:
                     a.grad = da if (total := a.grad) is None else total + da
             if db is not None:
                 if b.op is None:
-                    if (total := leaves.get(b)) is not None:
-                        leaves[b] = total + db
-                    else:
-                        leaves[b] = db.copy() if db.__class__ is np.ndarray and (
-                            db is grad or db is out or db is x or db is y) else db
+                    leaves[b] = db if (total := leaves.get(b)) is None else total + db
                 else:
                     b.grad = db if (total := b.grad) is None else total + db
     except BaseException:  # (a refused input, an interrupt): the nodes not reached hold partial sums
@@ -319,20 +309,21 @@ def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
 
 def add_to_leaves(leaves: dict[Node, Any]) -> None:
     """``modes.add_to_leaves(leaves, set())`` with the usual leaf written inline: a Tensor's
-    first gradient since ``zero_grad()``, a new array of its dtype that no other leaf was
-    given, is taken as it is (what ``accumulate_grad`` does with it); any other goes there,
-    as before. Called with ``modes._pass_lock`` held."""
-    kept: set[int] = set()
-    others: dict[Node, Any] = {}
-    for leaf, share in leaves.items():
-        if (share.__class__ is np.ndarray and leaf.__class__ is Tensor and leaf.grad is None and share.base is None
-                and share.dtype is leaf._data.dtype and (key := id(share)) not in kept and share.flags.writeable):
-            kept.add(key)
-            leaf.grad = share
-        else:
-            others[leaf] = share
-    if others:
-        _modes.add_to_leaves(others, kept)
+    first gradient since ``zero_grad()``, a new array of its dtype that nothing else holds,
+    is taken as it is (what ``accumulate_grad`` does with it); an array held elsewhere too
+    (by another leaf, a node's ``.grad``, a rule, an input) is copied first, as there; the
+    rest go to ``accumulate_grad``. Called with ``modes._pass_lock`` held."""
+    held_elsewhere = _modes.held_elsewhere
+    for leaf in leaves:
+        share = leaves[leaf]
+        if share.__class__ is np.ndarray:
+            if held_elsewhere(share):
+                share = share.copy()
+            elif (leaf.__class__ is Tensor and leaf.grad is None and share.base is None
+                  and share.dtype is leaf._data.dtype and share.flags.writeable):
+                leaf.grad = share
+                continue
+        leaf.accumulate_grad(share)
 
 
 def _on_numpy_scalars(node: Node, grad: Any) -> Any:

@@ -26,6 +26,7 @@ import gc
 import inspect
 import math
 import os
+import sys
 import threading
 import traceback
 import warnings
@@ -362,15 +363,25 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
         add_to_leaves(leaves, kept, create_graph)
 
 
+def held_elsewhere(share: Any) -> bool:
+    """Whether an array in a pass's dictionary of leaf gradients, read as ``share =
+    leaves[leaf]`` by the caller, is referred to by anything else too. The references
+    counted are the dictionary's, the caller's name for it, this call's, and
+    ``getrefcount``'s own (CPython's reference counts)."""
+    return share.__class__ is np.ndarray and sys.getrefcount(share) > 4
+
+
 def add_to_leaves(leaves: dict[Node, Any], kept: set[int], create_graph: bool = False) -> None:
     """The end of a pass: add each leaf's gradient to its ``.grad`` (only now, so a pass that
     raised midway has changed nothing; called with ``_pass_lock`` held). A leaf never shares
-    its array with another node's ``.grad`` (``kept``, the ids of those gradients): it gets
-    a copy then."""
+    its array: with another node's ``.grad`` (``kept``, the ids of those gradients), nor with
+    anything else that holds it (a rule's constant or cache, an input's numbers): it gets a
+    copy then, as PyTorch steals a gradient only when nothing else refers to it."""
     cycles = False
-    for leaf, leaf_grad in leaves.items():
+    for leaf in leaves:
+        leaf_grad = leaves[leaf]
         if leaf.op is None:
-            if kept and id(leaf_grad) in kept:  # the same array as another node's .grad: the leaf gets its own
+            if (kept and id(leaf_grad) in kept) or held_elsewhere(leaf_grad):  # the leaf gets its own
                 leaf_grad = leaf_grad.copy() if hasattr(leaf_grad, "copy") else leaf_grad
             kept.add(id(leaf_grad))
             leaf.accumulate_grad(leaf_grad)

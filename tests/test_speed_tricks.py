@@ -360,21 +360,40 @@ def test_shared_constants_give_each_number_its_own_result(name, node):
 
 @pytest.mark.skipif(not fast.FUSED_LOOP, reason="part of the fused loop (trick 1): installed with it")
 def test_the_fast_leaf_addition_leaves_the_leaves_as_the_plain_one_does():
-    # fast.add_to_leaves takes a Tensor's first gradient as it is when it may: a new
-    # array of its dtype, writable, that no other leaf was given; the rest as modes does
-    shared, read_only, base = np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.arange(4.0)
-    read_only.setflags(write=False)
-    cases = [(np.float64, shared), (np.float64, shared), (np.float32, np.array([5.0, 6.0])),
-             (np.float64, read_only), (np.float64, base[:2]), (np.float64, np.array([7.0, 8.0]))]
-    grads = []
+    # fast.add_to_leaves takes a Tensor's first gradient as it is when it may (a new array
+    # of its dtype, writable, that nothing else holds); the rest as modes.add_to_leaves does
+    held = np.array([9.0, 9.0])  # an array the caller keeps (as a rule's constant would be)
+    results = []
     for add in (fast.add_to_leaves, lambda leaves: modes.add_to_leaves(leaves, set())):
-        leaves = [Tensor([0.0, 0.0], dtype=dtype, requires_grad=True) for dtype, _ in cases]
+        dtypes = [np.float64, np.float64, np.float64, np.float32, np.float64, np.float64, np.float64]
+        leaves = [Tensor([0.0, 0.0], dtype=dtype, requires_grad=True) for dtype in dtypes]
         leaves[-1].grad = np.array([1.0, 1.0])  # one that already holds a gradient
-        add({leaf: share for leaf, (_, share) in zip(leaves, cases)})
-        grads.append([leaf.grad for leaf in leaves])
-    for fast_grad, plain_grad in zip(*grads):
+        read_only, two = np.array([3.0, 4.0]), np.array([1.0, 2.0])
+        read_only.setflags(write=False)
+        shares = {leaves[0]: np.array([5.0, 6.0]), leaves[1]: two, leaves[2]: two, leaves[3]: np.array([5.0, 6.0]),
+                  leaves[4]: read_only, leaves[5]: np.arange(4.0)[:2], leaves[6]: held}
+        fresh = id(shares[leaves[0]])
+        del read_only, two
+        add(shares)
+        del shares
+        assert id(leaves[0].grad) == fresh  # taken as it is: nothing else held it
+        results.append([leaf.grad for leaf in leaves])
+    for fast_grad, plain_grad in zip(*results):
         assert fast_grad.dtype == plain_grad.dtype and np.array_equal(fast_grad, plain_grad)
         assert fast_grad.flags.writeable and fast_grad.base is None
-    for grad_set in grads:
-        assert not np.shares_memory(grad_set[0], grad_set[1])  # two leaves given one array: one copies
-        assert not np.shares_memory(grad_set[4], base) and not np.shares_memory(grad_set[3], read_only)
+    for grads in results:
+        assert not np.shares_memory(grads[1], grads[2])  # two leaves given one array: each its own
+        assert not any(np.shares_memory(grad, held) for grad in grads)
+    np.testing.assert_array_equal(held, [9.0, 9.0])
+
+
+def test_held_elsewhere_tells_one_more_holder_from_none():
+    # read as the leaf additions read it (share = leaves[leaf]): the dictionary's
+    # reference and the caller's name are the pass's own; one more is somebody else's
+    keeper = np.zeros(2)
+    leaves = {"fresh": np.zeros(2), "held": keeper}
+    seen = {}
+    for leaf in leaves:
+        share = leaves[leaf]
+        seen[leaf] = modes.held_elsewhere(share)
+    assert seen == {"fresh": False, "held": True}

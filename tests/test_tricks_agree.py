@@ -148,3 +148,39 @@ def test_making_one_view_of_t_data_read_only_leaves_the_next_view_writable():
     t.data.setflags(write=False)
     t.data[1] = 8.0
     np.testing.assert_array_equal(t.data, [7.0, 8.0])
+
+
+# ---- a leaf's .grad is its own array
+
+
+def test_a_leaf_never_takes_an_array_a_rule_keeps_or_another_node_shows(op_table):
+    # A rule may hand back an array it holds on to (a constant, a cache). Taken as the
+    # leaf's .grad, the next pass's in-place += changed the rule's array, and from then on
+    # every gradient through it, silently. Same for one array sent to a leaf and to an
+    # intermediate node: zeroing the leaf's .grad in place zeroed the node's.
+    kept_by_the_rule = np.array([1.0, 1.0])
+    constant = Op("constant_rule", forward=lambda x, y: x + y, formulas=["1", "1"], method="constant_rule_add",
+                  rules=[lambda g, o, x, y: kept_by_the_rule, lambda g, o, x, y: kept_by_the_rule])
+    a, b = Tensor([0.0, 0.0], requires_grad=True), Tensor([0.0, 0.0], requires_grad=True)
+    for _ in range(2):
+        a.constant_rule_add(b).backward(np.ones(2))
+    np.testing.assert_array_equal(kept_by_the_rule, [1.0, 1.0])
+    np.testing.assert_array_equal(a.grad, [2.0, 2.0])
+    np.testing.assert_array_equal(b.grad, [2.0, 2.0])
+
+    shared: dict[str, np.ndarray] = {}
+
+    def first(g, o, x, y):
+        shared["share"] = g * 2.0
+        return shared["share"]
+
+    one_array = Op("one_array", forward=lambda x, y: x + y, formulas=["2", "2"], method="one_array_add",
+                   rules=[first, lambda g, o, x, y: shared["share"]])
+    a, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
+    u = w * 1.0
+    a.one_array_add(u).backward(np.ones(2))
+    shared.clear()
+    assert not np.shares_memory(a.grad, u.grad)
+    a.grad *= 0  # as an optimizer's in-place zero_grad would
+    np.testing.assert_array_equal(u.grad, [2.0, 2.0])
+

@@ -101,6 +101,8 @@ class Tensor(Node):
     def apply(cls, op: ops.Op, inputs: tuple, args: tuple = ()) -> Tensor:
         """Compute ``op`` on the inputs' arrays (numbers and arrays become constants) and
         record it in the graph."""
+        if args and isinstance(op.forward, np.ufunc):  # (NumPy would read one operand too many as `out=`)
+            raise TypeError(f"{op.name}() takes {op.arity} input(s) and no other arguments, got {op.arity + len(args)}")
         like = next(x for x in inputs if isinstance(x, Tensor))
         inputs = tuple(x if isinstance(x, Tensor) else constant(x, like) for x in inputs)
         if len(inputs) > 1:

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 import pytest
 
+import autograd
 from autograd import Op, Tensor, Value
 
 
@@ -184,3 +185,13 @@ def test_a_leaf_never_takes_an_array_a_rule_keeps_or_another_node_shows(op_table
     a.grad *= 0  # as an optimizer's in-place zero_grad would
     np.testing.assert_array_equal(u.grad, [2.0, 2.0])
 
+
+@pytest.mark.parametrize("call", [lambda x, buf: autograd.exp(x, buf), lambda x, buf: autograd.tanh(x, buf),
+                                  lambda x, buf: autograd.maximum(x, x, buf)])
+def test_an_op_called_with_one_input_too_many_raises_and_writes_into_nothing(call):
+    # The op's own call handed an extra input to NumPy as `out=`: the result shared buf's
+    # memory, and refilling buf changed it and the gradient through it.
+    x, buf = Tensor([1.0, 2.0], requires_grad=True), np.zeros(2)
+    with pytest.raises(TypeError, match=r"takes \d (input\(s\) and no other|positional) arguments"):
+        call(x, buf)
+    np.testing.assert_array_equal(buf, [0.0, 0.0])

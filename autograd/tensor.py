@@ -88,6 +88,8 @@ class Tensor(Node):
                 self._version += 1  # ``t.data += 1`` hands back the view ``t.data`` gave: the array stays
                 return
             value = value.view(np.ndarray)
+        if value.__class__ is not np.ndarray or value.dtype.kind != "f":  # a number, a list, ints: as Tensor() takes
+            value = float_array(value, copy=False)  # them (a float array is kept as it is, as in PyTorch)
         if value is not current and getattr(value, "dtype", None) == FLOAT32:
             FLOAT32_MADE[0] = True
         self._data = value

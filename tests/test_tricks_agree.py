@@ -195,3 +195,18 @@ def test_an_op_called_with_one_input_too_many_raises_and_writes_into_nothing(cal
     with pytest.raises(TypeError, match=r"takes \d (input\(s\) and no other|positional) arguments"):
         call(x, buf)
     np.testing.assert_array_equal(buf, [0.0, 0.0])
+
+
+def test_t_data_given_a_number_a_list_or_ints_holds_a_float_array():
+    # t.data = 2.0 stored the Python float itself, and the next backward() failed inside
+    # the engine ('float' object has no attribute 'dtype')
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    for value, expected in [(2.0, np.array(2.0)), ([1, 2], np.array([1.0, 2.0])), (np.array([3, 4]), np.array([3.0, 4.0]))]:
+        t.data = value
+        assert t.data.dtype == np.float64 and np.array_equal(t.data, expected)
+        t.grad = None
+        (t * 3.0).sum().backward()
+        np.testing.assert_array_equal(t.grad, np.full(np.shape(expected), 3.0))
+    kept = np.array([5.0, 6.0])
+    t.data = kept
+    assert np.shares_memory(t.data, kept)  # a float array is kept as it is, as PyTorch's .data = does

@@ -4,9 +4,10 @@ Nothing here changes a number: each trick computes exactly what the plain code o
 ``core.py``, ``value.py`` and ``tensor.py`` computes, only with less Python per
 operation. ``AUTOGRAD_NO_SPEED_TRICKS=1`` in the environment switches them all off, and
 the test suite passes either way (``make test`` runs the engine's tests both ways;
-``tests/test_tricks_agree.py`` keeps what a run of 6,563 cases compared bit for bit,
-both ways, found). What may differ, and only this: a warning's wording or order (noted
-at tricks 1 and 7), ``t.data is t.data`` (6), and a recurring number drawn as one node (3).
+``tests/test_tricks_agree.py`` keeps what a one-off run of 6,563 cases compared bit for
+bit, both ways, found; ``tests/fuzz_graphs.py --tricks`` compares random graphs so).
+What may differ, and only this: a warning's wording or order (noted at tricks 1 and 7),
+``t.data is t.data`` (6), and a recurring number drawn as one node (3).
 Gains measured with ``benchmarks/`` and ``python benchmarks/tricks.py`` on the
 project's 2-core machine, old against new in one run:
 

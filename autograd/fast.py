@@ -20,10 +20,10 @@ project's 2-core machine, old against new in one run:
    pass), in a loop CPython 3.11 specializes on the first call (``while True``, see the
    walk: 4,520 -> 2,540 instructions per node of a new 1,000-op chain), and the loop tells
    the usual node (a Tensor of one or two inputs) by one test first (670 instructions less
-   on the notebook's step); a leaf's first share is checked for being its own array
-   inline, and at the end the usual leaf (a Tensor's first gradient, a new array of its
-   dtype) takes it without ``accumulate_grad`` (``add_to_leaves`` below: 280,598 ->
-   277,530 instructions a notebook step, callgrind): 2.6x faster than
+   on the notebook's step); at the end the usual leaf (a Tensor's first gradient, a new
+   array of its dtype that nothing else holds) takes it without ``accumulate_grad``
+   (``add_to_leaves`` below, with the reference count in place of a check at each leaf's
+   first share: 280,598 -> 275,553 instructions a notebook step, callgrind): 2.6x faster than
    ``core.backward_order`` on the scalar MLP's graph (12.4 ms against 4.7 ms). The cycle
    collector is paused only for graphs of 1,000 nodes or more (for a small graph the
    pause costs 9,000 instructions, a sixth of a 3-4-2 network's pass). ``backward()``
@@ -299,7 +299,7 @@ def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
         if not isinstance(node, Value):
             raise
         shares = _on_numpy_scalars(node, grad)
-    for parent, share in zip(node.inputs, _modes._leaves_own_arrays(node, grad, shares)):
+    for parent, share in zip(node.inputs, shares):  # (a share another node holds is copied at the end)
         if share is None:
             continue
         if parent.op is None:

@@ -285,22 +285,10 @@ def refuse_changed_inputs(node: Tensor) -> None:
 
 def _version_checked(step: Callable) -> Callable:
     def step_on_unchanged_numbers(node: Node, grad: Any) -> list[Any]:
-        if node.__class__ is not Tensor:
-            return step(node, grad)
-        if node.versions != node._version_of_inputs:
+        if node.__class__ is Tensor and node.versions != node._version_of_inputs:
             refuse_changed_inputs(node)
-        return _leaves_own_arrays(node, grad, step(node, grad))
+        return step(node, grad)
     return step_on_unchanged_numbers
-
-
-def _leaves_own_arrays(node: Node, grad: Any, shares: list[Any]) -> list[Any]:
-    """A leaf's share as a copy where the rule handed back an array it was given (``a + b``
-    passes the gradient on as it is; a custom rule may give back an input's numbers), so
-    that adding to the leaf's ``.grad`` later changes nothing else. (Also the fused pass's
-    step for a node of three or more inputs, or of a node type of the user's.)"""
-    given = (grad, getattr(node, "_data", None), *[getattr(x, "_data", None) for x in node.inputs])
-    return [share.copy() if share.__class__ is np.ndarray and parent.op is None and any(share is x for x in given)
-            else share for parent, share in zip(node.inputs, shares)]
 
 
 def _numpy_answers(step: Callable) -> Callable:

@@ -114,9 +114,9 @@ SIGMOID = Op("sigmoid", forward=numeric.sigmoid, scalar=scalar_sigmoid, method="
 
 MATMUL = Op("matmul", forward=np.matmul, method="__matmul__",
             # matrices: (m, n) @ (n, k) -> (m, k), the shape of a; (k, m) @ (m, n) -> (k, n), that of b.
-            # Vectors and stacks of matrices reduce to that case (numeric.matmul_rule).
-            rules=[lambda grad, out, a, b: grad @ b.T if a.ndim == b.ndim == 2 else numeric.matmul_rule(grad, a, b, 0),
-                   lambda grad, out, a, b: a.T @ grad if a.ndim == b.ndim == 2 else numeric.matmul_rule(grad, a, b, 1)],
+            # Vectors, stacks of matrices and a matrix stored by columns (W.T): numeric.matmul_rule.
+            rules=[lambda grad, out, a, b: grad @ b.T if numeric.by_rows(a, b) else numeric.matmul_rule(grad, a, b, 0),
+                   lambda grad, out, a, b: a.T @ grad if numeric.by_rows(b, a) else numeric.matmul_rule(grad, a, b, 1)],
             formulas=["d(a@b)/da: grad @ b.T", "d(a@b)/db: a.T @ grad"],
             examples=(Example(shapes=(((4, 3), (3, 2)), ((3,), (3, 2)), ((4, 3), (3,)), ((3,), (3,)),
                                       ((2, 4, 3), (2, 3, 5)), ((2, 4, 3), (3, 5)), ((3,), (2, 3, 4)),

@@ -759,6 +759,9 @@ class Builder:
         elif op == "index":
             self.index_step(x, shape)
         elif op == "matmul" and ndim >= 1:
+            if ndim == 2 and min(shape) > 1 and c.chance(60):  # x stored by columns, as in x.T @ b
+                self.apply(Step("transpose", (x,), ((1, 0), "T")))
+                x, shape = len(self.nodes) - 1, shape[::-1]
             k = shape[-1]
             if ndim == 1:
                 other = c.choice([(k,), (k, c.integer(1, 3)), (c.integer(1, 2), k, c.integer(1, 3))])
@@ -772,7 +775,11 @@ class Builder:
                                                 "mutated_constant_tensor")
                 self.apply(Step("const_matmul", (x,), (Constant(form, values, mutate), "right")))
                 return
-            w = self.leaf(other)
+            if len(other) == 2 and k > 1 and c.chance(60):  # a matrix stored by columns, as in h @ W.T
+                self.apply(Step("transpose", (self.leaf((c.integer(2, 3), k)),), ((1, 0), "T")))
+                w = len(self.nodes) - 1
+            else:
+                w = self.leaf(other)
             self.apply(Step(op, (x, w)))
         elif op == "linear" and ndim >= 1 and (shape[-1] or ndim == 2 or draws("linear_with_no_features")):
             w = self.leaf((c.integer(1, 3), shape[-1]))

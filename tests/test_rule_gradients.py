@@ -173,3 +173,44 @@ def test_a_wide_diamond_of_tensors_sums_every_branch(rng):
         root = root + branch
     root.sum().backward()
     np.testing.assert_array_equal(x.grad, np.full((2, 3), 2.0 * sum(range(1, 6))))
+
+
+# ---- matmul of a matrix stored by columns (W.T): its gradient is computed in its layout
+
+
+@pytest.mark.parametrize("position", [0, 1])
+def test_a_transposed_matrix_gets_its_gradient_in_its_own_layout(rng, position):
+    """As PyTorch's mm backward does: for ``h @ W.T`` the share of ``W.T`` is computed as
+    ``(grad.T @ h).T``, stored by columns like ``W.T``, so the transpose's rule hands ``W``
+    a row-ordered array (copied fast) instead of one NumPy copies element by element."""
+    from autograd.ops import MATMUL
+
+    stored = rng.uniform(-1, 1, size=(5, 6))  # W, by rows; the operand is W.T, by columns
+    other = rng.uniform(-1, 1, size=(5, 4) if position == 0 else (4, 6))
+    a, b = (stored.T, other) if position == 0 else (other, stored.T)
+    grad = rng.uniform(-1, 1, size=(a.shape[0], b.shape[1]))
+    share = MATMUL.rules[position](grad, a @ b, a, b)
+    assert share.flags.f_contiguous and not share.flags.c_contiguous
+    expected = grad @ b.T if position == 0 else a.T @ grad
+    np.testing.assert_allclose(share, expected, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("shape", [(3, 1), (1, 3), (1, 1), (4, 3)])
+def test_row_ordered_and_vector_like_matrices_keep_the_plain_formula(rng, shape):
+    # (n, 1) and (1, n) arrays are stored both ways: they are no transposed matrix.
+    from autograd.ops import MATMUL
+
+    a, b = rng.uniform(-1, 1, size=(2, shape[0])), rng.uniform(-1, 1, size=shape)
+    grad = rng.uniform(-1, 1, size=(2, shape[1]))
+    assert np.array_equal(MATMUL.rules[1](grad, a @ b, a, b), a.T @ grad)
+    assert np.array_equal(MATMUL.rules[0](grad, a @ b, a, b), grad @ b.T)
+
+
+def test_gradients_through_transposed_operands_match_the_formula(rng):
+    x, w, v = leaves(rng, (4, 6), (5, 6), (4, 3))
+    g = rng.uniform(-1, 1, size=(5, 3))
+    (w @ x.T @ v).backward(grad=g)  # x.T is stored by columns
+    xt_grad = w.data.T @ g @ v.data.T
+    np.testing.assert_allclose(x.grad, xt_grad.T, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(w.grad, g @ (x.data.T @ v.data).T, rtol=1e-12, atol=1e-14)
+    assert x.grad.flags.c_contiguous and w.grad.flags.c_contiguous

@@ -210,3 +210,18 @@ def test_t_data_given_a_number_a_list_or_ints_holds_a_float_array():
     kept = np.array([5.0, 6.0])
     t.data = kept
     assert np.shares_memory(t.data, kept)  # a float array is kept as it is, as PyTorch's .data = does
+
+
+# ---- h @ W.T: the weight's gradient is computed by columns, the same bits both ways
+
+
+def test_a_transposed_weights_gradient_has_the_same_bits_with_and_without_the_tricks():
+    # (grad.T @ h) and (h.T @ grad).T differ in the last bit at this shape; both engines
+    # must take the first (numeric.matmul_rule), or they would disagree.
+    rng = np.random.default_rng(3)
+    h = Tensor(rng.normal(size=(8, 3)), requires_grad=True)
+    W = Tensor(rng.normal(size=(4, 3)), requires_grad=True)
+    g = rng.normal(size=(8, 4))
+    (h @ W.T).backward(g)
+    assert np.array_equal(W.grad, g.T @ h.data) and W.grad.flags.c_contiguous
+    assert np.array_equal(h.grad, g @ W.data)

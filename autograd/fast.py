@@ -82,6 +82,13 @@ project's 2-core machine, old against new in one run:
    of one shape only: ``np.where``'s result takes its layout from both). Without it: the
    784-256-256-10 ReLU MLP step 1.10x slower (``tricks.py``'s fourth workload).
 
+9. The rules of ``+`` and ``*`` on Values (94% of the nodes of micrograd's moons step)
+   written inline in the fused loop: ``grad`` and ``grad * y``, no Python call of the
+   rule. Only the stock rules, known by identity (``ops.ADD.rules``): a rule replaced with
+   ``op.rules = ...`` runs as given. Moons step 853.4M -> 776.2M instructions (-9.0%,
+   ``benchmarks/instructions.py``'s workload, callgrind); timed 0.91x the commit before,
+   same run (``bench_moons.py --baseline``, 2026-12-03, a busy machine). Off by name: ``inline``.
+
 All tricks off (the plain engine): 3.89x, 2.59x, 3.29x, and the ReLU MLP step 1.08x. Measured
 by ``python benchmarks/tricks.py`` (2026-12-03 06:06, the "Speed tricks" table of RESULTS.md;
 best of several interleaved rounds on a 2-core machine shared with other work; trick 5's
@@ -108,7 +115,7 @@ from .value import Value
 from .value import constant as value_constant
 
 # AUTOGRAD_NO_SPEED_TRICKS=1 switches every trick off; a comma-separated list of trick names
-# (fused, methods, constants, sigmoid, view, square, mask) switches off just those (benchmarks/tricks.py).
+# (fused, methods, constants, sigmoid, view, square, mask, inline) switches off just those (benchmarks/tricks.py).
 _OFF = {name.strip() for name in os.environ.get("AUTOGRAD_NO_SPEED_TRICKS", "").split(",") if name.strip()}
 ENABLED = "1" not in _OFF
 FUSED_LOOP = ENABLED and "fused" not in _OFF
@@ -118,6 +125,7 @@ SIGMOID_STATE = ENABLED and "sigmoid" not in _OFF
 KEPT_VIEW = ENABLED and "view" not in _OFF
 SQUARING = ENABLED and "square" not in _OFF
 MASKING = ENABLED and "mask" not in _OFF
+INLINE_RULES = FUSED_LOOP and "inline" not in _OFF
 
 __all__ = ["ENABLED", "fused_backpropagate", "install"]
 
@@ -234,34 +242,43 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                 versions = node.versions
                 if versions[0] != a._version or (b is not None and versions[1] != b._version):
                     _refuse(node)
-                x, out, args = a._data, node._data, node.args
-                y = None if b is None else b._data
+                x, out, args, rules = a._data, node._data, node.args, op.rules
+                if b is None:  # one input: it requires grad, or the node would not be recorded
+                    da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None
+                else:
+                    y = b._data
+                    if args:
+                        da = rules[0](grad, out, x, y, *args) if a.requires_grad else None
+                        db = rules[1](grad, out, x, y, *args) if b.requires_grad else None
+                    else:
+                        da = rules[0](grad, out, x, y) if a.requires_grad else None
+                        db = rules[1](grad, out, x, y) if b.requires_grad else None
+                    if op.broadcasts:  # sum back over the axes broadcasting added
+                        if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
+                            da = sum_to(da, shape)
+                        if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
+                            db = sum_to(db, shape)
             elif kind is Value and a is not _MANY:  # (no extra arguments, no broadcasting)
-                x, out, args = a.data, node.data, ()
-                y = None if b is None else b.data
+                x, rules = a.data, op.rules
+                try:
+                    if b is None:
+                        da, db = rules[0](grad, node.data, x), None
+                    elif rules is _ADD_RULES:  # (trick 9: the rules of + and *, nearly every scalar node, inline)
+                        da = grad if a.requires_grad else None
+                        db = grad if b.requires_grad else None
+                    elif rules is _MUL_RULES:
+                        da = grad * b.data if a.requires_grad else None
+                        db = grad * x if b.requires_grad else None
+                    else:
+                        y = b.data
+                        da = rules[0](grad, node.data, x, y) if a.requires_grad else None
+                        db = rules[1](grad, node.data, x, y) if b.requires_grad else None
+                except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
+                    shares = _on_numpy_scalars(node, grad)  # (one share per input)
+                    da, db = shares[0], None if b is None else shares[1]
             else:
                 _send_shares(node, grad, leaves)
                 continue
-            rules = op.rules
-            try:
-                if b is None:  # one input: it requires grad, or the node would not be recorded
-                    da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None
-                elif args:
-                    da = rules[0](grad, out, x, y, *args) if a.requires_grad else None
-                    db = rules[1](grad, out, x, y, *args) if b.requires_grad else None
-                else:
-                    da = rules[0](grad, out, x, y) if a.requires_grad else None
-                    db = rules[1](grad, out, x, y) if b.requires_grad else None
-            except ArithmeticError:  # Python floats raise where NumPy answers inf or nan
-                if kind is not Value:
-                    raise
-                shares = _on_numpy_scalars(node, grad)  # (one share per input)
-                da, db = shares[0], None if b is None else shares[1]
-            if kind is Tensor and op.broadcasts:  # sum back over the axes broadcasting added
-                if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
-                    da = sum_to(da, shape)
-                if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
-                    db = sum_to(db, shape)
             if da is not None:
                 if a.op is None:  # (a share another node holds, as a + b passes grad on, is copied at the end)
                     leaves[a] = da if (total := leaves.get(a)) is None else total + da
@@ -678,6 +695,9 @@ def select_zero_by_bits(condition: Any, x: Any) -> Any:
 
 
 _TUPLE_INPUTS: Any = Node.__dict__["inputs"]  # the plain layout: the slot holding the inputs tuple
+# trick 9: the rules the fused loop writes inline for a Value, known by identity: a rule
+# replaced (op.rules = ...), or the trick off, matches neither tuple and runs as given
+_ADD_RULES, _MUL_RULES = (ops.ADD.rules, ops.MUL.rules) if INLINE_RULES else (object(), object())
 _MANY: Any = object()  # in _first_input: three or more inputs, kept as a tuple in the plain slot
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import autograd
-from autograd import Op, Tensor, Value
+from autograd import Op, Tensor, Value, ops
 
 
 def caught(action) -> list[str]:
@@ -225,3 +225,33 @@ def test_a_transposed_weights_gradient_has_the_same_bits_with_and_without_the_tr
     (h @ W.T).backward(g)
     assert np.array_equal(W.grad, g.T @ h.data) and W.grad.flags.c_contiguous
     assert np.array_equal(h.grad, g @ W.data)
+
+
+# ---- the rules of + and * on Values (trick 9 writes them inline in the fused loop)
+
+
+@pytest.mark.parametrize("op_name, position", [("+", 0), ("+", 1), ("*", 0), ("*", 1)])
+def test_a_replaced_rule_of_plus_or_times_on_values_is_the_rule_used(monkeypatch, op_name, position):
+    # A teacher who swaps in a wrong rule must see its wrong gradient, with the tricks on
+    # as with them off: the fused loop writes only the stock rules inline.
+    op = next(op for op in ops.OPS if op.name == op_name)
+    rules = list(op.rules)
+    stock = rules[position]
+    rules[position] = lambda grad, out, a, b: 3.0 * stock(grad, out, a, b)
+    monkeypatch.setattr(op, "rules", tuple(rules))
+    x, y = Value(2.0), Value(5.0)
+    (x + y if op_name == "+" else x * y).backward()
+    expected = {"+": (1.0, 1.0), "*": (5.0, 2.0)}[op_name]
+    assert (x.grad, y.grad)[position] == 3.0 * expected[position]
+    assert (x.grad, y.grad)[1 - position] == expected[1 - position]
+
+
+def test_plus_and_times_on_values_send_each_input_its_share_and_none_to_a_constant():
+    x, c = Value(3.0), Value(4.0, requires_grad=False)
+    z = x * x + x * c + c * x + x + c + c * c  # x used on both sides, a constant on either side
+    z.backward()
+    assert x.grad == 2 * 3.0 + 4.0 + 4.0 + 1.0
+    assert c.grad == 0.0
+    big, ten = Value(1e308), Value(10.0)
+    (big * ten).backward()  # the product overflows to inf; the shares do not
+    assert (big.grad, ten.grad) == (10.0, 1e308)

@@ -253,11 +253,11 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                     else:
                         da = rules[0](grad, out, x, y) if a.requires_grad else None
                         db = rules[1](grad, out, x, y) if b.requires_grad else None
-                    if op.broadcasts:  # sum back over the axes broadcasting added
-                        if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
-                            da = sum_to(da, shape)
-                        if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
-                            db = sum_to(db, shape)
+                if op.broadcasts:  # sum back over the axes broadcasting added (one input or two)
+                    if da is not None and da.__class__ is not float and da.shape != (shape := getattr(x, "shape", ())):
+                        da = sum_to(da, shape)
+                    if db is not None and db.__class__ is not float and db.shape != (shape := getattr(y, "shape", ())):
+                        db = sum_to(db, shape)
             elif kind is Value and a is not _MANY:  # (no extra arguments, no broadcasting)
                 x, rules = a.data, op.rules
                 try:

@@ -255,3 +255,14 @@ def test_plus_and_times_on_values_send_each_input_its_share_and_none_to_a_consta
     big, ten = Value(1e308), Value(10.0)
     (big * ten).backward()  # the product overflows to inf; the shares do not
     assert (big.grad, ten.grad) == (10.0, 1e308)
+
+
+def test_a_users_one_input_op_that_broadcasts_sums_its_gradient_back_to_the_input():
+    # Op(broadcasts=True) sums each share back to its input's shape, one input or two:
+    # the fused loop once did so only for two, and handed x a (3, 2) gradient
+    tile = Op("tile3", forward=lambda x: np.broadcast_to(x, (3,) + x.shape).copy(),
+              rules=[lambda grad, out, x: grad], formulas=["d(tile x)/dx = 1"], broadcasts=True, internal=True)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (tile(x) * Tensor([[1.0, 1.0], [2.0, 2.0], [4.0, 4.0]])).sum().backward()
+    assert x.grad.shape == (2,)
+    np.testing.assert_array_equal(x.grad, [7.0, 7.0])

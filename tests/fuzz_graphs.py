@@ -3,9 +3,10 @@
 
 A graph is a list of leaves and a list of steps, each applying one operation to earlier
 nodes (so nodes are reused: diamonds, long chains). Every operation the engine has can
-appear, on tensors from 0-d to 4-d with size-1 axes; the operands of binary operations
-are picked, or made, to broadcast together. Leaves sometimes hold exact 0s and 1s, where
-the conventions of relu, pow, log and division are tested.
+appear, and two defined as a user defines one (``USER_BROADCAST``, ``USER_SCALED_ADD``),
+on tensors from 0-d to 4-d with size-1 axes; the operands of binary operations are picked,
+or made, to broadcast together. Leaves sometimes hold exact 0s and 1s, where the
+conventions of relu, pow, log and division are tested.
 
 Every argument form the README documents is drawn, because the forms never drawn are
 where bugs hid (negative permute axes, boolean Tensor masks, NumPy operands kept by
@@ -415,7 +416,20 @@ def _transpose(torch: bool) -> Callable[..., Any]:
     return theirs if torch else ours
 
 
+# Operations as a user defines them (``autograd.Op``), not the built-in ones: the engine
+# runs a user's rules through paths of its own (the fused loop's general branch, the sum
+# back over broadcast axes for one input or two, extra arguments). A one-input op that
+# broadcasts was never drawn, and its gradient came back unsummed with the tricks on.
+USER_BROADCAST = autograd.Op("user_broadcast", forward=lambda x, shape: x + np.zeros(shape, np.result_type(x)),
+                             rules=[lambda grad, out, x, shape: grad], formulas=["d(x broadcast)/dx = 1"],
+                             broadcasts=True, internal=True)
+USER_SCALED_ADD = autograd.Op("user_scaled_add", forward=lambda a, b, k: a + b * k,
+                              rules=[lambda grad, out, a, b, k: grad, lambda grad, out, a, b, k: grad * k],
+                              formulas=["d(a + k b)/da = 1", "d(a + k b)/db = k"], broadcasts=True, internal=True)
+
 SHAPED = {  # operations whose spelling differs between the engines: (ours, torch)
+    "user_broadcast": (lambda x, shape: USER_BROADCAST(x, shape), lambda x, shape: x.broadcast_to(shape)),
+    "user_scaled_add": (lambda a, b, k: USER_SCALED_ADD(a, b, k), lambda a, b, k: a + b * k),
     "sum": (_reduce("sum", False), _reduce("sum", True)),
     "mean": (_reduce("mean", False), _reduce("mean", True)),
     "reshape": (lambda x, shape: x.reshape(shape), lambda x, shape: x.reshape(shape)),
@@ -752,10 +766,13 @@ class Builder:
             self.apply(Step(op, (x,), (c.choice(options),)))
         elif op == "transpose" and ndim >= 1:
             self.transpose_step(x, ndim)
-        elif op == "broadcast_to":
+        elif op in ("broadcast_to", "user_broadcast"):
             target = tuple(n if n != 1 else c.integer(1, 3) for n in shape)
             target = tuple(c.integer(1, 2) for _ in range(c.integer(0, max(0, 4 - ndim)))) + target
             self.apply(Step(op, (x,), (target,)))
+        elif op == "user_scaled_add":
+            operands = (x, self.partner(shape)) if c.chance(50) else (self.partner(shape), x)
+            self.apply(Step(op, operands, (c.choice([2.0, -0.5]),)))
         elif op == "index":
             self.index_step(x, shape)
         elif op == "matmul" and ndim >= 1:

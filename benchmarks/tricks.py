@@ -73,6 +73,15 @@ print(json.dumps({"scalar MLP step (ms)": best(scalar_step, n) * 1e3,
 '''
 
 
+# Each setting runs in processes of its own, and two processes of the same code differ by a
+# few percent (where their memory landed): a trick switched off that cannot touch a workload
+# (the scalar rules on Tensors) reads 0.95x-1.10x across runs of this table.
+NOISE = ("A ratio within about 5% of 1.00 is within this table's noise: a setting that cannot touch a "
+         "workload (no inline scalar rules, on the Tensor workloads) reads 0.95x-1.10x from run to run. "
+         "The small tricks' gains are measured in instructions, which do not drift (the figures at the "
+         "top of autograd/fast.py, benchmarks/instructions.py).")
+
+
 def measure(disabled: str, rounds: int) -> dict[str, float]:
     env = dict(os.environ, AUTOGRAD_NO_SPEED_TRICKS=disabled)
     out = subprocess.run([sys.executable, "-c", WORKLOADS, str(rounds)], env=env, cwd=ROOT,
@@ -83,7 +92,7 @@ def measure(disabled: str, rounds: int) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--repeats", type=int, default=3, help="interleaved repeats of every setting")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved repeats of every setting")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
@@ -105,7 +114,8 @@ def main() -> None:
 
         harness.write_section("tricks", "Speed tricks: what each trick of autograd/fast.py buys",
                               "Time per workload, and its ratio to all tricks on (best of "
-                              f"{args.rounds} rounds x {args.repeats} interleaved repeats).\n\n" + table,
+                              f"{args.rounds} rounds x {args.repeats} interleaved repeats).\n\n" + table
+                              + "\n\n" + NOISE,
                               "python benchmarks/tricks.py")
 
 

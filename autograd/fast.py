@@ -86,13 +86,16 @@ project's 2-core machine, old against new in one run:
    written inline in the fused loop: ``grad`` and ``grad * y``, no Python call of the
    rule. Only the stock rules, known by identity (``ops.ADD.rules``): a rule replaced with
    ``op.rules = ...`` runs as given. Moons step 853.4M -> 776.2M instructions (-9.0%,
-   ``benchmarks/instructions.py``'s workload, callgrind); timed 0.91x the commit before,
-   same run (``bench_moons.py --baseline``, 2026-12-03, a busy machine). Off by name: ``inline``.
+   ``benchmarks/instructions.py``'s workload, callgrind); timed 0.92x the commit before,
+   same run (``bench_moons.py --baseline``, 2026-12-07, a quiet machine): 10.4x micrograd,
+   against 9.5x for the commit before. Off by name: ``inline``.
 
-All tricks off (the plain engine): 3.89x, 2.59x, 3.29x, and the ReLU MLP step 1.08x. Measured
-by ``python benchmarks/tricks.py`` (2026-12-03 06:06, the "Speed tricks" table of RESULTS.md;
-best of several interleaved rounds on a 2-core machine shared with other work; trick 5's
-figures are from the benchmarks named there).
+All tricks off (the plain engine): 4.14x, 2.54x, 3.22x, and the ReLU MLP step 1.08x. Measured
+by ``python benchmarks/tricks.py`` (2026-12-07 14:35, the "Speed tricks" table of RESULTS.md;
+best of several interleaved rounds on a 2-core machine; the figures of each trick above are
+from 2026-12-03, on another 2-core machine shared with other work, and trick 5's from the
+benchmarks named there). Timed in separate processes, a ratio within about 5% of 1 is noise:
+the small tricks' gains are given in instructions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -39,5 +40,6 @@ if os.environ.get("AUTOGRAD_MUTANT"):  # the mutation run (tools/mutants.py) pla
 
     _spec = importlib.util.spec_from_file_location("mutants", Path(__file__).parent.parent / "tools" / "mutants.py")
     _mutants = importlib.util.module_from_spec(_spec)
+    sys.modules["mutants"] = _mutants  # (before it runs: its dataclass looks its module up there)
     _spec.loader.exec_module(_mutants)
     _mutants.plant(os.environ["AUTOGRAD_MUTANT"])

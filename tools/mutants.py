@@ -122,24 +122,36 @@ def _partial_gradients_on_failure(backpropagate):
     return faulty
 
 
-def _fused_assignment(fused_pass):
-    """The fused pass with every ``node.grad = share if (total := node.grad) is None else
-    total + share`` turned into ``node.grad = share``. Refuses (rather than plant nothing)
-    if the loop no longer reads that way."""
-    import inspect
-    import re
-    import textwrap
+def _fused_rewritten(pattern: str, replacement: str, what: str) -> Callable:
+    """A mutant of the fused pass: its source with ``pattern`` (a regular expression)
+    replaced, compiled in ``fast``'s namespace. Refuses (rather than plant nothing) if the
+    loop no longer reads that way."""
+    def mutate(fused_pass):
+        import inspect
+        import re
+        import textwrap
 
-    import autograd.fast as fast
+        import autograd.fast as fast
 
-    source = textwrap.dedent(inspect.getsource(fused_pass))
-    mutated, count = re.subn(r"(\w+)\.grad = (\w+) if \(total := \1\.grad\) is None else total \+ \2",
-                             r"\1.grad = \2", source)
-    if not count:
-        raise RuntimeError("the fused loop's accumulation into .grad was not found: update this mutant")
-    namespace = dict(vars(fast))
-    exec(compile(mutated, "<mutant>", "exec"), namespace)
-    return namespace[fused_pass.__name__]
+        source = textwrap.dedent(inspect.getsource(fused_pass))
+        mutated, count = re.subn(pattern, replacement, source)
+        if not count:
+            raise RuntimeError(f"the fused loop's {what} was not found: update this mutant")
+        namespace = dict(vars(fast))
+        exec(compile(mutated, "<mutant>", "exec"), namespace)
+        return namespace[fused_pass.__name__]
+    return mutate
+
+
+# every ``node.grad = share if (total := node.grad) is None else total + share`` as ``node.grad = share``
+_fused_assignment = _fused_rewritten(r"(\w+)\.grad = (\w+) if \(total := \1\.grad\) is None else total \+ \2",
+                                     r"\1.grad = \2", "accumulation into .grad")
+# trick 9's inline rule of a * b sends each input its own number instead of the other's
+_fused_inline_product = _fused_rewritten(r"da = grad \* b\.data", "da = grad * x", "inline rule of *")
+# a one-input op's share not summed back over broadcast axes (the bug e35573d fixed)
+_fused_unary_unsummed = _fused_rewritten(r"if da is not None and da\.__class__ is not float",
+                                         "if b is not None and da is not None and da.__class__ is not float",
+                                         "broadcast sum-back of the first input")
 
 
 def _overwriting_leaves(tensor_class):
@@ -190,7 +202,10 @@ def _mutants() -> list[Mutant]:
         Mutant("drop the path to a reused input (b = a + a)", "core.chain_rule",
                replace("autograd.core", "chain_rule", _drop_reused_path)),
         Mutant("intermediate gradients kept although backward(intermediate_grads=False)", "modes._forget_gradient",
-               replace("autograd.modes", "_forget_gradient", lambda original: lambda node, grad: None)),
+               # (it used to do nothing instead, which changed nothing: every node's .grad is reset
+               # before the pass, so that mutant survived once the run could report survivors)
+               replace("autograd.modes", "_forget_gradient",
+                       lambda original: lambda node, grad: setattr(node, "grad", grad))),
         Mutant("leaves overwrite instead of accumulating across backward calls", "Tensor.accumulate_grad",
                replace("autograd.tensor", "Tensor", _overwriting_leaves)),
         # the fused loop of the speed tricks
@@ -198,6 +213,10 @@ def _mutants() -> list[Mutant]:
                replace("autograd.fast", "_fused_pass", _fused_assignment), speed_tricks=True),
         Mutant("fused loop: skip the broadcast reduction", "fast.sum_to",
                replace("autograd.fast", "sum_to", lambda original: lambda grad, shape: grad), speed_tricks=True),
+        Mutant("fused loop: the inline rule of a * b gives a its own number", "fast._fused_pass",
+               replace("autograd.fast", "_fused_pass", _fused_inline_product), speed_tricks=True),
+        Mutant("fused loop: a one-input op that broadcasts is not summed back", "fast._fused_pass",
+               replace("autograd.fast", "_fused_pass", _fused_unary_unsummed), speed_tricks=True),
     ]
 
 
@@ -220,11 +239,17 @@ def run_mutant(mutant: Mutant) -> tuple[bool, float, str]:
             [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "--no-header", *FAST_TESTS],
             cwd=ROOT, capture_output=True, text=True, timeout=900, env=env,
         )
-        killed = result.returncode != 0
-        first_failure = next((line for line in result.stdout.splitlines() if line.startswith("FAILED")), "")
     except subprocess.TimeoutExpired:
-        killed, first_failure = True, "timed out"
-    return killed, time.perf_counter() - started, first_failure
+        return True, time.perf_counter() - started, "timed out"
+    # Killed means a test failed (pytest's exit code 1, a FAILED line). Any other failure
+    # (a collection error, a mutant that could not be planted) says nothing about the
+    # tests: until 2026-12-07 such an error, raised while planting, counted every mutant
+    # as killed in under a second.
+    first_failure = next((line for line in result.stdout.splitlines() if line.startswith("FAILED")), "")
+    if result.returncode not in (0, 1) or (result.returncode == 1 and not first_failure):
+        raise SystemExit(f"mutant {mutant.what!r}: the tests did not run (pytest exit code "
+                         f"{result.returncode}):\n{(result.stdout + result.stderr)[-3000:]}")
+    return result.returncode == 1, time.perf_counter() - started, first_failure
 
 
 def main() -> None:
@@ -250,8 +275,10 @@ def main() -> None:
         "# Mutation run", "",
         f"Written by `python tools/mutants.py` (`make mutants`). {killed_count} of {len(mutants)} deliberate "
         f"faults were caught by the tests: kill rate {rate:.0%} (goal: 100%). Each fault is planted at run time "
-        "in an operation's rule (by the op's name) or an engine function (by its name), not by editing text, "
-        "so the run survives refactoring.", "",
+        "in an operation's rule (by the op's name) or an engine function (by its name), not by editing files, "
+        "so the run survives refactoring; the fused loop's are rewrites of its source, which refuse to run if "
+        "the text they change is not found. A mutant counts as killed only when a test fails on it: an error "
+        "before the tests run stops the run instead (tests/test_mutation_run.py).", "",
         "| fault | planted in | result | first failing test |", "|---|---|---|---|", *rows, "",
     ])
     with replacing(REPORT) as temporary:  # whole or not at all

@@ -24,23 +24,21 @@ def _mutants_module():
     return module
 
 
-def _pytest_with(mutant: str, *tests: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, AUTOGRAD_MUTANT=mutant, AUTOGRAD_NO_SPEED_TRICKS="1")
+def _pytest(mutant: str | None, *tests: str) -> subprocess.CompletedProcess:
+    env = {key: value for key, value in os.environ.items() if key != "AUTOGRAD_MUTANT"}
+    env = dict(env, AUTOGRAD_NO_SPEED_TRICKS="1", **({"AUTOGRAD_MUTANT": mutant} if mutant else {}))
     return subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
 
 
 def test_a_planted_mutant_is_caught_by_a_failing_test_not_by_an_error():
-    done = _pytest_with("flip a sign: d(a-b)/db = +1", "tests/test_engine.py")
+    done = _pytest("flip a sign: d(a-b)/db = +1", "tests/test_engine.py")
     assert done.returncode == 1, done.stdout[-2000:] + done.stderr[-2000:]  # (1: tests failed; 2-4: errors)
     assert "FAILED tests/test_engine.py::" in done.stdout
 
 
 def test_the_same_tests_pass_without_the_mutant():
-    env = {key: value for key, value in os.environ.items() if key != "AUTOGRAD_MUTANT"}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "tests/test_engine.py"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env=dict(env, AUTOGRAD_NO_SPEED_TRICKS="1"))
+    done = _pytest(None, "tests/test_engine.py")
     assert done.returncode == 0, done.stdout[-2000:]
 
 

@@ -22,11 +22,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import harness  # noqa: E402
-
 import bench_moons  # noqa: E402
 import bench_scalar  # noqa: E402
 import bench_scaling  # noqa: E402
+import harness  # noqa: E402
 
 WORKLOADS = {  # name: (make a run for an engine, what one run is)
     "micrograd's moons demo, 5 steps and a collection": (lambda engine: bench_moons.ours(engine, 0), "run"),

@@ -160,7 +160,7 @@ def test_a_view_handed_out_before_an_assignment_and_assigned_back_restores_its_n
 
 def test_a_shallow_copy_of_a_tensor_counts_writes_through_its_own_data():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
-    x.data  # (a view handed out, and perhaps kept)
+    _ = x.data  # (a view handed out, and perhaps kept)
     twin = copy.copy(x)  # shares the numbers, has its own counter
     y = (twin * twin).sum()
     twin.data[0] = 7.0
@@ -181,7 +181,7 @@ def test_reading_data_makes_no_reference_cycle_a_tensor_is_freed_at_once():
     try:
         x = Tensor(np.ones(4), requires_grad=True)
         h = (x * 2.0).sigmoid()
-        h.data, x.data
+        _ = h.data, x.data  # (views handed out, and perhaps kept)
         x.data -= 0.5
         h_gone, x_gone = weakref.ref(h), weakref.ref(x)
         del h, x

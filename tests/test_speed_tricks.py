@@ -229,7 +229,9 @@ def test_t_dot_T_records_what_the_plain_definition_records(shape, dtype, require
     seen = []
     for transpose in (lambda t: t.T, PLAIN_T):
         out = transpose(x)
-        assert (out.op, out.args, out.requires_grad, out.inputs) == (PLAIN_T(x).op, PLAIN_T(x).args, requires_grad, (x,) if requires_grad else ())
+        plain = PLAIN_T(x)
+        assert (out.op, out.args, out.requires_grad, out.inputs) == (plain.op, plain.args, requires_grad,
+                                                                     (x,) if requires_grad else ())
         assert out.dtype == dtype and out.versions == PLAIN_T(x).versions
         assert np.array_equal(out.data, np.asarray(x.data).T)
         if requires_grad:
@@ -355,7 +357,8 @@ def test_shared_constants_give_each_number_its_own_result(name, node):
             assert np.array_equal(got, expected, equal_nan=True), (number, got, expected)
             assert np.array_equal(np.signbit(got), np.signbit(expected))  # 1.5 * -0.0 is -0.0
         (x * number).backward(np.ones(2) if node == "Tensor" else None)  # (not via sum: inf - inf warns)
-        assert np.array_equal(np.asarray(x.grad), np.broadcast_to(number, np.shape(start)).astype(float), equal_nan=True)
+        expected_grad = np.broadcast_to(number, np.shape(start)).astype(float)
+        assert np.array_equal(np.asarray(x.grad), expected_grad, equal_nan=True)
 
 
 @pytest.mark.skipif(not fast.FUSED_LOOP, reason="part of the fused loop (trick 1): installed with it")

@@ -94,7 +94,7 @@ def test_after_a_refused_backward_a_value_it_did_not_reach_shows_zero(op_table):
 def test_a_node_no_share_reached_shows_no_gradient_from_an_earlier_pass(op_table):
     # A rule may send an input no share (None). Such a node shows that this pass gave it
     # nothing, not the gradient of an earlier pass as if it were this one's.
-    blocked = Op("blocked", forward=lambda x: x, scalar=lambda x: x, rules=[lambda grad, out, x: None],
+    _blocked = Op("blocked", forward=lambda x: x, scalar=lambda x: x, rules=[lambda grad, out, x: None],
                  formulas=["d blocked(x)/dx: none"], method="blocked_identity")
     for x in (Value(2.0), Tensor([2.0, 3.0], requires_grad=True)):
         u = x * 3
@@ -160,7 +160,7 @@ def test_a_leaf_never_takes_an_array_a_rule_keeps_or_another_node_shows(op_table
     # every gradient through it, silently. Same for one array sent to a leaf and to an
     # intermediate node: zeroing the leaf's .grad in place zeroed the node's.
     kept_by_the_rule = np.array([1.0, 1.0])
-    constant = Op("constant_rule", forward=lambda x, y: x + y, formulas=["1", "1"], method="constant_rule_add",
+    _constant = Op("constant_rule", forward=lambda x, y: x + y, formulas=["1", "1"], method="constant_rule_add",
                   rules=[lambda g, o, x, y: kept_by_the_rule, lambda g, o, x, y: kept_by_the_rule])
     a, b = Tensor([0.0, 0.0], requires_grad=True), Tensor([0.0, 0.0], requires_grad=True)
     for _ in range(2):
@@ -175,7 +175,7 @@ def test_a_leaf_never_takes_an_array_a_rule_keeps_or_another_node_shows(op_table
         shared["share"] = g * 2.0
         return shared["share"]
 
-    one_array = Op("one_array", forward=lambda x, y: x + y, formulas=["2", "2"], method="one_array_add",
+    _one_array = Op("one_array", forward=lambda x, y: x + y, formulas=["2", "2"], method="one_array_add",
                    rules=[first, lambda g, o, x, y: shared["share"]])
     a, w = Tensor([1.0, 2.0], requires_grad=True), Tensor([1.0, 1.0], requires_grad=True)
     u = w * 1.0
@@ -201,7 +201,8 @@ def test_t_data_given_a_number_a_list_or_ints_holds_a_float_array():
     # t.data = 2.0 stored the Python float itself, and the next backward() failed inside
     # the engine ('float' object has no attribute 'dtype')
     t = Tensor([1.0, 2.0], requires_grad=True)
-    for value, expected in [(2.0, np.array(2.0)), ([1, 2], np.array([1.0, 2.0])), (np.array([3, 4]), np.array([3.0, 4.0]))]:
+    for value, expected in [(2.0, np.array(2.0)), ([1, 2], np.array([1.0, 2.0])),
+                            (np.array([3, 4]), np.array([3.0, 4.0]))]:
         t.data = value
         assert t.data.dtype == np.float64 and np.array_equal(t.data, expected)
         t.grad = None

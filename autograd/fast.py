@@ -7,7 +7,11 @@ the test suite passes either way (``make test`` runs the engine's tests both way
 ``tests/test_tricks_agree.py`` keeps what a one-off run of 6,563 cases compared bit for
 bit, both ways, found; ``tests/fuzz_graphs.py --tricks`` compares random graphs so).
 What may differ, and only this: a warning's wording or order (noted at tricks 1 and 7),
-``t.data is t.data`` (6), and a recurring number drawn as one node (3).
+``t.data is t.data`` (6), a recurring number drawn as one node (3), and two misuses of
+``Value``: one handed an array as its gradient (by a rule of the user's, or an array put
+in its ``.data``) keeps the array, where the plain pass sums it to one number at the next
+``+`` or ``*``; and a subclass that makes ``data`` a property is read through it in the
+backward pass too (1, 9).
 Gains measured with ``benchmarks/`` and ``python benchmarks/tricks.py`` on the
 project's 2-core machine, old against new in one run:
 
@@ -198,10 +202,19 @@ def fused_backpropagate(roots: list[Node], seeds: list[Any], keep_intermediate: 
     (about 9,000 instructions, a sixth of a 3-4-2 network's backward pass). Finding the
     order allocates nothing the collector counts, so it runs before the pause."""
     order = backward_order(roots)
-    if len(order) < PAUSE_FROM:
-        return _fused_pass(order, roots, seeds, keep_intermediate)
-    with collector_paused:
-        return _fused_pass(order, roots, seeds, keep_intermediate)
+    running = _modes.running_passes
+    if running:  # (a rule runs this pass: not through the running pass's nodes, whose slots hold its sums)
+        _modes.refuse_overlapping_pass(order)
+    running.append(order)
+    recorded, recording.enabled = recording.enabled, False  # (rules run unrecorded, as in the plain pass)
+    try:
+        if len(order) < PAUSE_FROM:
+            return _fused_pass(order, roots, seeds, keep_intermediate)
+        with collector_paused:
+            return _fused_pass(order, roots, seeds, keep_intermediate)
+    finally:
+        recording.enabled = recorded
+        running.pop()
 
 
 def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_intermediate: bool) -> dict[Node, Any]:

@@ -251,6 +251,21 @@ _collector_paused = _CollectorPause()
 # (fast.py) sums each node's gradient in its .grad slot, so two passes through a node both
 # graphs use would add into each other's sums. Reentrant: a rule may run a pass of its own.
 _pass_lock = threading.RLock()
+# The nodes of each pass under way (held under _pass_lock, so only the thread in a pass
+# sees them): a pass a rule runs may not go through them. The fused pass keeps its running
+# sums in their .grad slots, and the plain pass shows each node its gradient there.
+running_passes: list[list[Node]] = []
+
+
+def refuse_overlapping_pass(order: list[Node]) -> None:
+    """Called by a pass that starts while another of this thread's is under way (a rule
+    ran ``backward()``): refuse it if it goes through that pass's nodes, whose gradients
+    it would mix into the running sums. A graph of its own is fine."""
+    running = {node for nodes in running_passes for node in nodes if node.op is not None}
+    if any(node.op is not None and node in running for node in order):
+        raise RuntimeError("backward() was called inside a rule of another backward pass, through nodes of "
+                           "that pass's graph: its gradients would mix into the running pass's. Inside a "
+                           "rule, compute what it needs with autograd.grad(outputs, inputs), which writes no .grad")
 
 
 def _pass(roots: list[Node], seeds: list[Any], step_function: Callable, keep: Callable | None,
@@ -344,10 +359,17 @@ def run_backward(roots: Sequence[Node], grads: Sequence[Any], *, create_graph: b
                 kept.add(id(grad))
 
             keep = show_gradient if intermediate_grads else _forget_gradient
-            for node in core.backward_order(roots):  # each shows this pass's gradient: none until it comes
+            order = core.backward_order(roots)
+            if running_passes:  # (a rule runs this pass)
+                refuse_overlapping_pass(order)
+            for node in order:  # each shows this pass's gradient: none until it comes
                 if node.op is not None:  # (a node no share reaches, or one a pass that raised never reached)
                     node.grad = node.initial_grad
-            leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
+            running_passes.append(order)
+            try:
+                leaves = _pass(list(roots), seeds, _step_function(create_graph), keep, create_graph)
+            finally:
+                running_passes.pop()
         add_to_leaves(leaves, kept, create_graph)
 
 

@@ -3,7 +3,10 @@
 An optimizer holds the parameters; ``step()`` moves each one against its gradient,
 in place and without recording a graph; ``zero_grad()`` clears the gradients before
 the next backward pass (they accumulate otherwise). Parameters whose gradient is
-None (never reached by a backward pass) are left alone, as in PyTorch.
+None (never reached by a backward pass) are left alone, as in PyTorch. A Value's
+gradient is a number, 0.0 after ``zero_grad()``, so a Value no pass reached is still
+stepped (with momentum or Adam it moves on its running averages), as PyTorch steps a
+tensor after ``zero_grad(set_to_none=False)``.
 
 >>> from nn import Linear, SGD
 >>> layer = Linear(2, 1, rng=0)
@@ -43,16 +46,24 @@ class Optimizer:
     """Holds the parameters; subclasses define ``_update(index, parameter, gradient)``."""
 
     def __init__(self, params: Iterable[Node], lr: float) -> None:
+        if isinstance(params, Node):  # (list(W) would be W's rows: none of them a parameter)
+            raise TypeError("the optimizer takes a list of parameters (or model.parameters()), not one "
+                            f"{type(params).__name__}: write [{params.label or 'w'}]")
         params = list(params)
         if not params:
             raise ValueError("the optimizer got an empty parameter list")
         for i, p in enumerate(params):
             if not isinstance(p, (Tensor, Value)) or not p.requires_grad:
                 raise TypeError(
-                    f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60}"
+                    f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60} (a frozen "
+                    "parameter? pass those that train: [p for p in model.parameters() if p.requires_grad])"
                 )
+            if p.op is not None:  # stepping it would change a result, not the leaf it came from
+                raise ValueError(f"parameter {i} is not a leaf: an operation ({p.op.name}) made it, so stepping "
+                                 "it would not change what it was made from; give the optimizer that leaf")
         # A parameter listed twice (a layer shared by two modules whose parameters were
-        # added up) would be stepped twice per step(); keep it once and say so, as torch does.
+        # added up) would be stepped twice per step(); keep it once and say so (PyTorch
+        # warns too, then steps it once per listing).
         self.params = list({id(p): p for p in params}.values())
         if len(self.params) < len(params):
             warnings.warn(
@@ -69,6 +80,14 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
+        for i, p in enumerate(self.params):  # first, so that a refused step moves nothing
+            if p.grad is None or isinstance(p, Value):
+                continue
+            numbers = p.grad.data if isinstance(p.grad, Node) else p.grad
+            if getattr(numbers, "shape", None) != p.shape:  # (broadcast, it would move every row alike)
+                got = getattr(numbers, "shape", type(numbers).__name__)
+                raise ValueError(f"parameter {i} has a gradient of shape {got} for a parameter of shape "
+                                 f"{p.shape}: a gradient assigned to .grad must have its parameter's shape")
         # The update computes on the numbers (.data), never on graph nodes, so nothing is
         # recorded and no no_grad() is needed.
         for i, p in enumerate(self.params):

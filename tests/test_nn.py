@@ -198,6 +198,37 @@ def test_optimizer_refuses_non_parameters():
         nn.SGD([Tensor([1.0])], lr=0.1)
 
 
+def test_optimizer_refuses_one_parameter_not_in_a_list():
+    # SGD(W) took W's rows as the parameters (list(W)): step() then found no gradient on
+    # them and W never moved, silently. PyTorch refuses a lone tensor too.
+    w = nn.Parameter(np.ones((3, 4)))
+    with pytest.raises(TypeError, match="a list of parameters"):
+        nn.SGD(w, lr=0.1)
+
+
+@pytest.mark.parametrize("kind", ["Tensor", "Value"])
+def test_optimizer_refuses_a_parameter_an_operation_made(kind):
+    # SGD([W * 1.0]) stepped the product's numbers and left W as it was, silently
+    # (PyTorch: "can't optimize a non-leaf Tensor").
+    leaf = nn.Parameter(np.ones((3, 4))) if kind == "Tensor" else Value(1.0)
+    with pytest.raises(ValueError, match="not a leaf"):
+        nn.SGD([leaf * 1.0], lr=0.1)
+
+
+@pytest.mark.parametrize("make", [lambda p: nn.SGD(p, lr=0.1), lambda p: nn.SGD(p, lr=0.1, momentum=0.9),
+                                  lambda p: nn.Adam(p), lambda p: nn.AdamW(p)])
+@pytest.mark.parametrize("wrong", [np.ones(3), np.array(1.0), np.ones((1, 3))])
+def test_a_gradient_of_another_shape_is_refused_not_broadcast(make, wrong):
+    # W.grad = np.ones(3) on a (2, 3) W: the step broadcast it and moved every row, silently
+    # (PyTorch refuses the assignment itself).
+    w = nn.Parameter(np.ones((2, 3)))
+    optimizer = make([w])
+    w.grad = wrong
+    with pytest.raises(ValueError, match=r"gradient of shape .* for a parameter of shape \(2, 3\)"):
+        optimizer.step()
+    np.testing.assert_array_equal(w.data, np.ones((2, 3)))  # nothing moved
+
+
 @pytest.mark.parametrize("name, kwargs", [
     ("SGD", {"lr": 0.1}),
     ("SGD", {"lr": 0.05, "momentum": 0.9}),

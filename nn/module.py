@@ -26,6 +26,7 @@ from autograd.files import replacing
 
 from . import init
 from .init import RandomSource
+from .optim import clear_gradient
 
 __all__ = [
     "Parameter",
@@ -122,10 +123,11 @@ class Module:
         """Every parameter, each once, in a list (for an optimizer)."""
         return [p for _, p in self.named_parameters()]
 
-    def zero_grad(self) -> None:
-        """Forget the gradients accumulated in every parameter."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Forget the gradients accumulated in every parameter (``set_to_none=False``:
+        zeros instead of None, as in PyTorch; see ``Optimizer.zero_grad``)."""
         for parameter in self.parameters():
-            parameter.zero_grad()
+            clear_gradient(parameter, set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and in every submodule; returns self."""

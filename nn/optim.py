@@ -73,10 +73,12 @@ class Optimizer:
         self.lr = _check_number("lr", lr)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
 
-    def zero_grad(self) -> None:
-        """Clear every parameter's gradient (None for Tensors, 0.0 for Values)."""
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        """Clear every parameter's gradient: None for Tensors, 0.0 for Values. With
+        ``set_to_none=False`` (PyTorch's option) a Tensor's gradient becomes zeros instead,
+        so the next step still moves it (momentum, Adam's averages) if no pass reaches it."""
         for p in self.params:
-            p.zero_grad()
+            clear_gradient(p, set_to_none)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -109,6 +111,18 @@ class Optimizer:
     def _update(self, index: int, data: Any, gradient: Any) -> Any:
         """The change to add to a parameter."""
         raise NotImplementedError
+
+
+def clear_gradient(p: Node, set_to_none: bool) -> None:
+    """``p.zero_grad()``, or zeros in place of a Tensor's gradient (its own array: the
+    engine never shares a leaf's; a NumPy scalar or a read-only array is replaced)."""
+    grad = p.grad
+    if set_to_none or grad is None or isinstance(p, Value) or isinstance(grad, Node):
+        p.zero_grad()
+    elif grad.__class__ is np.ndarray and grad.flags.writeable:
+        grad[...] = 0
+    else:
+        p.grad = np.zeros_like(grad)
 
 
 class SGD(Optimizer):

@@ -374,3 +374,31 @@ def test_scalar_mlp_state_dict_round_trip(tmp_path):
     assert [p.data for p in other.parameters()] == [p.data for p in model.parameters()]
     with pytest.raises(ValueError, match="activation"):
         nn.MLP(2, [1], activation="softmax")
+
+
+def test_zero_grad_set_to_none_false_zeros_in_place_and_steps_as_pytorch(rng):
+    # PyTorch's option: zeros instead of None, so a parameter no later pass reaches still
+    # moves on its momentum; with the default (None) it is left alone.
+    torch = pytest.importorskip("torch")
+    start = rng.normal(size=(2, 3))
+    for set_to_none in (True, False):
+        ours, theirs = nn.Parameter(start.copy()), torch.tensor(start, requires_grad=True)
+        mine, other = nn.SGD([ours], lr=0.1, momentum=0.9), torch.optim.SGD([theirs], lr=0.1, momentum=0.9)
+        for step in range(3):
+            if step == 0:  # only the first step's pass reaches the parameter
+                (ours * ours).sum().backward()
+                (theirs * theirs).sum().backward()
+            mine.step()
+            other.step()
+            kept = ours.grad
+            mine.zero_grad(set_to_none=set_to_none)
+            other.zero_grad(set_to_none=set_to_none)
+            if not set_to_none:
+                assert ours.grad is kept and not ours.grad.any()  # the same array, zeroed
+        np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=1e-12)
+    model = nn.Linear(3, 2, rng=0)
+    model(Tensor(np.ones((1, 3)))).sum().backward()
+    model.zero_grad(set_to_none=False)
+    assert all(p.grad is not None and not p.grad.any() for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad is None for p in model.parameters())

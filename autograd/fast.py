@@ -259,8 +259,12 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                 if versions[0] != a._version or (b is not None and versions[1] != b._version):
                     _refuse(node)
                 x, out, args, rules = a._data, node._data, node.args, op.rules
-                if b is None:  # one input: it requires grad, or the node would not be recorded
-                    da, db = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x), None
+                if b is None:  # one input (it may have stopped requiring grad since the forward pass)
+                    if a.requires_grad:
+                        da = rules[0](grad, out, x, *args) if args else rules[0](grad, out, x)
+                    else:
+                        da = None
+                    db = None
                 else:
                     y = b._data
                     if args:
@@ -278,7 +282,7 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
                 x, rules = a.data, op.rules
                 try:
                     if b is None:
-                        da, db = rules[0](grad, node.data, x), None
+                        da, db = rules[0](grad, node.data, x) if a.requires_grad else None, None
                     elif rules is _ADD_RULES:  # (trick 9: the rules of + and *, nearly every scalar node, inline)
                         da = grad if a.requires_grad else None
                         db = grad if b.requires_grad else None

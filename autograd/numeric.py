@@ -92,12 +92,12 @@ def zero_where(condition: Any, x: Any) -> Any:
     if condition is False or condition is np.False_:  # (a scalar comparison: nothing to mask)
         return x
     condition = numbers(condition)
-    if isinstance(x, (float, int)):
-        return 0.0 if condition else x
-    if isinstance(x, ARRAY_TYPES):
+    if isinstance(x, ARRAY_TYPES):  # (first: np.float64 is a float too, and must stay a NumPy number)
         if not np.any(condition):
             return x
         return select_zero(condition, x)
+    if isinstance(x, (float, int)):
+        return 0.0 if condition else x
     from .more_ops import ZERO_WHERE
 
     return ZERO_WHERE(x, np.asarray(condition))

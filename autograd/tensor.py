@@ -222,7 +222,10 @@ class Tensor(Node):
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()  # its own array
         elif isinstance(current, Node):  # a graph from backward(create_graph=True): keep its numbers
             self.grad = np.asarray(current._data) + grad
-        elif current.shape == grad.shape and current.flags.writeable:
+        elif np.shape(current) != grad.shape:  # (data given a new shape, or .grad assigned one): no broadcasting
+            raise ValueError(f"this tensor's .grad has shape {np.shape(current)}, but the gradient to add to it has "
+                             f"shape {grad.shape} (the tensor's own): zero_grad() first, or assign .grad its shape")
+        elif current.flags.writeable:
             self.grad += grad  # accumulate in place, as PyTorch does
         else:
             self.grad = current + grad

@@ -155,12 +155,16 @@ GELU = Op("gelu", forward=lambda x: x * 0.5 * (1.0 + _erf_array(x * SQRT1_2)),
                             torch=lambda x: __import__("torch").nn.functional.gelu(x)),))
 
 
+_PYTHON_NUMBERS = (float, int)
+
+
 def _tie_share(grad: Any, a: Any, b: Any, loses: Callable[[Any, Any], Any]) -> Any:
     """grad, but 0 where ``a`` loses and half on a tie, as PyTorch (where a nan is
     compared, both inputs get it all). A selection, as PyTorch's masked_fill: an inf or
     nan gradient does not leak to the loser as 0 * inf."""
     a, b = numbers(a), numbers(b)
-    if isinstance(a, (float, int)) and isinstance(b, (float, int)):  # a Value's: Python floats
+    if a.__class__ in _PYTHON_NUMBERS and b.__class__ in _PYTHON_NUMBERS:  # a Value's: Python floats (not
+        # np.float64, a float too: a 0-d Tensor's, whose share must stay an array for a rule like sum's)
         return 0.0 if loses(a, b) else grad * 0.5 if a == b else grad
     tie = a == b
     return zero_where(loses(a, b), grad * np.where(tie, 0.5, 1.0) if tie.any() else grad)

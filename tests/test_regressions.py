@@ -125,3 +125,56 @@ def test_rules_run_with_recording_off_with_either_engine():
         y = op(x * 2.0)
         (y if isinstance(y, Value) else y.sum()).backward()
     assert seen == [False, False] and is_grad_enabled()
+
+
+# ---- found by a sweep of the leaves' end of the pass (2026-12-07)
+
+
+@pytest.mark.parametrize("op", ["exp", "T", "sum", "two inputs"])
+def test_a_leaf_switched_off_after_the_forward_pass_gets_no_gradient(op):
+    # Freezing a weight between the forward and the backward pass: the plain pass skips it
+    # (as PyTorch does); the fused loop's one-input step did not look, and gave it one.
+    x = Tensor(np.array([[1.0, 2.0]]), requires_grad=True)
+    w = Tensor(np.array([[3.0, 4.0]]), requires_grad=True)
+    y = {"exp": lambda: x.exp(), "T": lambda: x.T, "sum": lambda: x.sum(), "two inputs": lambda: x * w}[op]()
+    x.requires_grad_(False)
+    y.sum().backward()
+    assert x.grad is None
+    v = Value(2.0)
+    u = v.exp()
+    v.requires_grad = False
+    u.backward()
+    assert v.grad == 0.0
+
+
+def test_a_leaf_gradient_of_another_shape_is_refused_not_broadcast_into():
+    # x.data given a new shape between two passes (no zero_grad): the old (3,) gradient was
+    # added to each row of the new (2, 3) one, silently; PyTorch refuses the mismatch.
+    x = Tensor(np.ones(3), requires_grad=True)
+    (x * 2).sum().backward()
+    x.data = np.ones((2, 3))
+    with pytest.raises(ValueError, match=r"\.grad has shape \(3,\).*shape \(2, 3\)"):
+        (x * 2).sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0, 2.0])  # as it was
+    y = Tensor(np.ones(3), requires_grad=True)
+    y.grad = np.array([5.0])  # assigned by hand, of another shape
+    with pytest.raises(ValueError, match="shape"):
+        (y * 2).sum().backward()
+
+
+@pytest.mark.parametrize("make, expected", [
+    (lambda x: x.sum().maximum((x * 3.0).sum()), [3.0, 3.0, 3.0]),  # (PyTorch's numbers)
+    (lambda x: (x * 2.0).sum().maximum(100.0), [0.0, 0.0, 0.0]),
+    (lambda x: (x * 2.0).sum().minimum(100.0), [2.0, 2.0, 2.0]),
+    (lambda x: (-x.sum()).relu(), [0.0, 0.0, 0.0]),
+    (lambda x: x.sum().clip(0.0, 1.0), [0.0, 0.0, 0.0]),
+])
+def test_a_rule_that_masks_a_reductions_number_keeps_it_a_numpy_number(make, expected):
+    # A full reduction gives np.float64, a subclass of float: the masking rules took it for
+    # a Value's Python float and answered 0.0, and sum's rule then failed to expand it
+    # ('float' object has no attribute 'broadcast_to').
+    for dtype in (np.float64, np.float32):
+        x = Tensor(np.array([1.0, 2.0, 3.0], dtype=dtype), requires_grad=True)
+        make(x).backward()
+        np.testing.assert_array_equal(x.grad, expected)
+        assert x.grad.dtype == dtype

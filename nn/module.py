@@ -127,7 +127,10 @@ class Module:
         """Forget the gradients accumulated in every parameter (``set_to_none=False``:
         zeros instead of None, as in PyTorch; see ``Optimizer.zero_grad``)."""
         for parameter in self.parameters():
-            clear_gradient(parameter, set_to_none)
+            if set_to_none:
+                parameter.zero_grad()
+            else:
+                clear_gradient(parameter, set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and in every submodule; returns self."""

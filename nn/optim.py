@@ -78,14 +78,19 @@ class Optimizer:
         ``set_to_none=False`` (PyTorch's option) a Tensor's gradient becomes zeros instead,
         so the next step still moves it (momentum, Adam's averages) if no pass reaches it."""
         for p in self.params:
-            clear_gradient(p, set_to_none)
+            if set_to_none:
+                p.zero_grad()
+            else:
+                clear_gradient(p, set_to_none)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
         for i, p in enumerate(self.params):  # first, so that a refused step moves nothing
-            if p.grad is None or isinstance(p, Value):
+            gradient = p.grad
+            if (gradient.__class__ is np.ndarray and gradient.shape == p._data.shape) or gradient is None or (
+                    p.__class__ is Value):  # (the usual cases first: a Tensor's own array, none, a Value's)
                 continue
-            numbers = p.grad.data if isinstance(p.grad, Node) else p.grad
+            numbers = gradient.data if isinstance(gradient, Node) else gradient
             if getattr(numbers, "shape", None) != p.shape:  # (broadcast, it would move every row alike)
                 got = getattr(numbers, "shape", type(numbers).__name__)
                 raise ValueError(f"parameter {i} has a gradient of shape {got} for a parameter of shape "

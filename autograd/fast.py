@@ -753,7 +753,8 @@ def install() -> None:
 
     _modes = modes
     Node.inputs = property(_inputs, _set_inputs, doc=_TUPLE_INPUTS.__doc__)  # type: ignore[misc, assignment]
-    made_before = [x for x in gc.get_objects() if isinstance(x, Node) and not hasattr(x, "_first_input")]
+    # (type(), not isinstance(): that reads __class__, which some modules' objects answer with a warning)
+    made_before = [x for x in gc.get_objects() if issubclass(type(x), Node) and not hasattr(x, "_first_input")]
     for node in made_before:  # (while the package was imported: none, so far)
         _set_inputs(node, _TUPLE_INPUTS.__get__(node))
     if FUSED_LOOP:

@@ -462,7 +462,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     >>> autograd.where(x > 0, x, 0.0).data.tolist()
     [0.0, 2.0]
     """
-    condition = np.asarray(numbers(condition) if hasattr(condition, "apply") else condition)
+    # a copy: the condition as it is now, whatever is later written into the caller's array
+    condition = np.array(numbers(condition) if hasattr(condition, "apply") else condition)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be booleans (such as x > 0), not {condition.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):

@@ -178,3 +178,21 @@ def test_a_rule_that_masks_a_reductions_number_keeps_it_a_numpy_number(make, exp
         make(x).backward()
         np.testing.assert_array_equal(x.grad, expected)
         assert x.grad.dtype == dtype
+
+
+@pytest.mark.parametrize("spelling", ["function", "method", "bool Tensor"])
+def test_where_s_condition_is_the_one_at_forward_time(spelling):
+    # The condition array was kept by reference: changed after the forward pass, it sent
+    # the gradient where the new condition pointed, silently (x.grad [1, 1] for [1, 0]).
+    import autograd
+
+    condition = np.array([True, False])
+    given = Tensor(condition) if spelling == "bool Tensor" else condition
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    z = (x.where(given, 0.0) if spelling == "method" else autograd.where(given, x, 0.0)).sum()
+    if spelling == "bool Tensor":
+        given.data[1] = True
+    else:
+        condition[1] = True
+    z.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0])

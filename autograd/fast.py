@@ -256,8 +256,8 @@ def _fused_pass(order: list[Node], roots: list[Node], seeds: list[Any], keep_int
             a, b, kind = node._first_input, node._second_input, node.__class__  # (trick 5's layout)
             if kind is Tensor and a is not _MANY:  # (the usual node first: one test)
                 versions = node.versions
-                if versions[0] != a._version or (b is not None and versions[1] != b._version):
-                    _refuse(node)
+                if versions[0] != a._version or (b is not None and versions[1] != b._version) or node._version:
+                    _refuse(node)  # (an input, or the node's own numbers, changed since the forward pass)
                 x, out, args, rules = a._data, node._data, node.args, op.rules
                 if b is None:  # one input (it may have stopped requiring grad since the forward pass)
                     if a.requires_grad:
@@ -328,7 +328,7 @@ def _forget_partial_sums(order: list[Node], stopped_at: Node) -> None:
 def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
     """The fused loop's step for the rare node of three or more inputs (or of a node
     type of the user's): ``core.chain_rule``, then the shares sent on in a loop."""
-    if isinstance(node, Tensor) and node.versions != node._version_of_inputs:
+    if isinstance(node, Tensor) and (node.versions != node._version_of_inputs or node._version):
         _refuse(node)
     try:
         shares = core.chain_rule(node, grad)

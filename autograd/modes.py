@@ -296,11 +296,16 @@ def refuse_changed_inputs(node: Tensor) -> None:
                 f"input {position} ({name}) of '{node.op.name}' was changed after the forward pass used it (its "
                 f"version is {x._version}, it was {then}), so its gradient would mix old and new numbers; run the "
                 "forward pass again after changing it (e.g. optimizer.step() after backward(), not between)")
+    if node._version:  # its own numbers: rules such as sigmoid's and exp's compute from them
+        raise RuntimeError(
+            f"the result of '{node.op.name}' was changed after the forward pass computed it (its version is "
+            f"{node._version}, it was 0), and its gradient may be computed from those numbers; change a copy "
+            "(t.detach().numpy().copy()), or run the forward pass again")
 
 
 def _version_checked(step: Callable) -> Callable:
     def step_on_unchanged_numbers(node: Node, grad: Any) -> list[Any]:
-        if node.__class__ is Tensor and node.versions != node._version_of_inputs:
+        if node.__class__ is Tensor and (node.versions != node._version_of_inputs or node._version):
             refuse_changed_inputs(node)
         return step(node, grad)
     return step_on_unchanged_numbers

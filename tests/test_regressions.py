@@ -196,3 +196,16 @@ def test_where_s_condition_is_the_one_at_forward_time(spelling):
         condition[1] = True
     z.backward()
     np.testing.assert_array_equal(x.grad, [1.0, 0.0])
+
+
+@pytest.mark.parametrize("op", ["sigmoid", "exp", "tanh", "times two"])
+def test_an_operations_result_changed_before_the_next_one_uses_it_is_refused(op):
+    # sigmoid's and exp's rules compute from their result: written into before any other
+    # operation recorded it, it gave x.grad [0.09, 0.197] for [0.25, 0.197], silently.
+    # (PyTorch refuses where the rule needs the result; here every result is held to it.)
+    x = Tensor([0.0, 1.0], requires_grad=True)
+    y = {"sigmoid": x.sigmoid, "exp": x.exp, "tanh": x.tanh, "times two": lambda: x * 2.0}[op]()
+    y.data[0] = 0.9
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.sum().backward()
+    assert x.grad is None

@@ -26,7 +26,7 @@ from autograd.files import replacing
 
 from . import init
 from .init import RandomSource
-from .optim import clear_gradient
+from .optim import fill_gradient_with_zeros
 
 __all__ = [
     "Parameter",
@@ -130,7 +130,7 @@ class Module:
             if set_to_none:
                 parameter.zero_grad()
             else:
-                clear_gradient(parameter, set_to_none)
+                fill_gradient_with_zeros(parameter)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and in every submodule; returns self."""

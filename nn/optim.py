@@ -81,7 +81,7 @@ class Optimizer:
             if set_to_none:
                 p.zero_grad()
             else:
-                clear_gradient(p, set_to_none)
+                fill_gradient_with_zeros(p)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -118,11 +118,12 @@ class Optimizer:
         raise NotImplementedError
 
 
-def clear_gradient(p: Node, set_to_none: bool) -> None:
-    """``p.zero_grad()``, or zeros in place of a Tensor's gradient (its own array: the
-    engine never shares a leaf's; a NumPy scalar or a read-only array is replaced)."""
+def fill_gradient_with_zeros(p: Node) -> None:
+    """``zero_grad(set_to_none=False)`` for one parameter: zeros in place of a Tensor's
+    gradient (its own array: the engine never shares a leaf's; a NumPy scalar or a
+    read-only array is replaced); ``p.zero_grad()`` for the rest (none yet, a Value, a graph)."""
     grad = p.grad
-    if set_to_none or grad is None or isinstance(p, Value) or isinstance(grad, Node):
+    if grad is None or isinstance(p, Value) or isinstance(grad, Node):
         p.zero_grad()
     elif grad.__class__ is np.ndarray and grad.flags.writeable:
         grad[...] = 0

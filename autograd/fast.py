@@ -328,7 +328,7 @@ def _forget_partial_sums(order: list[Node], stopped_at: Node) -> None:
 def _send_shares(node: Node, grad: Any, leaves: dict[Node, Any]) -> None:
     """The fused loop's step for the rare node of three or more inputs (or of a node
     type of the user's): ``core.chain_rule``, then the shares sent on in a loop."""
-    if isinstance(node, Tensor) and (node.versions != node._version_of_inputs or node._version):
+    if isinstance(node, Tensor) and _modes.changed_since_forward(node):
         _refuse(node)
     try:
         shares = core.chain_rule(node, grad)

@@ -287,6 +287,12 @@ def _on_numpy_scalars(node: Node, grad: Any) -> list[Any]:
             for rule, x in zip(node.op.rules, node.inputs)]
 
 
+def changed_since_forward(node: Tensor) -> bool:
+    """Whether an input's numbers, or the node's own, were changed since the operation
+    recorded them (their version counters moved)."""
+    return node.versions != node._version_of_inputs or node._version != 0
+
+
 def refuse_changed_inputs(node: Tensor) -> None:
     """Raise: numbers this node's rule needs were changed after the operation recorded them."""
     for position, (x, then) in enumerate(zip(node.inputs, node.versions)):
@@ -305,7 +311,7 @@ def refuse_changed_inputs(node: Tensor) -> None:
 
 def _version_checked(step: Callable) -> Callable:
     def step_on_unchanged_numbers(node: Node, grad: Any) -> list[Any]:
-        if node.__class__ is Tensor and (node.versions != node._version_of_inputs or node._version):
+        if node.__class__ is Tensor and changed_since_forward(node):
             refuse_changed_inputs(node)
         return step(node, grad)
     return step_on_unchanged_numbers

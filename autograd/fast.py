@@ -114,7 +114,7 @@ import numpy as np
 
 from . import core, more_ops, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
-from .inplace import WatchedArray
+from .inplace import WatchedArray, share_count_with_inputs
 from .methods import set_method
 from .tensor import FLOAT32_MADE, Tensor, promoted
 from .tensor import constant as tensor_constant
@@ -469,6 +469,7 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
     out = _new(Tensor)
     out._data = data
     out._version = 0
+    out._aliases = None
     out.grad = None
     out.label = ""
     out.args = ()
@@ -489,6 +490,8 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
         out._first_input = out._second_input = None
         out.versions = ()
         out.requires_grad = False
+    if data.base is not None:  # a view (reshape, t[0], t.T): of an input's numbers? (inplace.py)
+        share_count_with_inputs(out, (a, b))
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), args)
     return out
@@ -636,6 +639,7 @@ def _kept_view(tensor: Tensor) -> Any:
     try:
         view = tensor._view
         if view.base is tensor._data and view._owner() is tensor:  # (a copy of the tensor has its own)
+            view._aliases = tensor._aliases  # (views made of the tensor since: inplace.Aliases)
             return view
     except AttributeError:  # none kept yet
         pass

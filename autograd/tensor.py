@@ -26,7 +26,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
-from .inplace import WatchedArray
+from .inplace import WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
@@ -50,18 +50,20 @@ class Tensor(Node):
     (2, 2)
     """
 
-    __slots__ = ("args", "versions", "_data", "_version", "_view")
+    __slots__ = ("args", "versions", "_data", "_version", "_aliases", "_view")
     inputs: tuple[Tensor, ...]
     args: tuple  # (per tensor: Node's is a class-wide default)
     versions: tuple[int, ...]  # the inputs' versions when the operation used them
     _data: Any  # the numbers behind ``data``
-    _version: int  # how many times ``data`` was assigned
+    _version: int  # how many times ``data`` was assigned or written into
+    _aliases: Any  # None, or the tensors sharing this one's memory and count (inplace.Aliases)
     _view: Any  # room for the view ``data`` handed out, kept by fast.py's trick 6 (unset otherwise)
 
     def __init__(self, data: Any, requires_grad: bool = False, label: str = "", *, dtype: Any = None) -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, not {type(label).__name__}")
-        self._data, self._version, self.grad, self.label = float_array(data, dtype), 0, None, label
+        self._data, self._version, self._aliases = float_array(data, dtype), 0, None
+        self.grad, self.label = None, label
         self.op, self.inputs, self.args, self.requires_grad = None, (), (), False
         if requires_grad:
             self.requires_grad_()
@@ -76,24 +78,28 @@ class Tensor(Node):
         if array.__class__ is not np.ndarray:  # a NumPy scalar or a number cannot be written into
             return array
         view = array.view(WatchedArray)
-        view._owner = weakref.ref(self)
+        view._owner, view._aliases = weakref.ref(self), self._aliases
         return view
 
     @data.setter
     def data(self, value: Any) -> None:
-        current = self._data
+        current, viewed = self._data, None
         if isinstance(value, WatchedArray):  # plain numbers are stored, never a watched view
             reference = getattr(value, "_owner", None)
             if value.base is current and reference is not None and reference() is self:
                 self._version += 1  # ``t.data += 1`` hands back the view ``t.data`` gave: the array stays
                 return
+            viewed = value._tensor()  # (another tensor's numbers: the two then share a count)
             value = value.view(np.ndarray)
         if value.__class__ is not np.ndarray or value.dtype.kind != "f":  # a number, a list, ints: as Tensor() takes
             value = float_array(value, copy=False)  # them (a float array is kept as it is, as in PyTorch)
         if value is not current and getattr(value, "dtype", None) == FLOAT32:
             FLOAT32_MADE[0] = True
+        leave_aliases(self, value)
         self._data = value
         self._version += 1
+        if viewed is not None:
+            share_count(self, viewed)
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:
@@ -116,9 +122,11 @@ class Tensor(Node):
         if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
             data = np.asarray(data)
         out = Tensor.__new__(Tensor)
-        out._data, out._version, out.grad, out.label, out.args = data, 0, None, "", ()
+        out._data, out._version, out._aliases, out.grad, out.label, out.args = data, 0, None, None, "", ()
         record(out, op, inputs, args)
         out.versions = out._version_of_inputs if out.op is not None else ()
+        if data.base is not None:  # a view (reshape, t[0], t.T): of an input's numbers?
+            share_count_with_inputs(out, inputs)
         return out
 
     # ---- what the array holds
@@ -173,8 +181,11 @@ class Tensor(Node):
         return np.asarray(self._data).tolist()
 
     def detach(self) -> Tensor:
-        """The same data in a new leaf tensor cut off from the graph (no gradient flows)."""
-        return as_tensor(self._data)
+        """The same data in a new leaf tensor cut off from the graph (no gradient flows),
+        sharing its memory and its version count, as in PyTorch."""
+        detached = as_tensor(self._data)
+        share_count(detached, self)
+        return detached
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
@@ -288,8 +299,11 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
         return data
     tensor = Tensor.__new__(Tensor)
-    tensor._data, tensor._version, tensor.grad, tensor.label = float_array(data, dtype, copy=False), 0, None, ""
+    tensor._data, tensor._version, tensor._aliases = float_array(data, dtype, copy=False), 0, None
+    tensor.grad, tensor.label = None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
+    if isinstance(data, WatchedArray) and (viewed := data._tensor()) is not None:  # as_tensor(t.data)
+        share_count(tensor, viewed)
     return tensor
 
 
@@ -347,7 +361,7 @@ def constant(x: Any, like: Tensor | None) -> Tensor:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
         # (float32 arrays with float64, or a 0-d float64 array with float32: see promoted)
     tensor = Tensor.__new__(Tensor)
-    tensor._data, tensor._version, tensor.grad, tensor.label = data, 0, None, ""
+    tensor._data, tensor._version, tensor._aliases, tensor.grad, tensor.label = data, 0, None, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
     return tensor
 

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from autograd import Node, Tensor, Value
+from autograd.inplace import count_write
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
@@ -111,7 +112,7 @@ class Optimizer:
                 if change.dtype is not data.dtype and change.dtype != data.dtype:
                     change = change.astype(data.dtype)  # float32 parameters stay float32
                 p._data += change  # in place for arrays (rebinds a NumPy scalar)
-                p._version += 1  # type: ignore[attr-defined]  # a change, as p.data += change would count it
+                count_write(p)  # a change (of p and of views of p), as p.data += change would count it
 
     def _update(self, index: int, data: Any, gradient: Any) -> Any:
         """The change to add to a parameter."""

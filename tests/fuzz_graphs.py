@@ -17,8 +17,9 @@ Tensors, boolean masks as lists, arrays and Tensors; constants as operands on ei
 side (Python numbers, ``np.float64``/``np.float32`` scalars, arrays, Tensors); float32
 graphs (PyTorch keeps float32 with float64 scalars, so the dtype of every node is
 compared too); 0-d and size-0 leaves; and NumPy buffers (operands, index arrays, a
-constant Tensor's data) changed in place between the forward and the backward pass:
-the gradient must be the one of the numbers at forward time, or a clear error.
+constant Tensor's data) changed in place between the forward and the backward pass, and
+views of a node made after the forward pass (``VIEW_FORMS``) and written into: the
+gradient must be the one of the numbers at forward time, or a clear error.
 
 Values and gradients agree within 1e-8 of the magnitudes involved: a node's own and its
 inputs' for values, the largest gradient in the graph for a leaf's gradient (it is a sum
@@ -171,6 +172,27 @@ class Index:
         return f"[{inner}]" + (" (its arrays mutated before backward)" if self.mutate else "")
 
 
+# Views of a node's numbers a user makes after the forward pass to look at them, and writes
+# into: each shares the node's memory (reshape(-1) of a scattered array copies instead).
+VIEW_FORMS: dict[str, Callable[[Tensor], Tensor]] = {
+    "reshape(-1)": lambda t: t.reshape(-1),
+    "t[...]": lambda t: t[...],
+    "t[None]": lambda t: t[None],
+    ".T": lambda t: t.T,
+    "detach()": lambda t: t.detach(),
+    "as_tensor(t.data)": lambda t: autograd.as_tensor(t.data),
+}
+
+
+def _write_into_a_view(node: Tensor, form: str) -> bool:
+    """Make the view and write into it; whether anything was written."""
+    view = VIEW_FORMS[form](node)
+    if not isinstance(view.data, np.ndarray) or not view.data.flags.writeable:  # (a 0-d number, a broadcast)
+        return False
+    _change_in_place(view, "numbers")
+    return True
+
+
 def _change_in_place(x: Any, kind: str) -> None:
     """Refill a buffer in place, as a data loader reusing its batch buffer would: numbers
     change; positions move (staying in range) and masks flip."""
@@ -198,6 +220,9 @@ class Graph:
 
     leaves: list[np.ndarray] = field(default_factory=list)
     steps: list[Step] = field(default_factory=list)
+    # (node, form): after the forward pass our run makes a view of that node (VIEW_FORMS),
+    # outside the graph, and writes into it
+    written_view: tuple[int, str] | None = None
 
     def add_leaf(self, values: np.ndarray) -> None:
         self.steps.append(Step("leaf", (), (len(self.leaves),)))
@@ -209,7 +234,7 @@ class Graph:
 
     @property
     def mutates(self) -> bool:
-        return any(getattr(a, "mutate", False) for s in self.steps for a in s.args)
+        return self.written_view is not None or any(getattr(a, "mutate", False) for s in self.steps for a in s.args)
 
     def __str__(self) -> str:
         lines = []
@@ -219,6 +244,8 @@ class Graph:
                 lines.append(f"node {k}: leaf {leaf.shape} {leaf.dtype} = {np.array2string(leaf, precision=17)}")
             else:
                 lines.append(f"node {k}: {s.op}{s.operands} {s.args if s.args else ''}")
+        if self.written_view is not None:
+            lines.append(f"then: a view of node {self.written_view[0]} ({self.written_view[1]}) written into")
         return "\n".join(lines)
 
 
@@ -817,6 +844,9 @@ def tensor_graph(chooser: Chooser, max_steps: int = 10, dtypes: Sequence[Any] = 
         steps = chooser.integer(20, 60)
     for _ in range(steps):
         builder.random_step()
+    if chooser.chance(15) and draws("written_view"):
+        builder.graph.written_view = (chooser.integer(0, len(builder.graph.steps) - 1),
+                                      chooser.choice(sorted(VIEW_FORMS)))
     return builder.graph
 
 
@@ -905,6 +935,8 @@ def run_ours(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any], float]:
         loss = _weighted_sum(graph, nodes, scalar, lambda w: w)
         for buffer, kind in changed:
             _change_in_place(buffer, kind)
+        if graph.written_view is not None and _write_into_a_view(nodes[graph.written_view[0]], graph.written_view[1]):
+            changed.append(graph.written_view)
         try:
             loss.backward()
         except RuntimeError as error:

@@ -294,3 +294,117 @@ def test_a_numerical_gradient_check_between_forward_and_backward_changes_nothing
     y.backward()
     np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
     np.testing.assert_allclose(numerical, x.grad, rtol=1e-6)
+
+
+# ---- views an operation made: one memory, one count (as PyTorch's views share their base's
+# version counter). The ops below hand back a view of their input's numbers, not a copy, so
+# a write into either tensor is a write into both. The refusals below were silently wrong
+# gradients before the counters were shared: a write moved only the counter of the tensor
+# written into.
+VIEWS = {
+    "reshape": lambda t: t.reshape(3, 2),
+    "view": lambda t: t.view(-1),
+    "flatten": lambda t: t.flatten(),
+    "t[0]": lambda t: t[0],
+    "t[:, 1:]": lambda t: t[:, 1:],
+    "t[None]": lambda t: t[None],
+    ".T": lambda t: t.T,
+    "permute": lambda t: t.permute(1, 0),
+    "transpose": lambda t: t.transpose(0, 1),
+    "unsqueeze": lambda t: t.unsqueeze(0),
+    "squeeze": lambda t: t[None].squeeze(0),
+    "detach": lambda t: t.detach(),
+}
+
+
+@pytest.mark.parametrize("make_view", VIEWS.values(), ids=VIEWS.keys())
+def test_a_write_through_a_view_made_after_the_forward_pass_is_refused(make_view):
+    x = Tensor(np.arange(1.0, 7.0).reshape(2, 3) / 6, requires_grad=True)
+    e = x.exp()  # exp's rule computes from e's own numbers
+    y = e.sum()
+    view = make_view(e)  # not part of y's graph: made to look at e, and written into
+    assert np.shares_memory(view._data, e._data)
+    view.data[(0,) * view.ndim] = 100.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+@pytest.mark.parametrize("make_view", VIEWS.values(), ids=VIEWS.keys())
+def test_a_write_into_a_tensor_counts_for_the_views_operations_made_of_it(make_view):
+    x = Tensor(np.arange(1.0, 7.0).reshape(2, 3), requires_grad=True)
+    w = Tensor(np.ones(1), requires_grad=True)
+    view = make_view(x)  # a view of x's numbers
+    y = (view * w).sum()  # w's gradient is the sum of the view's numbers
+    x.data[0, 0] = 100.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_view_of_a_tensor_that_needs_no_gradient_counts_writes_into_it_too():
+    x = Tensor(np.arange(1.0, 4.0))  # data, no gradient: the view is not recorded
+    w = Tensor(np.ones(2), requires_grad=True)
+    y = (w * x[:2]).sum()
+    x.data[0] = 9.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_an_optimizer_step_between_forward_and_backward_counts_for_a_transposed_weight():
+    W = Tensor(np.ones((2, 3)), requires_grad=True)
+    optimizer = nn.SGD([W], lr=0.1)
+    W.grad = np.ones((2, 3))
+    y = (Tensor(np.ones((1, 3)), requires_grad=True) @ W.T.detach()).exp().sum()  # (only the shared count tells)
+    optimizer.step()  # in place: the detached W.T's numbers move with W's
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_tensor_made_of_another_tensors_data_shares_its_count():
+    from autograd import as_tensor
+
+    e = Tensor([1.0, 2.0], requires_grad=True).exp()
+    y = e.sum()
+    as_tensor(e.data).data[0] = 5.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_view_given_a_new_array_no_longer_counts_for_the_tensor_it_viewed():
+    # no refusal where nothing the rules read moved: after ``view.data = ...`` the view's
+    # numbers are another array, and writing into them leaves e's alone
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    e = x.exp()
+    y = e.sum()
+    view = e[:]
+    view.data = np.zeros(2)
+    view.data[0] = 7.0
+    y.backward()
+    np.testing.assert_array_equal(x.grad, np.exp([1.0, 2.0]))
+
+
+def test_a_copy_an_operation_made_is_not_a_view():
+    x = Tensor(np.arange(6.0).reshape(2, 3), requires_grad=True)
+    e = x.exp()
+    y = e.sum()
+    copied = e.T.reshape(-1)  # not contiguous: reshape copies
+    assert not np.shares_memory(copied._data, e._data)
+    copied.data[0] = 100.0
+    y.backward()
+    np.testing.assert_allclose(x.grad, np.exp(np.arange(6.0).reshape(2, 3)))
+
+
+def test_a_weights_list_of_views_does_not_grow_with_the_views_made_and_gone():
+    W = Tensor(np.ones((3, 2)), requires_grad=True)
+    for _ in range(1000):
+        (Tensor(np.ones((1, 2))) @ W.T).sum()  # a W.T per step, as a training loop of raw Tensors makes
+    assert len(W._aliases) <= 2 * W._aliases.PRUNE_EVERY
+    assert W._aliases.tensors() == [W]  # (only W is still alive)
+
+
+def test_a_tensor_with_views_copies_and_pickles_as_one_with_its_own_numbers():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    view = x[:1]
+    for twin in (copy.deepcopy(x), pickle.loads(pickle.dumps(x))):
+        assert twin._aliases is None and not np.shares_memory(twin._data, x._data)
+        twin.data[0] = 9.0
+        assert x._version == 0 and view._version == 0

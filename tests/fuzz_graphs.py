@@ -223,6 +223,9 @@ class Graph:
     # (node, form): after the forward pass our run makes a view of that node (VIEW_FORMS),
     # outside the graph, and writes into it
     written_view: tuple[int, str] | None = None
+    # the nodes the loss sums (``_weighted_sum``): all of them, or these. A loss of some
+    # nodes leaves others with no gradient, and some leaves unreached
+    loss_nodes: tuple[int, ...] | None = None
 
     def add_leaf(self, values: np.ndarray) -> None:
         self.steps.append(Step("leaf", (), (len(self.leaves),)))
@@ -246,6 +249,8 @@ class Graph:
                 lines.append(f"node {k}: {s.op}{s.operands} {s.args if s.args else ''}")
         if self.written_view is not None:
             lines.append(f"then: a view of node {self.written_view[0]} ({self.written_view[1]}) written into")
+        if self.loss_nodes is not None:
+            lines.append(f"loss: the weighted sum of nodes {list(self.loss_nodes)}")
         return "\n".join(lines)
 
 
@@ -847,7 +852,15 @@ def tensor_graph(chooser: Chooser, max_steps: int = 10, dtypes: Sequence[Any] = 
     if chooser.chance(15) and draws("written_view"):
         builder.graph.written_view = (chooser.integer(0, len(builder.graph.steps) - 1),
                                       chooser.choice(sorted(VIEW_FORMS)))
+    builder.graph.loss_nodes = _some_nodes(chooser, len(builder.graph.steps))
     return builder.graph
+
+
+def _some_nodes(chooser: Chooser, count: int) -> tuple[int, ...] | None:
+    """Now and then a loss of only some nodes: the last, and each other one in three."""
+    if not chooser.chance(30):
+        return None
+    return tuple(k for k in range(count - 1) if chooser.chance(33)) + (count - 1,)
 
 
 SCALAR_CONSTANT_FORMS = ("float", "int", "np.float64", "np.float32")
@@ -887,6 +900,7 @@ def value_graph(chooser: Chooser, max_steps: int = 12) -> Graph:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             values.append(_operation(step, torch=False)(*(values[i] for i in operands)))
+    graph.loss_nodes = _some_nodes(chooser, len(graph.steps))
     return graph
 
 
@@ -912,6 +926,8 @@ def _run(graph: Graph, make_leaf: Callable[[np.ndarray], Any], torch: bool,
 
 
 def _weighted_sum(graph: Graph, nodes: list[Any], scalar: bool, to_weight: Callable[[np.ndarray], Any]) -> Any:
+    if graph.loss_nodes is not None:
+        nodes = [nodes[k] for k in graph.loss_nodes]
     loss = None
     for node, weight in zip(nodes, _weights(graph, [tuple(np.shape(n.data)) for n in nodes])):
         if not scalar:  # weights in the node's own dtype, so a float32 graph stays float32
@@ -945,7 +961,8 @@ def run_ours(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any], float]:
             raise
     grads = [np.asarray(n.grad, dtype=float) for n in nodes if n.grad is not None]
     largest = max((float(np.max(np.abs(g[np.isfinite(g)]), initial=0.0)) for g in grads), default=0.0)
-    return values, [np.asarray(x.grad) for x in leaves], largest
+    return values, [np.zeros(np.shape(x.data), np.result_type(x.data)) if x.grad is None else np.asarray(x.grad)
+                    for x in leaves], largest  # (a leaf the loss does not reach has no gradient: zeros, as torch's)
 
 
 def run_torch(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any]]:

@@ -490,8 +490,8 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
         out._first_input = out._second_input = None
         out.versions = ()
         out.requires_grad = False
-    if data.base is not None:  # a view (reshape, t[0], t.T): of an input's numbers? (inplace.py)
-        share_count_with_inputs(out, (a, b))
+    if data.base is not None or data is a._data or (b is not None and data is b._data):  # a view, or an
+        share_count_with_inputs(out, (a, b))  # input's array itself: of an input's numbers? (inplace.py)
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), args)
     return out
@@ -639,7 +639,6 @@ def _kept_view(tensor: Tensor) -> Any:
     try:
         view = tensor._view
         if view.base is tensor._data and view._owner() is tensor:  # (a copy of the tensor has its own)
-            view._aliases = tensor._aliases  # (views made of the tensor since: inplace.Aliases)
             return view
     except AttributeError:  # none kept yet
         pass

@@ -32,6 +32,7 @@ own counter, as in PyTorch).
 
 from __future__ import annotations
 
+import threading
 import weakref
 from typing import Any
 
@@ -262,23 +263,29 @@ def _unowned_plain(x: Any) -> Any:
 class Aliases(list):
     """The tensors whose numbers are views of one block of memory: a list of weak
     references (a view going away leaves no cost behind it but its dead reference,
-    dropped every ``PRUNE_EVERY`` joins), each member's ``_aliases`` the same list. Known
+    dropped every ``PRUNE_EVERY`` joins), each member's ``_aliases`` the same list, and
+    so is that of each view ``t.data`` handed out (made by the first read of it). Known
     by identity, not ``==`` (which compares a Tensor's numbers: why no ``WeakSet``). A
-    deep copy of a tensor, or a pickled one, starts with none (``__reduce__``)."""
+    deep copy of a tensor, or a pickled one, starts with none (``__reduce__``). Joins and
+    leaves take a lock (a prune rewrites the list: another thread's join would be lost);
+    a write goes through a copy of the list (a prune would move members past it)."""
 
     __slots__ = ()
     PRUNE_EVERY = 64
+    _lock = threading.Lock()
 
     def tensors(self) -> list[Any]:
-        return [tensor for reference in self if (tensor := reference()) is not None]
+        return [tensor for reference in tuple(self) if (tensor := reference()) is not None]
 
     def join(self, tensor: Any) -> None:
-        self.append(weakref.ref(tensor))
-        if len(self) % self.PRUNE_EVERY == 0:  # (a weight's list gains a view per step: W.T)
-            self[:] = [reference for reference in self if reference() is not None]
+        with self._lock:
+            self.append(weakref.ref(tensor))
+            if len(self) % self.PRUNE_EVERY == 0:  # (a weight's list gains a view per step: W.T)
+                self[:] = [reference for reference in self if reference() is not None]
 
     def leave(self, tensor: Any) -> None:
-        self[:] = [reference for reference in self if reference() is not tensor]
+        with self._lock:
+            self[:] = [reference for reference in self if reference() is not tensor]
 
     def __reduce__(self) -> Any:
         return (type(None), ())
@@ -298,7 +305,7 @@ def count_write(tensor: Any) -> None:
     tensor._version += 1
     aliases = tensor._aliases
     if aliases is not None:
-        for reference in aliases:
+        for reference in tuple(aliases):
             other = reference()
             if other is not None and other is not tensor:
                 other._version += 1
@@ -306,7 +313,8 @@ def count_write(tensor: Any) -> None:
 
 def share_count(tensor: Any, other: Any) -> None:
     """Count writes into ``tensor`` and ``other`` together: one's numbers are a view of
-    the other's (two lists of aliases become one)."""
+    the other's (two lists of aliases become one: rare, since tensors on one memory are
+    in one list from the start; a view of ``.data`` handed out before keeps the old list)."""
     aliases, own = other._aliases, tensor._aliases
     if aliases is None and own is None:  # (the usual case, a first view: 1.1 us -> 0.4 us written out)
         if tensor is not other:
@@ -340,10 +348,8 @@ def leave_aliases(tensor: Any, new: Any) -> None:
 
 
 def _memory(array: Any) -> Any:
-    """The object that owns an array's memory: the end of its chain of bases."""
-    base = array.base
-    while base is not None:
-        if not isinstance(base, np.ndarray):  # (a buffer: bytes, an mmap)
-            return base
-        array, base = base, base.base
+    """The object that owns an array's memory: the end of its chain of bases (through
+    what NumPy's stride tricks put in it too, which is not an array but has a ``base``)."""
+    while (base := getattr(array, "base", None)) is not None:
+        array = base
     return array

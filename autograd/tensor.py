@@ -26,7 +26,7 @@ import numpy as np
 
 from . import ops
 from .core import Node, record
-from .inplace import WatchedArray, leave_aliases, share_count, share_count_with_inputs
+from .inplace import Aliases, WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
 
 __all__ = ["Tensor", "as_tensor"]
@@ -77,8 +77,11 @@ class Tensor(Node):
         array = self._data
         if array.__class__ is not np.ndarray:  # a NumPy scalar or a number cannot be written into
             return array
-        view = array.view(WatchedArray)
-        view._owner, view._aliases = weakref.ref(self), self._aliases
+        view, reference = array.view(WatchedArray), weakref.ref(self)
+        aliases = self._aliases
+        if aliases is None:  # (made now, so that the view sees views made of the tensor later: inplace.Aliases)
+            aliases = self._aliases = Aliases((reference,))
+        view._owner, view._aliases = reference, aliases
         return view
 
     @data.setter
@@ -125,8 +128,8 @@ class Tensor(Node):
         out._data, out._version, out._aliases, out.grad, out.label, out.args = data, 0, None, None, "", ()
         record(out, op, inputs, args)
         out.versions = out._version_of_inputs if out.op is not None else ()
-        if data.base is not None:  # a view (reshape, t[0], t.T): of an input's numbers?
-            share_count_with_inputs(out, inputs)
+        if data.base is not None or any(data is x._data for x in inputs):  # a view (reshape, t[0], t.T), or
+            share_count_with_inputs(out, inputs)  # an input's array itself: of an input's numbers?
         return out
 
     # ---- what the array holds
@@ -184,7 +187,8 @@ class Tensor(Node):
         """The same data in a new leaf tensor cut off from the graph (no gradient flows),
         sharing its memory and its version count, as in PyTorch."""
         detached = as_tensor(self._data)
-        share_count(detached, self)
+        if detached._data is self._data:  # (a NumPy scalar goes into a new array)
+            share_count(detached, self)
         return detached
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:

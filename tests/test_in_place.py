@@ -408,3 +408,102 @@ def test_a_tensor_with_views_copies_and_pickles_as_one_with_its_own_numbers():
         assert twin._aliases is None and not np.shares_memory(twin._data, x._data)
         twin.data[0] = 9.0
         assert x._version == 0 and view._version == 0
+
+
+# ---- found by a helper's sweep of the shared count (2026-12-07), each silent before
+def test_a_view_of_data_handed_out_before_a_view_op_counts_after_its_tensor_is_gone():
+    import gc
+
+    owner = Tensor([1.0, 2.0, 3.0])  # data: nothing keeps it alive once y is made
+    held = owner.data  # handed out before owner had views
+    y = owner[1:]  # owner and y share memory from here
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    loss = (y * w).sum()
+    del owner
+    gc.collect()
+    held[1:] = 100.0  # y's numbers
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        loss.backward()
+
+
+def test_a_view_of_data_handed_out_before_its_tensor_took_a_new_array_still_counts_for_the_old_ones_views():
+    owner = Tensor([1.0, 2.0, 3.0])
+    held = owner.data
+    y = owner[1:]
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    loss = (y * w).sum()
+    owner.data = np.zeros(3)  # owner leaves; y still views the old array, which `held` writes into
+    held[1:] = 100.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        loss.backward()
+
+
+def _user_op(name, forward):
+    from autograd import Op
+
+    return Op(name, forward=forward, rules=[lambda grad, out, x: grad], formulas=["identity"],
+              internal=True)  # (not listed among the user-facing operations the tests go through)
+
+
+def test_an_operation_whose_forward_returns_its_input_array_itself_shares_its_count():
+    contiguous = _user_op("contiguous", np.ascontiguousarray)  # gives back a contiguous array as it is
+    e = Tensor([1.0, 2.0, 3.0], requires_grad=True).exp()
+    c = contiguous(e)
+    assert c._data is e._data
+    loss = (c * c).sum()
+    contiguous(e).data[...] = 0.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        loss.backward()
+
+
+def test_a_view_made_with_stride_tricks_shares_its_count():
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    windows = _user_op("windows", lambda x: sliding_window_view(x, 2))  # its base chain passes a non-array
+    signal = Tensor([1.0, 2.0, 3.0])
+    w = Tensor(np.ones((2, 2)), requires_grad=True)
+    loss = (windows(signal) * w).sum()
+    signal.data[...] = 0.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        loss.backward()
+
+
+def test_detach_of_a_number_shares_no_count_since_it_shares_no_memory():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (x * x).sum()  # its numbers: a NumPy scalar, which detach() puts in a new array
+    detached = loss.detach()
+    detached.data[...] = 0.0
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+
+
+def test_a_write_reaches_every_view_even_if_the_list_of_views_is_pruned_meanwhile():
+    # another thread's view op prunes the list (Aliases.join) while a write goes through it,
+    # simulated by a member whose version, once moved, makes views enough for a prune: the
+    # dead references pruned before it moved the views after it back, out of the loop's way
+    from autograd.inplace import Aliases
+
+    class Busy(Tensor):
+        __slots__ = ()
+
+        @property
+        def _version(self):
+            return Tensor._version.__get__(self)
+
+        @_version.setter
+        def _version(self, value):
+            Tensor._version.__set__(self, value)
+            if value == 1:
+                made = [base.T for _ in range(Aliases.PRUNE_EVERY)]  # (alive, so kept by the prune)
+                del made
+
+    base = Tensor(np.ones((2, 2)))
+    for _ in range(5):
+        base[0]  # views gone at once: dead references, left for the next prune
+    busy = Busy(np.zeros(1))
+    busy._data = base._data[0]
+    base._aliases.join(busy)
+    busy._aliases = base._aliases
+    views = [base[0], base[1]]  # after busy in the list
+    base.data[0, 0] = 5.0
+    assert busy._version == 1 and [v._version for v in views] == [1, 1]

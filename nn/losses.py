@@ -45,6 +45,11 @@ def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
     if isinstance(prediction, Value) or (isinstance(prediction, Sequence) and prediction
                                          and all(isinstance(p, Value) for p in prediction)):
         predictions = [prediction] if isinstance(prediction, Value) else list(prediction)
+        if isinstance(target, Node):
+            raise TypeError("Value predictions take numbers as targets, not a "
+                            f"{type(target).__name__} (Value and Tensor cannot be combined)")
+        if isinstance(target, np.ndarray):
+            target = target.reshape(-1).tolist() if target.ndim else target.item()
         targets = [target] if not isinstance(target, Sequence) else list(target)
         if len(targets) != len(predictions):
             raise ValueError(f"{len(predictions)} predictions but {len(targets)} targets")
@@ -147,15 +152,15 @@ def _class_targets(targets: Any, n_rows: int, n_classes: int) -> np.ndarray:
                 f"targets must be integer class indices, but targets[{i}] = {float(array[i])} is not a whole "
                 "number (class probabilities are not supported; pass the class of each row)"
             )
-    indices = array.astype(np.int64)
-    outside = (indices < 0) | (indices >= n_classes)
+    outside = (array < 0) | (array >= n_classes)  # (checked before the cast, which would wrap 2**63 round)
     if outside.any():
         i = int(np.argmax(outside))
+        shown = str(int(array[i])) if array.dtype.kind in "iu" else f"{float(array[i]):.0f}"  # (whole numbers)
         raise ValueError(
-            f"targets[{i}] = {indices[i]} is not a class index: with {n_classes} classes "
+            f"targets[{i}] = {shown} is not a class index: with {n_classes} classes "
             f"(the input's last axis) targets must be in [0, {n_classes - 1}]"
         )
-    return indices
+    return array.astype(np.int64)
 
 
 def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:

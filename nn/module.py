@@ -367,7 +367,10 @@ class Sequential(Module):
         for i, module in enumerate(self.layers):
             yield str(i), module
 
-    def __getitem__(self, index: int) -> Module:
+    def __getitem__(self, index: int | slice) -> Module:
+        """A layer, or for a slice the layers as a Sequential (as PyTorch's), callable."""
+        if isinstance(index, slice):
+            return Sequential(*self.layers[index])
         return self.layers[index]
 
     def __len__(self) -> int:
@@ -382,25 +385,31 @@ class Sequential(Module):
         return x
 
 
+def _node(x: Any) -> Node:
+    """An activation's input: a Value or Tensor as it is; numbers, lists and arrays as a
+    Tensor that needs no gradient (as ``Linear`` and ``Dropout`` take them)."""
+    return x if isinstance(x, Node) else as_tensor(x)
+
+
 class Sigmoid(Module):
     """Elementwise 1 / (1 + e**-x)."""
 
-    def forward(self, x: Node) -> Node:
-        return x.sigmoid()
+    def forward(self, x: Any) -> Node:
+        return _node(x).sigmoid()
 
 
 class Tanh(Module):
     """Elementwise tanh."""
 
-    def forward(self, x: Node) -> Node:
-        return x.tanh()
+    def forward(self, x: Any) -> Node:
+        return _node(x).tanh()
 
 
 class ReLU(Module):
     """Elementwise max(x, 0)."""
 
-    def forward(self, x: Node) -> Node:
-        return x.relu()
+    def forward(self, x: Any) -> Node:
+        return _node(x).relu()
 
 
 class Dropout(Module):

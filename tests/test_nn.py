@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -402,3 +404,35 @@ def test_zero_grad_set_to_none_false_zeros_in_place_and_steps_as_pytorch(rng):
     assert all(p.grad is not None and not p.grad.any() for p in model.parameters())
     model.zero_grad()
     assert all(p.grad is None for p in model.parameters())
+
+
+# ---- found by a helper's comparison with torch.nn (2026-12-07)
+def test_a_slice_of_a_sequential_is_a_sequential_as_in_pytorch():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.ReLU(), nn.Linear(3, 1, rng=1))
+    head = model[0:2]
+    assert isinstance(head, nn.Sequential) and len(head) == 2 and head[0] is model[0]
+    x = np.ones((1, 2))
+    np.testing.assert_array_equal(head(x).data, model[1](model[0](x)).data)
+
+
+@pytest.mark.parametrize("activation", [nn.Sigmoid(), nn.Tanh(), nn.ReLU()], ids=["Sigmoid", "Tanh", "ReLU"])
+def test_activations_take_lists_and_arrays_as_linear_does(activation):
+    expected = activation(Tensor([1.0, -2.0])).data
+    np.testing.assert_array_equal(activation([1.0, -2.0]).data, expected)
+    np.testing.assert_array_equal(activation(np.array([1.0, -2.0])).data, expected)
+
+
+def test_value_predictions_take_an_array_of_targets():
+    predictions = [Value(1.0), Value(3.0)]
+    loss = nn.mse_loss(predictions, np.array([2.0, 1.0]))
+    assert loss.data == nn.mse_loss(predictions, [2.0, 1.0]).data == 2.5
+    with pytest.raises(ValueError, match="2 predictions but 3 targets"):
+        nn.mse_loss(predictions, np.array([2.0, 1.0, 0.0]))
+
+
+@pytest.mark.parametrize("target", [np.array([0, 2.0**63]), np.array([0, 2**64 - 1], np.uint64)], ids=["float", "uint64"])
+def test_a_class_target_too_large_for_int64_is_named_as_given(target):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # (no cast warning on the way)
+        with pytest.raises(ValueError, match=r"targets\[1\] = (9223372036854775808|18446744073709551615)"):
+            nn.cross_entropy(Tensor(np.zeros((2, 3))), target)

@@ -430,7 +430,8 @@ def test_value_predictions_take_an_array_of_targets():
         nn.mse_loss(predictions, np.array([2.0, 1.0, 0.0]))
 
 
-@pytest.mark.parametrize("target", [np.array([0, 2.0**63]), np.array([0, 2**64 - 1], np.uint64)], ids=["float", "uint64"])
+@pytest.mark.parametrize("target", [np.array([0, 2.0**63]), np.array([0, 2**64 - 1], np.uint64)],
+                         ids=["float", "uint64"])
 def test_a_class_target_too_large_for_int64_is_named_as_given(target):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # (no cast warning on the way)

@@ -26,8 +26,8 @@ Not seen: writes through a plain ndarray that shares the memory (``t.numpy()``,
 ``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array given to ``as_tensor``;
 PyTorch does not see writes through ``.numpy()`` either), through a memoryview or ctypes,
 by C code that writes without asking NumPy (``rng.random(out=t.data)``), and by two
-tensors made of one plain array (``as_tensor(a)`` twice, ``copy.copy(t)``: each has its
-own counter, as in PyTorch).
+tensors made of one plain array (``as_tensor(a)`` twice: each has its own counter, as in
+PyTorch; ``copy.copy(t)`` shares ``t``'s).
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ class WatchedArray(np.ndarray):
                     return owner
                 # gone, or given other numbers since: a tensor that shared its memory may still
                 aliases = getattr(array, "_aliases", None)
-                return next((tensor for tensor in aliases.tensors() if _may_share_memory(self, tensor._data)),
-                            None) if aliases else None
+                return next((tensor for tensor in aliases.current().tensors()
+                             if _may_share_memory(self, tensor._data)), None) if aliases is not None else None
             array = array.base
         return None
 
@@ -267,12 +267,20 @@ class Aliases(list):
     so is that of each view ``t.data`` handed out (made by the first read of it). Known
     by identity, not ``==`` (which compares a Tensor's numbers: why no ``WeakSet``). A
     deep copy of a tensor, or a pickled one, starts with none (``__reduce__``). Joins and
-    leaves take a lock (a prune rewrites the list: another thread's join would be lost);
-    a write goes through a copy of the list (a prune would move members past it)."""
+    leaves take a lock (a prune rewrites the list: another thread's join would be lost; two
+    threads' first views would make two lists); a write goes through a copy of the list (a
+    prune would move members past it)."""
 
-    __slots__ = ()
+    __slots__ = ("_merged_into",)  # (set when the list became part of another: see share_count)
     PRUNE_EVERY = 64
-    _lock = threading.Lock()
+    _lock = threading.RLock()
+
+    def current(self) -> Aliases:
+        """This list, or the one it was merged into (a view handed out before holds this one)."""
+        aliases = self
+        while (merged := getattr(aliases, "_merged_into", None)) is not None:
+            aliases = merged
+        return aliases
 
     def tensors(self) -> list[Any]:
         return [tensor for reference in tuple(self) if (tensor := reference()) is not None]
@@ -313,20 +321,23 @@ def count_write(tensor: Any) -> None:
 
 def share_count(tensor: Any, other: Any) -> None:
     """Count writes into ``tensor`` and ``other`` together: one's numbers are a view of
-    the other's (two lists of aliases become one: rare, since tensors on one memory are
-    in one list from the start; a view of ``.data`` handed out before keeps the old list)."""
-    aliases, own = other._aliases, tensor._aliases
-    if aliases is None and own is None:  # (the usual case, a first view: 1.1 us -> 0.4 us written out)
-        if tensor is not other:
-            tensor._aliases = other._aliases = Aliases((weakref.ref(other), weakref.ref(tensor)))
-        return
-    if tensor is other or own is aliases:
-        return
-    if aliases is None:
-        aliases = other._aliases = Aliases((weakref.ref(other),))
-    for member in own.tensors() if own is not None else (tensor,):
-        aliases.join(member)
-        member._aliases = aliases
+    the other's. Two lists of aliases become one (rare: tensors on one memory are in one
+    list from the start, unless made of one array twice); the old list then points to it."""
+    with Aliases._lock:
+        aliases, own = other._aliases, tensor._aliases
+        if aliases is None and own is None:  # (the usual case, a first view)
+            if tensor is not other:
+                tensor._aliases = other._aliases = Aliases((weakref.ref(other), weakref.ref(tensor)))
+            return
+        if tensor is other or own is aliases:
+            return
+        if aliases is None:
+            aliases = other._aliases = Aliases((weakref.ref(other),))
+        for member in own.tensors() if own is not None else (tensor,):
+            aliases.join(member)
+            member._aliases = aliases
+        if own is not None:
+            own._merged_into = aliases
 
 
 def share_count_with_inputs(out: Any, inputs: Any) -> None:

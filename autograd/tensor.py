@@ -38,6 +38,9 @@ FLOAT_DTYPES = (FLOAT64, FLOAT32)
 FLOAT32_MADE = [False]
 
 
+_NOT_COPIED = {"data", "_view", "_aliases", "__weakref__"}  # (Tensor.__getstate__)
+
+
 class Tensor(Node):
     """An n-dimensional array (float64 by default) with automatic gradients.
 
@@ -80,7 +83,9 @@ class Tensor(Node):
         view, reference = array.view(WatchedArray), weakref.ref(self)
         aliases = self._aliases
         if aliases is None:  # (made now, so that the view sees views made of the tensor later: inplace.Aliases)
-            aliases = self._aliases = Aliases((reference,))
+            with Aliases._lock:
+                if (aliases := self._aliases) is None:
+                    aliases = self._aliases = Aliases((reference,))
         view._owner, view._aliases = reference, aliases
         return view
 
@@ -103,6 +108,30 @@ class Tensor(Node):
         self._version += 1
         if viewed is not None:
             share_count(self, viewed)
+
+    # ---- copies and pickles: the numbers once (not also through the ``data`` property,
+    # whose setter would count the copy's making as a change), no watched view, no aliases;
+    # a shallow copy has the same numbers, and so shares their count
+    def __getstate__(self) -> dict[str, Any]:
+        state: dict[str, Any] = {}
+        for cls in type(self).__mro__:
+            names = cls.__dict__.get("__slots__", ())
+            for name in (names,) if isinstance(names, str) else names:
+                if name not in _NOT_COPIED and name not in state and hasattr(self, name):  # (set slots only)
+                    state[name] = getattr(self, name)
+        return state
+
+    def __setstate__(self, state: Any) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._aliases = None
+
+    def __copy__(self) -> Tensor:
+        twin = type(self).__new__(type(self))
+        twin.__setstate__(self.__getstate__())
+        if twin._data.__class__ is np.ndarray:
+            share_count(twin, self)
+        return twin
 
     @property
     def _version_of_inputs(self) -> tuple[int, ...]:
@@ -306,7 +335,8 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     tensor._data, tensor._version, tensor._aliases = float_array(data, dtype, copy=False), 0, None
     tensor.grad, tensor.label = None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False
-    if isinstance(data, WatchedArray) and (viewed := data._tensor()) is not None:  # as_tensor(t.data)
+    if (isinstance(data, WatchedArray) and (viewed := data._tensor()) is not None  # as_tensor(t.data), not
+            and np.may_share_memory(tensor._data, viewed._data)):  # converted to another dtype (a copy)
         share_count(tensor, viewed)
     return tensor
 
@@ -343,6 +373,14 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     return array.astype(wanted, copy=False)
 
 
+def _as_float32_if_it_fits(data: np.ndarray) -> np.ndarray:
+    """A list's numbers for a float32 operation: float32, as PyTorch makes ``torch.tensor([...])``,
+    unless one of them is too large for float32 (then float64, and the result with it: an
+    overflow to inf would be a silently wrong number)."""
+    narrowed = data.astype(FLOAT32)
+    return narrowed if np.array_equal(np.isinf(narrowed), np.isinf(data)) else data
+
+
 def constant(x: Any, like: Tensor | None) -> Tensor:
     """The other operand of an operation with ``like``, as a Tensor that needs no gradient.
     A plain number stays a number, so NumPy gives the result ``like``'s dtype."""
@@ -364,6 +402,8 @@ def constant(x: Any, like: Tensor | None) -> Tensor:
         except TypeError as error:
             raise TypeError(f"unsupported operand for Tensor: {type(x).__name__} ({error})") from None
         # (float32 arrays with float64, or a 0-d float64 array with float32: see promoted)
+        if isinstance(x, (list, tuple)) and like is not None and like.dtype == FLOAT32 and data.dtype == FLOAT64:
+            data = _as_float32_if_it_fits(data)  # numbers in a list, as plain numbers, keep float32 float32
     tensor = Tensor.__new__(Tensor)
     tensor._data, tensor._version, tensor._aliases, tensor.grad, tensor.label = data, 0, None, None, ""
     tensor.op, tensor.inputs, tensor.args, tensor.requires_grad = None, (), (), False

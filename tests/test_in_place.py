@@ -507,3 +507,68 @@ def test_a_write_reaches_every_view_even_if_the_list_of_views_is_pruned_meanwhil
     views = [base[0], base[1]]  # after busy in the list
     base.data[0, 0] = 5.0
     assert busy._version == 1 and [v._version for v in views] == [1, 1]
+
+
+# ---- found by a second sweep of the shared count (2026-12-07)
+def test_a_view_handed_out_before_two_lists_of_aliases_merged_still_counts():
+    import gc
+
+    from autograd import as_tensor
+
+    array = np.array([3.0, 4.0])
+    t1, t2 = as_tensor(array), as_tensor(array)  # one array, two tensors, two lists
+    held = t1.data
+    _ = t2.data
+    t1.data = t2.data  # now known to share: the two lists become one
+    w = Tensor([1.0, 1.0], requires_grad=True)
+    y = (w * t2).sum()
+    del t1
+    gc.collect()
+    held[0] = 100.0  # t2's numbers
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_copy_of_a_result_is_not_refused_and_a_shallow_copy_shares_the_count():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    c = copy.copy(x.exp())
+    (c * 2.0).sum().backward()  # (was refused: copying went through the data setter, which counts)
+    np.testing.assert_allclose(x.grad, 2 * np.exp([1.0, 2.0]))
+    loss = (x * x).sum()
+    x.grad = None
+    copy.deepcopy(loss).backward()
+    a = Tensor([1.0, 2.0], requires_grad=True)
+    _ = a.data
+    b = copy.copy(a)  # the same numbers
+    y = (b * b).sum()
+    a.data[0] = 100.0  # b's numbers too
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+    b2 = copy.copy(a)
+    y2 = (b2 * b2).sum()
+    b2.detach().data[0] = 7.0  # (b2 was half in a's list: its writes moved a's count, not its own)
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y2.backward()
+
+
+def test_a_pickled_tensor_holds_its_numbers_once():
+    x = Tensor(np.ones(10_000))
+    _ = x.data
+    assert len(pickle.dumps(x)) < 1.1 * len(pickle.dumps(np.ones(10_000)))
+    back = pickle.loads(pickle.dumps(x))
+    np.testing.assert_array_equal(back.data, x.data)
+    assert back._version == 0
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_as_tensor_that_converts_makes_a_copy_which_shares_no_count(dtype):
+    from autograd import as_tensor
+
+    x = Tensor(np.array([1.0, 2.0], dtype=np.float64 if dtype == np.float32 else np.float32), requires_grad=True)
+    e = x.exp()
+    y = e.sum()
+    converted = as_tensor(e.data, dtype=dtype)
+    assert not np.shares_memory(converted._data, e._data)
+    converted.data[0] = 5.0
+    y.backward()
+    np.testing.assert_allclose(x.grad, np.exp(x.numpy()), rtol=1e-6)

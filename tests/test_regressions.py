@@ -209,3 +209,17 @@ def test_an_operations_result_changed_before_the_next_one_uses_it_is_refused(op)
     with pytest.raises(RuntimeError, match="changed after the forward pass"):
         y.sum().backward()
     assert x.grad is None
+
+
+def test_a_list_operand_keeps_a_float32_tensor_float32_unless_a_number_does_not_fit():
+    # (a helper's comparison with torch.nn, 2026-12-07: nn.mse_loss(float32, [0., 0.]) was float64;
+    # an array target, a Python number and PyTorch's torch.tensor([...]) keep float32)
+    import nn
+
+    p = Tensor(np.float32([1.0, 2.0]))
+    for target in ([0.0, 0.5], [0, 1], (0.0, 0.5)):
+        assert (p + target).dtype == np.float32
+        assert nn.mse_loss(p, target).dtype == np.float32
+    np.testing.assert_array_equal((p * [0.1, 3.0]).data, np.float32([1.0, 2.0]) * np.float32([0.1, 3.0]))
+    too_large = p + [1e300, 0.0]  # float32 would make it inf
+    assert too_large.dtype == np.float64 and too_large.data[0] == 1e300

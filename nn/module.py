@@ -160,9 +160,19 @@ class Module:
         >>> layer.weight.data
         array([[1., 2.]])
         """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"load_state_dict takes a mapping of names to arrays, such as state_dict() gives, "
+                            f"not a {type(state).__name__}")
         own = dict(self.named_parameters())
-        arrays = {name: np.asarray(state[name]) for name in own if name in state}
-        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source)
+        arrays, unreadable = {}, {}
+        for name in own:
+            if name in state:
+                value = state[name]
+                try:  # (a Tensor's numbers, as PyTorch's state dicts hold tensors)
+                    arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value)
+                except (TypeError, ValueError) as error:  # a ragged list, a Value
+                    unreadable[name] = f"{name}: not an array of numbers ({error})"
+        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source, unreadable=list(unreadable.values()))
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
@@ -237,7 +247,8 @@ class Module:
 
 
 def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapping[str, Any],
-                              source: str, sizes: Mapping[str, int] | None = None) -> None:
+                              source: str, sizes: Mapping[str, int] | None = None,
+                              unreadable: list[str] | None = None) -> None:
     """Raise ``ParameterFileError`` listing every problem: missing and unexpected keys,
     arrays (``found``: by name, anything with a ``.shape`` and a ``.dtype``, an array or
     a file's header) that are not numbers or do not have their parameter's shape, and,
@@ -249,6 +260,7 @@ def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapp
         problems.append(f"missing keys: {missing}")
     if unexpected:
         problems.append(f"unexpected keys: {unexpected}")
+    problems += unreadable or []
     for name, array in found.items():
         shape, dtype = array.shape, array.dtype
         expected = np.shape(own[name].data)

@@ -437,3 +437,15 @@ def test_a_class_target_too_large_for_int64_is_named_as_given(target):
         warnings.simplefilter("error")  # (no cast warning on the way)
         with pytest.raises(ValueError, match=r"targets\[1\] = (9223372036854775808|18446744073709551615)"):
             nn.cross_entropy(Tensor(np.zeros((2, 3))), target)
+
+
+def test_load_state_dict_names_what_it_cannot_read_and_takes_tensors():
+    layer = nn.Linear(2, 1, rng=0)
+    before = layer.weight.numpy().copy()
+    with pytest.raises(TypeError, match="mapping of names to arrays"):
+        layer.load_state_dict([("weight", [[1.0, 2.0]]), ("bias", [0.5])])
+    with pytest.raises(nn.ParameterFileError, match=r"weight: not an array of numbers"):
+        layer.load_state_dict({"weight": [[1.0], [2.0, 3.0]], "bias": [0.5]})  # ragged
+    np.testing.assert_array_equal(layer.weight.numpy(), before)  # nothing loaded
+    layer.load_state_dict({"weight": Tensor([[1.0, 2.0]], requires_grad=True), "bias": Tensor([0.5])})
+    np.testing.assert_array_equal(layer.weight.numpy(), [[1.0, 2.0]])

@@ -117,16 +117,18 @@ def _check_reduction(reduction: str) -> str:
     return reduction
 
 
-def _score_rows(scores: Any) -> Tensor:
-    """The input of a classification loss as a Tensor of shape (N, C), N >= 1, or an error."""
+def _score_rows(scores: Any, reduction: str = "mean") -> Tensor:
+    """The input of a classification loss as a Tensor of shape (N, C), or an error (no rows:
+    only for the mean, which is undefined; a sum of no rows is 0, as in PyTorch)."""
     scores = scores if isinstance(scores, Tensor) else as_tensor(scores)
     if scores.ndim != 2:
         raise ValueError(
             f"the input must have shape (N, C): one row of C class scores per example, "
             f"got shape {scores.shape} (reshape it, e.g. x.reshape(1, -1) for one example)"
         )
-    if scores.shape[0] == 0:
-        raise ValueError("the input has no rows (shape (0, C)): the mean loss of no examples is undefined")
+    if scores.shape[0] == 0 and reduction == "mean":
+        raise ValueError("the input has no rows (shape (0, C)): the mean loss of no examples is undefined "
+                         "(PyTorch gives nan); reduction='sum' gives 0 and 'none' an empty array")
     return scores
 
 
@@ -172,7 +174,7 @@ def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
     0.3
     """
     _check_reduction(reduction)
-    log_probs = _score_rows(log_probs)
+    log_probs = _score_rows(log_probs, reduction)
     n_rows, n_classes = log_probs.shape
     picked = log_probs[np.arange(n_rows), _class_targets(targets, n_rows, n_classes)]
     if reduction == "none":
@@ -189,7 +191,7 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     0.169846
     """
     _check_reduction(reduction)  # before any work, so a typo is named first
-    return nll_loss(log_softmax(_score_rows(logits), dim=1), targets, reduction)
+    return nll_loss(log_softmax(_score_rows(logits, reduction), dim=1), targets, reduction)
 
 
 class _ReducedLoss(Module):

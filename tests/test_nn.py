@@ -449,3 +449,15 @@ def test_load_state_dict_names_what_it_cannot_read_and_takes_tensors():
     np.testing.assert_array_equal(layer.weight.numpy(), before)  # nothing loaded
     layer.load_state_dict({"weight": Tensor([[1.0, 2.0]], requires_grad=True), "bias": Tensor([0.5])})
     np.testing.assert_array_equal(layer.weight.numpy(), [[1.0, 2.0]])
+
+
+def test_a_classification_loss_of_no_rows_is_refused_only_for_the_mean():
+    logits = Tensor(np.zeros((0, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match="mean loss of no examples is undefined"):
+        nn.cross_entropy(logits, [])
+    total = nn.cross_entropy(logits, [], reduction="sum")  # PyTorch: 0.0, and a (0, 3) gradient
+    assert total.item() == 0.0
+    total.backward()
+    assert logits.grad.shape == (0, 3)
+    assert nn.cross_entropy(logits, [], reduction="none").shape == (0,)
+    assert nn.nll_loss(Tensor(np.zeros((0, 2))), np.array([], dtype=int), reduction="sum").item() == 0.0

@@ -164,15 +164,15 @@ class Module:
             raise TypeError(f"load_state_dict takes a mapping of names to arrays, such as state_dict() gives, "
                             f"not a {type(state).__name__}")
         own = dict(self.named_parameters())
-        arrays, unreadable = {}, {}
+        arrays, unreadable = {}, []
         for name in own:
             if name in state:
                 value = state[name]
                 try:  # (a Tensor's numbers, as PyTorch's state dicts hold tensors)
                     arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value)
                 except (TypeError, ValueError) as error:  # a ragged list, a Value
-                    unreadable[name] = f"{name}: not an array of numbers ({error})"
-        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source, unreadable=list(unreadable.values()))
+                    unreadable.append(f"{name}: not an array of numbers ({error})")
+        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source, unreadable=unreadable)
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]

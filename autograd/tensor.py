@@ -206,8 +206,14 @@ class Tensor(Node):
         return bool(self.item() != 0.0)
 
     def numpy(self) -> np.ndarray:
-        """The data as an ndarray (shared, not copied)."""
-        return np.asarray(self._data)
+        """The numbers as an ndarray, shared, not copied, as PyTorch's ``numpy()``; a write
+        into it is the tensor's, and counted (it is the watched ``t.data``), so a backward
+        pass refuses numbers changed after its forward pass used them.
+
+        >>> Tensor([1.0, 2.0]).numpy()
+        array([1., 2.])
+        """
+        return self.data if self._data.__class__ is np.ndarray else np.asarray(self._data)
 
     def tolist(self) -> Any:
         return np.asarray(self._data).tolist()
@@ -231,11 +237,18 @@ class Tensor(Node):
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """``np.asarray(t)``: the numbers of a tensor that needs no gradient (PyTorch
-        refuses the others, since NumPy would cut them out of the graph)."""
+        refuses the others, since NumPy would cut them out of the graph), read-only where
+        they are shared: NumPy makes a plain array of whatever this returns, so a write
+        into it could not be counted (write through ``t.data`` or ``t.numpy()``). A copy
+        (``np.array(t)``) is the caller's own."""
         if self.requires_grad:
             raise TypeError("this tensor requires grad: NumPy would cut it out of the graph; use "
                             "t.detach().numpy() (or t.numpy()) for its numbers")
-        return np.array(self._data, dtype=dtype, copy=True if copy else None)
+        numbers = np.array(self._data, dtype=dtype, copy=True if copy else None)
+        if numbers is self._data:  # (shared: seen, but not written, through this one)
+            numbers = numbers.view()
+            numbers.flags.writeable = False
+        return numbers
 
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:
@@ -326,7 +339,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
 
     >>> import numpy as np
     >>> x = np.ones(3)
-    >>> as_tensor(x).numpy() is x
+    >>> np.shares_memory(as_tensor(x).numpy(), x)
     True
     """
     if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):

@@ -174,22 +174,25 @@ class Index:
 
 # Views of a node's numbers a user makes after the forward pass to look at them, and writes
 # into: each shares the node's memory (reshape(-1) of a scattered array copies instead).
-VIEW_FORMS: dict[str, Callable[[Tensor], Tensor]] = {
+VIEW_FORMS: dict[str, Callable[[Tensor], Any]] = {  # a tensor (written through its .data) or an array
     "reshape(-1)": lambda t: t.reshape(-1),
     "t[...]": lambda t: t[...],
     "t[None]": lambda t: t[None],
     ".T": lambda t: t.T,
     "detach()": lambda t: t.detach(),
     "as_tensor(t.data)": lambda t: autograd.as_tensor(t.data),
+    "t.numpy()": lambda t: t.numpy(),
+    "t.detach().numpy()": lambda t: t.detach().numpy(),
 }
 
 
 def _write_into_a_view(node: Tensor, form: str) -> bool:
     """Make the view and write into it; whether anything was written."""
     view = VIEW_FORMS[form](node)
-    if not isinstance(view.data, np.ndarray) or not view.data.flags.writeable:  # (a 0-d number, a broadcast)
+    array = view.data if isinstance(view, Tensor) else view
+    if not isinstance(array, np.ndarray) or not array.flags.writeable:  # (a 0-d number, a broadcast)
         return False
-    _change_in_place(view, "numbers")
+    _change_in_place(array, "numbers")
     return True
 
 

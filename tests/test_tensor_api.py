@@ -32,7 +32,7 @@ def test_properties_and_conversions():
     np.testing.assert_array_equal(t.numpy(), data)
     assert Tensor([[4.0]]).item() == 4.0 and isinstance(Tensor([[4.0]]).item(), float)
     d = t.detach()
-    assert not d.requires_grad and d.is_leaf and d.numpy() is t.numpy()  # the same numbers, shared
+    assert not d.requires_grad and d.is_leaf and np.shares_memory(d.numpy(), t.numpy())  # the same numbers, shared
     data[0, 0] = 99.0  # Tensor copies its input: the user's array is not aliased
     assert t.data[0, 0] == 0.0
     assert "requires_grad=True" in repr(t) and "label='t'" in repr(t)

@@ -8,7 +8,8 @@ versions, and the backward pass refuses an operation whose input has moved on
 does writing *into* the array, because ``t.data`` is a ``WatchedArray``: a view of the
 tensor's numbers that is an ndarray in every way, except that it tells its tensor before
 each write (``t.data[0] = 5``, ``t.data += 1``, ``np.add(a, 1, out=t.data)``,
-``t.data.fill(0)``, ``np.copyto(t.data, b)``, through any view of it, at any later time).
+``np.dot(a, b, t.data)``, ``t.data.fill(0)``, ``np.copyto(t.data, b)``, through any view
+of it, at any later time). ``t.numpy()`` is that view too; ``np.asarray(t)`` is read-only.
 
 Reading costs nothing extra and never counts: printing, ``t.data.copy()``, ``t.data.sum()``,
 ``np.asarray(t.data)``. What you compute from it, and every copy, is a plain ndarray. The
@@ -22,16 +23,19 @@ the old one's ``Aliases``, and a write into any of them moves the version of all
 refused as a write into ``e.data`` is. Assigning a new array (``t.data = a``)
 takes a tensor out of its aliases.
 
-Not seen: writes through a plain ndarray that shares the memory (``t.numpy()``,
-``np.asarray(t.data)``, ``t.data.view(np.ndarray)``, the array given to ``as_tensor``;
-PyTorch does not see writes through ``.numpy()`` either), through a memoryview or ctypes,
-by C code that writes without asking NumPy (``rng.random(out=t.data)``), and by two
+Not seen: writes through a plain ndarray that shares the memory (``np.asarray(t.data)``,
+``t.data.view(np.ndarray)``, ``as_strided``, the array given to ``as_tensor``; NumPy turns
+a subclass into a plain view without asking it), through another array's method
+(``a.dot(b, out=t.data)``) or an ndarray method called on the class
+(``np.ndarray.fill(t.data, 0)``), through a memoryview or ctypes, by C code that writes
+without asking NumPy (``rng.random(out=t.data)``, ``rng.shuffle``), and by two
 tensors made of one plain array (``as_tensor(a)`` twice: each has its own counter, as in
 PyTorch; ``copy.copy(t)`` shares ``t``'s).
 """
 
 from __future__ import annotations
 
+import inspect
 import threading
 import weakref
 from typing import Any
@@ -43,6 +47,30 @@ __all__ = ["Aliases", "WatchedArray", "count_write", "share_count", "share_count
 _may_share_memory = np.may_share_memory._implementation  # type: ignore[attr-defined]  # (no dispatch to us)
 # NumPy functions that write into their first argument
 _WRITE_INTO_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
+
+
+_OUT_POSITIONS: dict[Any, int | None] = {}
+
+
+def _out_position(func: Any) -> int | None:
+    """Where a NumPy function takes ``out`` by position (``np.dot(a, b, out)``: 2), read
+    from its signature once; None where it takes ``out`` by name only, or none."""
+    try:
+        return _OUT_POSITIONS[func]
+    except KeyError:
+        pass
+    position = None
+    try:
+        for index, parameter in enumerate(inspect.signature(func).parameters.values()):
+            if parameter.kind not in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+                break  # (*operands, or keyword-only from here on)
+            if parameter.name == "out":
+                position = index
+                break
+    except (TypeError, ValueError):  # (no signature to read)
+        pass
+    _OUT_POSITIONS[func] = position
+    return position
 
 
 class WatchedArray(np.ndarray):
@@ -115,7 +143,8 @@ class WatchedArray(np.ndarray):
             target = args[0] if args else next(iter(kwargs.values()), None)
             if isinstance(target, WatchedArray):
                 target._changing()
-        out = kwargs.get("out")
+        position = _out_position(func)  # np.dot(a, b, t.data): out by position
+        out = args[position] if position is not None and len(args) > position else kwargs.get("out")
         for array in out if isinstance(out, tuple) else (out,):
             if isinstance(array, WatchedArray):
                 array._changing()

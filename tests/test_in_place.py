@@ -252,7 +252,7 @@ def test_an_optimizer_step_updates_in_place_and_counts_as_a_change():
     optimizer = nn.SGD(layer.parameters(), lr=0.1)
     layer(np.ones((1, 2))).sum().backward()
     optimizer.step()
-    assert layer.weight.numpy() is weight  # the same array, updated in place
+    assert np.shares_memory(layer.weight.numpy(), weight)  # the same memory, updated in place
     loss = layer(np.ones((1, 2))).sum()
     version = layer.weight._version
     optimizer.step()
@@ -572,3 +572,61 @@ def test_as_tensor_that_converts_makes_a_copy_which_shares_no_count(dtype):
     converted.data[0] = 5.0
     y.backward()
     np.testing.assert_allclose(x.grad, np.exp(x.numpy()), rtol=1e-6)
+
+
+@pytest.mark.parametrize("numbers_of", [
+    lambda e: e.numpy(),            # the node itself (PyTorch refuses numpy() here; we hand out a watched view)
+    lambda e: e.detach().numpy(),   # the usual way to NumPy: shares the memory and, now, the count
+])
+def test_a_write_through_numpy_after_the_forward_pass_is_refused(numbers_of):
+    # t.numpy() was np.asarray(t._data): a plain array of the tensor's numbers, whose writes
+    # nobody saw. exp's rule then used the new numbers: x.grad came out [5, e^2], silently.
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    e = x.exp()
+    y = e.sum()
+    numbers_of(e)[0] = 5.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_numpy_is_still_the_tensors_numbers_shared_and_reads_as_a_plain_array():
+    t = Tensor([1.0, 2.0])
+    numbers = t.numpy()
+    assert np.shares_memory(numbers, t._data) and isinstance(numbers, np.ndarray)
+    assert type(numbers + 1) is np.ndarray and repr(numbers) == "array([1., 2.])"
+    numbers[1] = 7.0  # a write is the tensor's, as in PyTorch, and counted
+    assert t._data[1] == 7.0 and t._version == 1
+
+
+def test_np_asarray_of_a_tensor_is_read_only_so_a_write_cannot_go_unseen():
+    # np.asarray(t) gave t's own array, writable: a write after the forward pass went unseen
+    # (NumPy turns any array subclass into a plain view, so a watched one cannot be handed out)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])
+    y = (w * x).sum()
+    numbers = np.asarray(x)
+    np.testing.assert_array_equal(numbers, [3.0, 4.0])
+    with pytest.raises(ValueError, match="read-only"):
+        numbers[0] = 100.0
+    y.backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 4.0])
+    copied = np.array(x)  # a copy is the caller's own, writable
+    copied[0] = 100.0
+    assert x._data[0] == 3.0
+
+
+@pytest.mark.parametrize("write", [
+    lambda target: np.dot(np.eye(2), np.ones(2), target),                 # out, given by position
+    lambda target: np.take(np.arange(3.0), [2, 0], None, target),
+    lambda target: np.concatenate([np.ones(1), np.zeros(1)], 0, target),
+    lambda target: np.cumsum(np.ones(2), 0, None, target),
+])
+def test_a_numpy_function_given_out_by_position_counts_as_a_write(write):
+    # only out= by name was seen: np.dot(a, b, e.data) wrote e's numbers unseen, and exp's
+    # rule used them: x.grad came out [1, 1] instead of [e, e^2], silently
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    e = x.exp()
+    y = e.sum()
+    write(e.data)
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()

@@ -26,7 +26,7 @@ from autograd.files import replacing
 
 from . import init
 from .init import RandomSource
-from .optim import fill_gradient_with_zeros
+from .optim import clear_gradient
 
 __all__ = [
     "Parameter",
@@ -96,6 +96,56 @@ class Module:
                     if isinstance(item, Module):
                         yield f"{name}.{i}", item
 
+    def children(self) -> Iterator[Module]:
+        """Direct submodules, in order (PyTorch's ``children``)."""
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """This module (named ``prefix``) and every submodule below it, depth first, each
+        once even if it appears twice, with its dotted name, as PyTorch's ``named_modules``.
+
+        >>> from nn import Linear, Sequential, Tanh
+        >>> model = Sequential(Sequential(Linear(2, 3, rng=0), Tanh()), Linear(3, 1, rng=1))
+        >>> [name for name, _ in model.named_modules()]
+        ['', '0', '0.0', '0.1', '1']
+        """
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]  # (a stack, not recursion: any depth)
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            below = [(f"{name}.{child_name}" if name else child_name, child)
+                     for child_name, child in module.named_children()]
+            stack.extend(reversed(below))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every submodule, each once (PyTorch's ``modules``)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Freeze (``False``) or unfreeze every parameter of the Tensor kind, as PyTorch's
+        ``requires_grad_``; returns the module. Value parameters cannot be frozen: a Value
+        that needs no gradient is no longer found as a parameter, so nothing could unfreeze it.
+
+        >>> from nn import Linear
+        >>> [p.requires_grad for p in Linear(2, 1, rng=0).requires_grad_(False).parameters()]
+        [False, False]
+        """
+        parameters = self.parameters()
+        if not requires_grad and any(isinstance(p, Value) for p in parameters):
+            raise TypeError("requires_grad_(False) cannot freeze Value parameters (a Value that needs no gradient "
+                            "is no longer a parameter, so nothing could unfreeze it); leave them out of the "
+                            "optimizer instead")
+        for parameter in parameters:
+            if isinstance(parameter, Tensor):
+                parameter.requires_grad_(requires_grad)
+        return self
+
     def _own_parameters(self) -> Iterator[tuple[str, Node]]:
         for name, value in vars(self).items():
             if _is_parameter(value):
@@ -127,10 +177,7 @@ class Module:
         """Forget the gradients accumulated in every parameter (``set_to_none=False``:
         zeros instead of None, as in PyTorch; see ``Optimizer.zero_grad``)."""
         for parameter in self.parameters():
-            if set_to_none:
-                parameter.zero_grad()
-            else:
-                fill_gradient_with_zeros(parameter)
+            clear_gradient(parameter, set_to_none)
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and in every submodule; returns self."""
@@ -387,6 +434,13 @@ class Sequential(Module):
 
     def __len__(self) -> int:
         return len(self.layers)
+
+    def append(self, module: Module) -> Sequential:
+        """Add a layer at the end; returns the Sequential (as PyTorch's)."""
+        if not isinstance(module, Module):
+            raise TypeError(f"Sequential takes Modules, not a {type(module).__name__}")
+        self.layers.append(module)
+        return self
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)

@@ -79,10 +79,7 @@ class Optimizer:
         ``set_to_none=False`` (PyTorch's option) a Tensor's gradient becomes zeros instead,
         so the next step still moves it (momentum, Adam's averages) if no pass reaches it."""
         for p in self.params:
-            if set_to_none:
-                p.zero_grad()
-            else:
-                fill_gradient_with_zeros(p)
+            clear_gradient(p, set_to_none)
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
@@ -119,12 +116,14 @@ class Optimizer:
         raise NotImplementedError
 
 
-def fill_gradient_with_zeros(p: Node) -> None:
-    """``zero_grad(set_to_none=False)`` for one parameter: zeros in place of a Tensor's
-    gradient (its own array: the engine never shares a leaf's; a NumPy scalar or a
-    read-only array is replaced); ``p.zero_grad()`` for the rest (none yet, a Value, a graph)."""
+def clear_gradient(p: Node, set_to_none: bool = True) -> None:
+    """``zero_grad(set_to_none)`` for one parameter (the optimizers' and the modules'):
+    ``p.zero_grad()`` (None for a Tensor, 0.0 for a Value), or with ``set_to_none=False``
+    zeros in place of a Tensor's gradient (its own array: the engine never shares a
+    leaf's; a NumPy scalar or a read-only array is replaced); ``p.zero_grad()`` then for
+    the rest too (none yet, a Value, a graph)."""
     grad = p.grad
-    if grad is None or isinstance(p, Value) or isinstance(grad, Node):
+    if set_to_none or grad is None or isinstance(p, Value) or isinstance(grad, Node):
         p.zero_grad()
     elif grad.__class__ is np.ndarray and grad.flags.writeable:
         grad[...] = 0

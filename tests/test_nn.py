@@ -461,3 +461,51 @@ def test_a_classification_loss_of_no_rows_is_refused_only_for_the_mean():
     assert logits.grad.shape == (0, 3)
     assert nn.cross_entropy(logits, [], reduction="none").shape == (0,)
     assert nn.nll_loss(Tensor(np.zeros((0, 2))), np.array([], dtype=int), reduction="sum").item() == 0.0
+
+
+def _torch_twin(torch):
+    """The same nesting in torch.nn: a Sequential holding a Sequential."""
+    inner = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh())
+    return torch.nn.Sequential(inner, torch.nn.Linear(3, 1))
+
+
+def test_children_modules_and_named_modules_walk_the_tree_as_pytorchs_do():
+    inner = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh())
+    model = nn.Sequential(inner, nn.Linear(3, 1, rng=1))
+    assert list(model.children()) == [inner, model[1]]
+    names = [name for name, _ in model.named_modules()]
+    assert names == ["", "0", "0.0", "0.1", "1"]
+    assert list(model.modules()) == [model, inner, inner[0], inner[1], model[1]]
+    assert [name for name, _ in model.named_modules(prefix="net")] == ["net", "net.0", "net.0.0", "net.0.1", "net.1"]
+    shared = nn.Linear(2, 2, rng=0)
+    twice = nn.Sequential(shared, nn.Tanh(), shared)
+    assert [name for name, _ in twice.named_modules()] == ["", "0", "1"]  # each module once, as in PyTorch
+    torch = pytest.importorskip("torch")
+    assert [name for name, _ in _torch_twin(torch).named_modules()] == names
+    twin = torch.nn.Linear(2, 2)
+    assert [name for name, _ in torch.nn.Sequential(twin, torch.nn.Tanh(), twin).named_modules()] == ["", "0", "1"]
+
+
+def test_requires_grad_freezes_and_unfreezes_every_parameter_and_returns_the_module():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    assert model.requires_grad_(False) is model
+    assert not any(p.requires_grad for p in model.parameters())
+    loss = model(np.ones((1, 2))).sum()
+    assert not loss.requires_grad  # nothing to backpropagate into
+    model[2].requires_grad_()
+    loss = model(np.ones((1, 2))).sum()
+    loss.backward()
+    assert model[0].weight.grad is None and model[2].weight.grad is not None
+    scalar = nn.MLP(2, [2, 1], rng=0)  # a Value needing no gradient is no longer a parameter: refused, nothing frozen
+    with pytest.raises(TypeError, match="cannot freeze Value parameters"):
+        scalar.requires_grad_(False)
+    assert scalar.requires_grad_() is scalar and len(scalar.parameters()) == 9
+
+
+def test_sequential_append_adds_a_layer_and_returns_the_sequential():
+    model = nn.Sequential(nn.Linear(2, 3, rng=0))
+    assert model.append(nn.Tanh()) is model
+    assert len(model) == 2 and isinstance(model[1], nn.Tanh)
+    assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias"]
+    with pytest.raises(TypeError, match="Module"):
+        model.append(np.tanh)

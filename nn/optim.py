@@ -53,11 +53,15 @@ class Optimizer:
         params = list(params)
         if not params:
             raise ValueError("the optimizer got an empty parameter list")
+        from .module import Parameter  # (module.py imports this module)
+
         for i, p in enumerate(params):
-            if not isinstance(p, (Tensor, Value)) or not p.requires_grad:
+            # a Parameter frozen with requires_grad_(False) is taken and left alone while it has
+            # no gradient, as in PyTorch; any other tensor that needs no gradient is a slip
+            if not isinstance(p, (Tensor, Value)) or not (p.requires_grad or isinstance(p, Parameter)):
                 raise TypeError(
-                    f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60} (a frozen "
-                    "parameter? pass those that train: [p for p in model.parameters() if p.requires_grad])"
+                    f"parameter {i} must be a Tensor or Value that requires grad, got {p!r:.60} (a tensor made "
+                    "without requires_grad=True? an nn.Parameter, or Tensor(..., requires_grad=True), trains)"
                 )
             if p.op is not None:  # stepping it would change a result, not the leaf it came from
                 raise ValueError(f"parameter {i} is not a leaf: an operation ({p.op.name}) made it, so stepping "

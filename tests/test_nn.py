@@ -509,3 +509,19 @@ def test_sequential_append_adds_a_layer_and_returns_the_sequential():
     assert [name for name, _ in model.named_parameters()] == ["0.weight", "0.bias"]
     with pytest.raises(TypeError, match="Module"):
         model.append(np.tanh)
+
+
+def test_an_optimizer_takes_frozen_parameters_and_leaves_them_as_pytorchs_does():
+    # requires_grad_(False) then SGD(model.parameters()) is PyTorch's way to fine-tune a part:
+    # it was refused ("a frozen parameter?"), so the idiom did not work
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    model[0].requires_grad_(False)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    frozen, trained = model[0].weight.data.copy(), model[2].weight.data.copy()
+    optimizer.zero_grad()
+    model(np.ones((1, 2))).sum().backward()
+    optimizer.step()
+    np.testing.assert_array_equal(model[0].weight.data, frozen)
+    assert not np.array_equal(model[2].weight.data, trained)
+    with pytest.raises(TypeError, match="requires grad"):  # a plain tensor needing no gradient: a slip, refused
+        nn.SGD([Tensor([1.0, 2.0])], lr=0.1)

@@ -195,17 +195,21 @@ class Module:
         """A copy of every parameter's data, by dotted name."""
         return OrderedDict((name, np.array(p.data, copy=True)) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state: Any, *, source: str = "state dict") -> None:
+    def load_state_dict(self, state: Any, strict: bool = True, *, source: str = "state dict") -> IncompatibleKeys:
         """Copy arrays into the parameters (never keeping the caller's arrays: a float32
-        parameter stays float32). Every key must match a parameter and every shape must
-        fit; otherwise ``ParameterFileError`` lists all the problems and no parameter is
-        changed.
+        parameter stays float32). Every key must match a parameter (``strict=False``:
+        those that match are loaded, the rest named in the result, as in PyTorch) and every
+        shape must fit; otherwise ``ParameterFileError`` lists all the problems and no
+        parameter is changed. Returns the missing and unexpected keys.
 
         >>> from nn import Linear
         >>> layer = Linear(2, 1, rng=0)
         >>> layer.load_state_dict({"weight": [[1.0, 2.0]], "bias": [0.5]})
+        <All keys matched successfully>
         >>> layer.weight.data
         array([[1., 2.]])
+        >>> layer.load_state_dict({"weight": [[3.0, 4.0]]}, strict=False)
+        IncompatibleKeys(missing_keys=['bias'], unexpected_keys=[])
         """
         if not isinstance(state, Mapping):
             raise TypeError(f"load_state_dict takes a mapping of names to arrays, such as state_dict() gives, "
@@ -219,7 +223,8 @@ class Module:
                     arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value)
                 except (TypeError, ValueError) as error:  # a ragged list, a Value
                     unreadable.append(f"{name}: not an array of numbers ({error})")
-        _refuse_what_does_not_fit(own, list(state.keys()), arrays, source, unreadable=unreadable)
+        keys = list(state.keys())
+        _refuse_what_does_not_fit(own, keys, arrays, source, unreadable=unreadable, strict=strict)
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
@@ -227,6 +232,7 @@ class Module:
                     parameter.data = float(array)
                 else:
                     parameter.data[...] = array  # (counts as a change of the parameter)
+        return IncompatibleKeys([k for k in own if k not in arrays], [k for k in keys if k not in own])
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
@@ -293,19 +299,32 @@ class Module:
 # ---- checking a state dict or a parameter file against the model
 
 
+class IncompatibleKeys(NamedTuple):
+    """What ``load_state_dict`` could not match: parameters the state dict did not hold, and
+    keys of it that are no parameter (both empty when ``strict``, or it raises)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+    def __repr__(self) -> str:
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"  # (PyTorch's words)
+        return f"IncompatibleKeys(missing_keys={self.missing_keys}, unexpected_keys={self.unexpected_keys})"
+
+
 def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapping[str, Any],
                               source: str, sizes: Mapping[str, int] | None = None,
-                              unreadable: list[str] | None = None) -> None:
-    """Raise ``ParameterFileError`` listing every problem: missing and unexpected keys,
+                              unreadable: list[str] | None = None, strict: bool = True) -> None:
+    """Raise ``ParameterFileError`` listing every problem: missing and unexpected keys (if ``strict``),
     arrays (``found``: by name, anything with a ``.shape`` and a ``.dtype``, an array or
     a file's header) that are not numbers or do not have their parameter's shape, and,
     for a file, arrays whose data (``sizes``, in bytes) is not what their header says."""
     problems = []
     missing = [k for k in own if k not in keys]
     unexpected = [k for k in keys if k not in own]
-    if missing:
+    if missing and strict:
         problems.append(f"missing keys: {missing}")
-    if unexpected:
+    if unexpected and strict:
         problems.append(f"unexpected keys: {unexpected}")
     problems += unreadable or []
     for name, array in found.items():

@@ -525,3 +525,23 @@ def test_an_optimizer_takes_frozen_parameters_and_leaves_them_as_pytorchs_does()
     assert not np.array_equal(model[2].weight.data, trained)
     with pytest.raises(TypeError, match="requires grad"):  # a plain tensor needing no gradient: a slip, refused
         nn.SGD([Tensor([1.0, 2.0])], lr=0.1)
+
+
+def test_load_state_dict_not_strict_loads_what_matches_and_names_the_rest_as_pytorch():
+    layer = nn.Linear(2, 1, rng=0)
+    bias = layer.bias.data.copy()
+    result = layer.load_state_dict({"weight": [[1.0, 2.0]], "extra": [3.0]}, strict=False)
+    np.testing.assert_array_equal(layer.weight.data, [[1.0, 2.0]])
+    np.testing.assert_array_equal(layer.bias.data, bias)
+    assert result.missing_keys == ["bias"] and result.unexpected_keys == ["extra"]
+    assert tuple(layer.load_state_dict(layer.state_dict())) == ([], [])
+    assert repr(layer.load_state_dict(layer.state_dict())) == "<All keys matched successfully>"
+    with pytest.raises(nn.ParameterFileError, match="shape"):  # a wrong shape is refused even so, as in PyTorch
+        layer.load_state_dict({"weight": [[1.0, 2.0, 3.0]]}, strict=False)
+    with pytest.raises(nn.ParameterFileError, match="missing keys"):
+        layer.load_state_dict({"weight": [[1.0, 2.0]]})
+    torch = pytest.importorskip("torch")
+    theirs = torch.nn.Linear(2, 1).load_state_dict({"weight": torch.ones(1, 2), "extra": torch.ones(1)}, strict=False)
+    assert (theirs.missing_keys, theirs.unexpected_keys) == (["bias"], ["extra"])
+    assert repr(torch.nn.Linear(2, 1).load_state_dict(torch.nn.Linear(2, 1).state_dict())) == repr(
+        layer.load_state_dict(layer.state_dict()))

@@ -223,8 +223,8 @@ class Module:
                     arrays[name] = np.asarray(value._data if isinstance(value, Tensor) else value)
                 except (TypeError, ValueError) as error:  # a ragged list, a Value
                     unreadable.append(f"{name}: not an array of numbers ({error})")
-        keys = list(state.keys())
-        _refuse_what_does_not_fit(own, keys, arrays, source, unreadable=unreadable, strict=strict)
+        unmatched = _refuse_what_does_not_fit(own, list(state.keys()), arrays, source, unreadable=unreadable,
+                                              strict=strict)
         with no_grad():
             for name, array in arrays.items():
                 parameter = own[name]
@@ -232,7 +232,7 @@ class Module:
                     parameter.data = float(array)
                 else:
                     parameter.data[...] = array  # (counts as a change of the parameter)
-        return IncompatibleKeys([k for k in own if k not in arrays], [k for k in keys if k not in own])
+        return unmatched
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
@@ -314,11 +314,12 @@ class IncompatibleKeys(NamedTuple):
 
 def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapping[str, Any],
                               source: str, sizes: Mapping[str, int] | None = None,
-                              unreadable: list[str] | None = None, strict: bool = True) -> None:
+                              unreadable: list[str] | None = None, strict: bool = True) -> IncompatibleKeys:
     """Raise ``ParameterFileError`` listing every problem: missing and unexpected keys (if ``strict``),
     arrays (``found``: by name, anything with a ``.shape`` and a ``.dtype``, an array or
     a file's header) that are not numbers or do not have their parameter's shape, and,
-    for a file, arrays whose data (``sizes``, in bytes) is not what their header says."""
+    for a file, arrays whose data (``sizes``, in bytes) is not what their header says.
+    Otherwise return the missing and unexpected keys (none if ``strict``)."""
     problems = []
     missing = [k for k in own if k not in keys]
     unexpected = [k for k in keys if k not in own]
@@ -339,6 +340,7 @@ def _refuse_what_does_not_fit(own: dict[str, Node], keys: list[str], found: Mapp
                             f"{dtype} array has {math.prod(shape) * dtype.itemsize}")
     if problems:
         raise ParameterFileError(f"cannot load the {source}; the model is unchanged:\n  " + "\n  ".join(problems))
+    return IncompatibleKeys(missing, unexpected)
 
 
 _NPY_MAGIC = b"\x93NUMPY"

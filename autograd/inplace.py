@@ -35,6 +35,7 @@ PyTorch; ``copy.copy(t)`` shares ``t``'s).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import threading
 import weakref
@@ -49,28 +50,30 @@ _may_share_memory = np.may_share_memory._implementation  # type: ignore[attr-def
 _WRITE_INTO_FIRST = {np.copyto, np.put, np.place, np.putmask, np.fill_diagonal, np.put_along_axis}
 
 
-_OUT_POSITIONS: dict[Any, int | None] = {}
+@functools.cache
+def _positional_names(func: Any) -> tuple[str, ...]:
+    """The names of the parameters a NumPy function takes by position (``np.dot``: a, b,
+    out), read from its signature once; none if it has no signature to read."""
+    try:
+        parameters = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return ()
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    names = []
+    for parameter in parameters:
+        if parameter.kind not in positional:
+            break  # (*operands, or keyword-only from here on)
+        names.append(parameter.name)
+    return tuple(names)
 
 
-def _out_position(func: Any) -> int | None:
-    """Where a NumPy function takes ``out`` by position (``np.dot(a, b, out)``: 2), read
-    from its signature once; None where it takes ``out`` by name only, or none."""
-    try:
-        return _OUT_POSITIONS[func]
-    except KeyError:
-        pass
-    position = None
-    try:
-        for index, parameter in enumerate(inspect.signature(func).parameters.values()):
-            if parameter.kind not in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
-                break  # (*operands, or keyword-only from here on)
-            if parameter.name == "out":
-                position = index
-                break
-    except (TypeError, ValueError):  # (no signature to read)
-        pass
-    _OUT_POSITIONS[func] = position
-    return position
+def _argument(func: Any, args: Any, kwargs: Any, name: str) -> Any:
+    """The argument a call ``func(*args, **kwargs)`` gives the parameter ``name``, by
+    position or by name (``np.dot(a, b, t.data)``, ``np.copyto(src=b, dst=t.data)``)."""
+    names = _positional_names(func)
+    if name in names and names.index(name) < len(args):
+        return args[names.index(name)]
+    return kwargs.get(name)
 
 
 class WatchedArray(np.ndarray):
@@ -140,11 +143,11 @@ class WatchedArray(np.ndarray):
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         if func in _WRITE_INTO_FIRST:
-            target = args[0] if args else next(iter(kwargs.values()), None)
+            names = _positional_names(func)
+            target = args[0] if args else kwargs.get(names[0]) if names else None
             if isinstance(target, WatchedArray):
                 target._changing()
-        position = _out_position(func)  # np.dot(a, b, t.data): out by position
-        out = args[position] if position is not None and len(args) > position else kwargs.get("out")
+        out = _argument(func, args, kwargs, "out")
         for array in out if isinstance(out, tuple) else (out,):
             if isinstance(array, WatchedArray):
                 array._changing()

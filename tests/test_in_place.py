@@ -630,3 +630,26 @@ def test_a_numpy_function_given_out_by_position_counts_as_a_write(write):
     write(e.data)
     with pytest.raises(RuntimeError, match="changed after the forward pass"):
         y.backward()
+
+
+def test_a_numpy_function_given_its_target_by_name_counts_the_target_not_the_first_keyword():
+    # the target of np.copyto/np.place was taken as the first keyword given: with src= first,
+    # np.copyto(src=..., dst=x.data) went unseen (x.grad [18, 18, 18, 18], no error), and a
+    # tensor that was only the source was refused
+    x = Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = (x * x).sum()
+    np.copyto(src=np.full(4, 9.0), dst=x.data)
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+    x = Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = (x * x).sum()
+    np.place(mask=[True] * 4, vals=[9.0], arr=x.data)
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+    x = Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = (x * x).sum()
+    plain = np.zeros(4)
+    np.copyto(src=x.data, dst=plain)  # only read
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0, 8.0])
+    np.testing.assert_array_equal(plain, [1.0, 2.0, 3.0, 4.0])

@@ -224,9 +224,22 @@ MIN = Op("min", forward=lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=
          arguments=reduction_arguments, examples=_reduction_examples("min", "amin"))
 
 
-def _var_arguments(axis: Any = None, keepdims: bool = False, *, correction: float = 1, dim: Any = None,
-                   keepdim: bool | None = None) -> tuple:
-    return (*reduction_arguments(axis, keepdims, dim=dim, keepdim=keepdim), float(correction))
+def _var_arguments(axis: Any = None, unbiased: bool | None = None, keepdims: bool = False, *,
+                   correction: float | None = None, dim: Any = None, keepdim: bool | None = None) -> tuple:
+    # PyTorch's three forms: var(dim, unbiased, keepdim), var(dim, *, correction, keepdim) and
+    # var(unbiased). The second place is unbiased there, so it is here: x.var(0, False) taken as
+    # keepdims would silently give the corrected variance to someone expecting the population one.
+    if isinstance(axis, (bool, np.bool_)) and unbiased is None and dim is None:
+        axis, unbiased = None, axis
+    if unbiased is not None:
+        if not isinstance(unbiased, (bool, np.bool_)):
+            raise TypeError(f"var/std's second argument is unbiased (True or False), as in PyTorch, not "
+                            f"{unbiased!r}; give keepdims third or by name")
+        if correction is not None:
+            raise TypeError("give unbiased= or correction=, not both (unbiased=False is correction=0)")
+        correction = 1 if unbiased else 0
+    return (*reduction_arguments(axis, keepdims, dim=dim, keepdim=keepdim),
+            float(1 if correction is None else correction))
 
 
 def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float) -> np.ndarray:
@@ -254,8 +267,9 @@ def _spread_examples(name: str) -> tuple:
     return (Example(((5,), (2, 3))),
             Example(((2, 3, 4),), call=lambda x: getattr(x, name)(axis=(0, 2), correction=0)),
             Example(((2, 3, 4),), call=lambda x: getattr(x, name)(dim=1, keepdim=True)),
-            Example(((4, 3),), call=lambda x: getattr(x, name)(0, True, correction=2),
-                    torch=lambda x: getattr(x, name)(0, keepdim=True, correction=2)))
+            Example(((4, 3),), call=lambda x: getattr(x, name)(0, keepdims=True, correction=2),
+                    torch=lambda x: getattr(x, name)(0, keepdim=True, correction=2)),
+            Example(((4, 3),), call=lambda x: getattr(x, name)(1, False, True)))
 
 
 VAR = Op("var", forward=_var, method="var", arguments=_var_arguments, rules=[_var_rule],

@@ -479,7 +479,8 @@ SHAPED = {  # operations whose spelling differs between the engines: (ours, torc
             _all_axes(lambda x, axis, keep: x.amin(dim=axis, keepdim=keep))),
     "var": (lambda x, axis, keep, c: x.var(axis=axis, keepdims=keep, correction=c),
             _all_axes(lambda x, axis, keep, c: x.var(dim=axis, keepdim=keep, correction=c))),
-    "std": (lambda x, axis, keep, c: x.std(dim=axis, keepdim=keep, correction=c),
+    "std": (lambda x, axis, keep, c: x.std(axis, c == 1, keep) if c in (0, 1)  # PyTorch's unbiased form
+            else x.std(dim=axis, keepdim=keep, correction=c),
             _all_axes(lambda x, axis, keep, c: x.std(dim=axis, keepdim=keep, correction=c))),
     "logsumexp": (lambda x, axis, keep: x.logsumexp(axis=axis, keepdims=keep),
                   _all_axes(lambda x, axis, keep: x.logsumexp(dim=axis, keepdim=keep))),

@@ -1,0 +1,61 @@
+"""Arguments a learner brings from PyTorch mean here what they mean there, or are refused.
+
+Each test failed on the engine before its fix: the call ran and gave other numbers than
+PyTorch, with no error. Expected numbers are worked by hand; PyTorch, where installed,
+is a second oracle."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autograd import Tensor
+
+try:
+    import torch  # type: ignore[no-redef]
+except ImportError:  # pragma: no cover - torch is optional
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+
+ROWS = np.array([[1.0, 2.0, 4.0], [3.0, 6.0, 12.0]])  # column-wise: means 2, 4, 8
+
+
+@pytest.mark.parametrize("name", ["var", "std"])
+def test_var_and_std_take_unbiased_second_as_pytorch_does(name):
+    # population variance of each column is 1, 4, 16; the corrected (n - 1) one is 2, 8, 32
+    population, corrected = np.array([1.0, 4.0, 16.0]), np.array([2.0, 8.0, 32.0])
+    if name == "std":
+        population, corrected = np.sqrt(population), np.sqrt(corrected)
+    x = Tensor(ROWS, requires_grad=True)
+    spread = getattr(x, name)
+    np.testing.assert_allclose(spread(0, False).data, population)
+    np.testing.assert_allclose(spread(0, True).data, corrected)
+    np.testing.assert_allclose(spread(0, False, True).data, population[None, :])  # keepdim third
+    np.testing.assert_allclose(spread(dim=0, unbiased=False).data, population)
+    np.testing.assert_allclose(spread(False).data, getattr(np, name)(ROWS))  # var(unbiased) of all
+    spread(0, False).sum().backward()
+    centred = ROWS - ROWS.mean(axis=0)
+    expected = centred if name == "var" else centred / (2 * population)  # d var/dx = 2(x - m)/n, n = 2
+    np.testing.assert_allclose(x.grad, expected)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda x: x.var(0, 1), "unbiased"),  # an int is not a flag: PyTorch refuses it too
+    (lambda x: x.var(0, False, correction=0), "not both"),
+    (lambda x: x.std(unbiased=True, correction=1), "not both"),
+])
+def test_var_arguments_that_pytorch_refuses_are_refused(call, match):
+    with pytest.raises(TypeError, match=match):
+        call(Tensor(ROWS))
+
+
+@needs_torch
+@pytest.mark.parametrize("name", ["var", "std"])
+@pytest.mark.parametrize("args, kwargs", [((0, False), {}), ((1, True), {}), ((0, False, True), {}),
+                                          ((False,), {}), ((), {"dim": 1, "unbiased": False}),
+                                          ((1,), {"correction": 0, "keepdim": True})])
+def test_var_and_std_agree_with_pytorch(name, args, kwargs):
+    ours = getattr(Tensor(ROWS), name)(*args, **kwargs).data
+    theirs = getattr(torch.tensor(ROWS), name)(*args, **kwargs).numpy()
+    np.testing.assert_allclose(ours, theirs)

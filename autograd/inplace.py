@@ -8,7 +8,8 @@ versions, and the backward pass refuses an operation whose input has moved on
 does writing *into* the array, because ``t.data`` is a ``WatchedArray``: a view of the
 tensor's numbers that is an ndarray in every way, except that it tells its tensor before
 each write (``t.data[0] = 5``, ``t.data += 1``, ``np.add(a, 1, out=t.data)``,
-``np.dot(a, b, t.data)``, ``t.data.fill(0)``, ``np.copyto(t.data, b)``, through any view
+``np.dot(a, b, t.data)``, ``t.data.fill(0)``, ``np.copyto(t.data, b)``,
+``u.data.take(i, out=t.data)``, through any view
 of it, at any later time). ``t.numpy()`` is that view too; ``np.asarray(t)`` is read-only.
 
 Reading costs nothing extra and never counts: printing, ``t.data.copy()``, ``t.data.sum()``,
@@ -26,7 +27,7 @@ takes a tensor out of its aliases.
 Not seen: writes through a plain ndarray that shares the memory (``np.asarray(t.data)``,
 ``t.data.view(np.ndarray)``, ``as_strided``, the array given to ``as_tensor``; NumPy turns
 a subclass into a plain view without asking it), through another array's method
-(``a.dot(b, out=t.data)``) or an ndarray method called on the class
+(``a.dot(b, out=t.data)`` with ``a`` a plain array) or an ndarray method called on the class
 (``np.ndarray.fill(t.data, 0)``), through a memoryview or ctypes, by C code that writes
 without asking NumPy (``rng.random(out=t.data)``, ``rng.shuffle``), and by two
 tensors made of one plain array (``as_tensor(a)`` twice: each has its own counter, as in
@@ -204,6 +205,21 @@ def _counted(write: Any) -> Any:
 
 for _name in ("__setitem__", "fill", "sort", "partition", "put", "setfield"):  # the ndarray methods that write
     setattr(WatchedArray, _name, _counted(getattr(np.ndarray, _name)))
+
+
+def _counted_out(method: Any) -> Any:
+    def writes_into_out(self: WatchedArray, *args: Any, **kwargs: Any) -> Any:
+        out = _argument(method, (self, *args), kwargs, "out")
+        if isinstance(out, WatchedArray):
+            out._changing()
+        return _unowned_plain(method(self, *args, **kwargs))
+    return writes_into_out
+
+
+# the ndarray methods that write into out= without NumPy's dispatch (the others call ufuncs,
+# which ask us: x.data.sum(0, out=t.data) is seen by __array_ufunc__)
+for _name in ("take", "compress", "choose", "dot"):
+    setattr(WatchedArray, _name, _counted_out(getattr(np.ndarray, _name)))
 
 
 class _WatchedFlat:

@@ -92,6 +92,8 @@ class Tensor(Node):
     @data.setter
     def data(self, value: Any) -> None:
         current, viewed = self._data, None
+        if isinstance(value, Tensor):  # ``a.data = t``: t's numbers, shared as PyTorch shares them, so
+            value = value.data  # their count too (through the watched view, below)
         if isinstance(value, WatchedArray):  # plain numbers are stored, never a watched view
             reference = getattr(value, "_owner", None)
             if value.base is current and reference is not None and reference() is self:

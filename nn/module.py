@@ -522,7 +522,8 @@ class Dropout(Module):
 
     def forward(self, x: Any) -> Tensor:
         if not isinstance(x, Tensor):
-            x = as_tensor(x)
+            x = Tensor(x)  # a copy, as Linear makes: passed on as it is, a refilled batch buffer
+            # would change the next layer's gradients
         if not self.training or self.p == 0.0:
             return x
         if self.p == 1.0:

@@ -653,3 +653,45 @@ def test_a_numpy_function_given_its_target_by_name_counts_the_target_not_the_fir
     y.backward()
     np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0, 8.0])
     np.testing.assert_array_equal(plain, [1.0, 2.0, 3.0, 4.0])
+
+
+@pytest.mark.parametrize("write", [
+    lambda target: target.take([2, 1, 0], out=target),                     # out=, on the target itself
+    lambda target: Tensor([5.0, 6.0, 7.0]).data.take([0, 1, 2], None, target),  # by position, another's
+    lambda target: target.compress([True, True, True], 0, target),
+    lambda target: Tensor([[2.0, 0.0, 0.0]]).data.dot(np.eye(3), out=target.reshape(1, 3)),
+    lambda target: np.array([0, 1, 0]).view(type(target)).choose([target, target * 2], out=target),
+])
+def test_a_watched_arrays_own_method_given_out_counts_as_a_write(write):
+    # take, compress, choose and dot write into out= without NumPy's dispatch: x.data.take(idx,
+    # out=x.data) reversed x's numbers unseen, and x.grad came out [6, 4, 2] instead of [2, 4, 6]
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    write(x.data)
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()
+
+
+def test_a_watched_arrays_methods_without_out_only_read_and_give_plain_arrays():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = (x * x).sum()
+    d = x.data
+    for result in (d.take([0, 2]), d.compress([True, False, True]), d.dot(d.reshape(3, 1)),
+                   np.array([0, 1]).view(type(d)).choose([d[:2], d[1:]])):
+        assert type(result) is np.ndarray
+        result[...] = 0.0  # a new array: writing into it is not writing into x
+    y.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0, 6.0])
+
+
+def test_assigning_a_tensor_to_data_shares_its_count_as_assigning_its_data_does():
+    # a.data = x.detach() shares x's memory, but the count was not shared: a.data[0] = 9 then
+    # changed x unseen, and x.grad came out [18, 4, 6, 8] instead of [2, 4, 6, 8]
+    x = Tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = (x * x).sum()
+    a = Tensor(np.zeros(4))
+    a.data = x.detach()
+    assert np.shares_memory(a._data, x._data)  # as in PyTorch: a.data = t shares t's numbers
+    a.data[0] = 9.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        y.backward()

@@ -545,3 +545,15 @@ def test_load_state_dict_not_strict_loads_what_matches_and_names_the_rest_as_pyt
     assert (theirs.missing_keys, theirs.unexpected_keys) == (["bias"], ["extra"])
     assert repr(torch.nn.Linear(2, 1).load_state_dict(torch.nn.Linear(2, 1).state_dict())) == repr(
         layer.load_state_dict(layer.state_dict()))
+
+
+@pytest.mark.parametrize("make_dropout", [lambda: nn.Dropout(0.5).eval(), lambda: nn.Dropout(0.0)])
+def test_dropout_that_passes_its_input_on_copies_a_numpy_batch_as_linear_does(make_dropout):
+    # eval mode (or p=0) handed the caller's array on uncopied: refilling the batch buffer
+    # before backward changed the next Linear's weight gradient to [[100, 200, 300]], silently
+    model = nn.Sequential(make_dropout(), nn.Linear(3, 1, rng=0))
+    batch = np.array([[1.0, 2.0, 3.0]])
+    loss = model(batch).sum()
+    batch[:] = [[100.0, 200.0, 300.0]]
+    loss.backward()
+    np.testing.assert_array_equal(model[1].weight.grad, [[1.0, 2.0, 3.0]])

@@ -183,7 +183,14 @@ VIEW_FORMS: dict[str, Callable[[Tensor], Any]] = {  # a tensor (written through 
     "as_tensor(t.data)": lambda t: autograd.as_tensor(t.data),
     "t.numpy()": lambda t: t.numpy(),
     "t.detach().numpy()": lambda t: t.detach().numpy(),
+    "a.data = t": lambda t: _given_as_data(t),
 }
+
+
+def _given_as_data(node: Tensor) -> Tensor:
+    holder = Tensor(0.0)
+    holder.data = node  # (holder then shares node's numbers, as in PyTorch)
+    return holder
 
 
 def _write_into_a_view(node: Tensor, form: str) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 
 from .examples import BROADCASTING, UNARY, Example
 from .numeric import (
+    IntegersFirst,
     expand_reduced,
     normalize_axes,
     numbers,
@@ -114,14 +115,24 @@ def _index_argument(index: Any) -> tuple:
     return (normalize_index(index),)
 
 
-INDEX = Op("[]", forward=operator.getitem, method="__getitem__",
-           rules=[lambda grad, out, x, index: scatter_add(grad, index, x.shape)],
+def _pick(x: Any, index: Any) -> Any:
+    return index.pick(x) if index.__class__ is IntegersFirst else x[index]
+
+
+def _index_rule(grad: Any, out: Any, x: Any, index: Any) -> Any:
+    if index.__class__ is IntegersFirst:  # x[0, :, [0, 1]]: integers first, as in PyTorch
+        return index.scatter(grad, x.shape)
+    return scatter_add(grad, index, x.shape)
+
+
+INDEX = Op("[]", forward=_pick, method="__getitem__", rules=[_index_rule],
            formulas=["scatter the gradient back to the picked positions"], arguments=_index_argument,
            examples=(Example(((3, 4),), call=lambda x: x[1]), Example(((3, 4),), call=lambda x: x[:, 1:3]),
                      Example(((3, 4),), call=lambda x: x[..., None, ::2]),
                      Example(((3, 2),), call=lambda x: x[[0, 2, 0, 0]]),  # repeated: the gradients add up
                      Example(((2, 3),), call=lambda x: x[[0, 1, 1], [2, 0, 0]]),
-                     Example(((3, 4),), call=lambda x: x[-1, [-1, 0]])))
+                     Example(((3, 4),), call=lambda x: x[-1, [-1, 0]]),
+                     Example(((2, 3, 4),), call=lambda x: x[0, :, [2, 0, 2]])))  # integers first, as PyTorch
 
 
 def _linear_rule_weight(grad: Any, out: Any, x: Any, w: Any) -> Any:

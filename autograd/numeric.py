@@ -123,6 +123,51 @@ def scatter_add(grad: Any, index: Any, shape: tuple[int, ...]) -> Any:
     return SCATTER_ADD(grad, index, shape)
 
 
+class IntegersFirst:
+    """An index read as PyTorch reads it: the integers first (``select``), then the rest.
+    NumPy counts an integer as an index array when there is one, and puts the axes they
+    pick first when a slice separates them: ``x[0, :, [0, 1]]`` of a (2, 3, 4) array is
+    (2, 3) in NumPy, (3, 2) in PyTorch, with the numbers transposed."""
+
+    # (not a tuple: NumPy would read a tuple subclass as an index of two items)
+    __slots__ = ("select", "rest")
+
+    def __init__(self, select: tuple, rest: tuple) -> None:
+        self.select = select  # the integers, each other item a whole-axis slice (None dropped)
+        self.rest = rest  # everything but the integers
+
+    def __repr__(self) -> str:
+        return f"IntegersFirst(select={self.select!r}, rest={self.rest!r})"
+
+    @staticmethod
+    def split(items: tuple) -> IntegersFirst | None:
+        integers = [_is_integer(i) for i in items]
+        if not any(integers) or not any(isinstance(i, np.ndarray) and i.ndim for i in items):
+            return None  # no integer, or no index array: NumPy reads it as PyTorch does
+        select: list[Any] = []
+        for item, integer in zip(items, integers):
+            if integer or item is Ellipsis:
+                select.append(item)
+            elif isinstance(item, np.ndarray) and item.dtype == bool:
+                select.extend([slice(None)] * item.ndim)  # a mask spans its axes; a 0-d one, none
+            elif item is not None and not isinstance(item, (bool, np.bool_)):  # (None, True: no axis)
+                select.append(slice(None))
+        return IntegersFirst(tuple(select), tuple(i for i, integer in zip(items, integers) if not integer))
+
+    def pick(self, x: Any) -> Any:
+        return x[self.select][self.rest]
+
+    def scatter(self, grad: Any, shape: tuple[int, ...]) -> Any:
+        selected = np.broadcast_to(np.zeros((), bool), shape)[self.select].shape  # (no copy made)
+        return scatter_add(scatter_add(grad, self.rest, selected), self.select, shape)
+
+
+def _is_integer(item: Any) -> bool:
+    if isinstance(item, np.ndarray):
+        return item.ndim == 0 and item.dtype.kind in "iu"  # (a 0-d Tensor index, as PyTorch reads it)
+    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+
+
 def reduce_with(reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """``reduce(x, axis, keepdims)``, where a 0-d array takes axis 0 or -1 as PyTorch does."""
     if axis is not None and (x.ndim if x.__class__ is np.ndarray else np.ndim(x)) == 0:

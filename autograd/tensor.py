@@ -28,6 +28,7 @@ from . import ops
 from .core import Node, record
 from .inplace import Aliases, WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
+from .numeric import IntegersFirst
 
 __all__ = ["Tensor", "as_tensor"]
 
@@ -448,10 +449,12 @@ def promoted(inputs: tuple) -> tuple:
 
 
 def normalize_index(index: Any) -> Any:
-    """An index NumPy understands: Tensors become their data, lists become arrays."""
-    if isinstance(index, tuple):
-        return tuple(_index_item(i) for i in index)
-    return _index_item(index)
+    """An index NumPy understands: Tensors become their data, lists become arrays; one that
+    mixes integers with index arrays becomes an ``IntegersFirst``, to be read as PyTorch does."""
+    if not isinstance(index, tuple):
+        return _index_item(index)
+    items = tuple(_index_item(i) for i in index)
+    return IntegersFirst.split(items) or items
 
 
 def _index_item(item: Any) -> Any:

@@ -59,3 +59,38 @@ def test_var_and_std_agree_with_pytorch(name, args, kwargs):
     ours = getattr(Tensor(ROWS), name)(*args, **kwargs).data
     theirs = getattr(torch.tensor(ROWS), name)(*args, **kwargs).numpy()
     np.testing.assert_allclose(ours, theirs)
+
+
+CUBE = np.arange(24.0).reshape(2, 3, 4)
+# (index, the same picked out in two steps by hand: the integers first, then the rest)
+MIXED_INDICES = [
+    ((0, slice(None), [0, 1]), lambda x: x[0][:, [0, 1]]),             # NumPy would give (2, 3)
+    ((0, Ellipsis, [1, 2]), lambda x: x[0][..., [1, 2]]),
+    ((slice(None), 1, slice(None), None), lambda x: x[:, 1][:, :, None]),  # no array: NumPy's is PyTorch's
+    ((0, None, slice(None), [0, 3]), lambda x: x[0][None, :, [0, 3]]),
+    ((0, slice(None), [True, False, True, False]), lambda x: x[0][:, [True, False, True, False]]),
+    ((-1, slice(1, None), np.array([[0, 1], [2, 3]])), lambda x: x[-1][1:, np.array([[0, 1], [2, 3]])]),
+]
+
+
+@pytest.mark.parametrize("index, by_hand", MIXED_INDICES)
+def test_integers_mixed_with_index_arrays_select_first_as_in_pytorch(index, by_hand):
+    # PyTorch applies integers before index arrays; NumPy counts an integer as an index array,
+    # which moves the picked axis to the front: x[0, :, [0, 1]] came out (2, 3), transposed
+    x = Tensor(CUBE, requires_grad=True)
+    picked = x[index]
+    expected = by_hand(CUBE)
+    np.testing.assert_array_equal(picked.data, expected)
+    weights = np.arange(expected.size, dtype=float).reshape(expected.shape)
+    (picked * weights).sum().backward()
+    positions = by_hand(np.arange(CUBE.size).reshape(CUBE.shape))  # which element each output is
+    expected_grad = np.zeros(CUBE.size)
+    np.add.at(expected_grad, positions.reshape(-1), weights.reshape(-1))
+    np.testing.assert_array_equal(x.grad, expected_grad.reshape(CUBE.shape))
+
+
+@needs_torch
+@pytest.mark.parametrize("index, by_hand", MIXED_INDICES)
+def test_integers_mixed_with_index_arrays_agree_with_pytorch(index, by_hand):
+    theirs = torch.tensor(CUBE)[tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in index)]
+    np.testing.assert_array_equal(Tensor(CUBE)[index].data, theirs.numpy())

@@ -711,9 +711,9 @@ class Builder:
         self.apply(Step("index", (x,), (self.index(shape),)))
 
     def index(self, shape: Shape) -> Index:
-        """An index into ``shape`` in one of the forms NumPy and PyTorch share: a whole
-        boolean mask, or basic items (ints, slices, None, ...) with at most one advanced
-        item (an integer list, array or Tensor, or a boolean mask of one axis)."""
+        """An index into ``shape``: a whole boolean mask, or basic items (ints, slices,
+        None, ...) with at most one advanced item (an integer list, array or Tensor, or a
+        boolean mask of one axis), where an int and the advanced item may be apart."""
         c = self.chooser
         rng = np.random.default_rng(c.integer(0, 2**31))
         ndim = len(shape)
@@ -728,6 +728,10 @@ class Builder:
             return Index(((c.choice(forms), mask),), bare=c.chance(50), mutate=mutate)
         count = c.integer(0, ndim)
         advanced = c.integer(0, count - 1) if count and c.chance(50) else None
+        apart = [] if advanced is None else [a for a in range(count) if abs(a - advanced) >= 2 and shape[a]]
+        # an int with a slice between it and the advanced item: NumPy moves the picked axes
+        # first, PyTorch applies the int first (x[0, :, [1, 2]] is (2, 3) or (3, 2))
+        int_apart = c.choice(apart) if apart and c.chance(50) else None
         items: list[Any] = []
         for axis in range(count):
             n = shape[axis]
@@ -740,8 +744,8 @@ class Builder:
                     positions = np.array([c.integer(-n, n - 1) for _ in range(length)], dtype=np.int64)
                     forms = ["list", "array", "tensor"] if length or draws("empty_list_index") else ["array"]
                     items.append((c.choice(forms), positions))
-            elif advanced is None and n and c.chance(40):
-                items.append(c.integer(-n, n - 1))  # ints only without advanced items: placement rules differ
+            elif axis == int_apart or (n and c.chance(40)):  # (integers are applied first, as in PyTorch)
+                items.append(c.integer(-n, n - 1))
             else:
                 start = c.choice([None, c.integer(-n, n) if n else 0])
                 stop = c.choice([None, c.integer(-n, n) if n else 0])
@@ -1031,6 +1035,10 @@ FLOAT32_RTOL = 1e-4  # float32 rounding (eps 1.2e-7) carried through a few ops b
 # exp may differ by) into a different answer: 1.9e-9 of it at 1e7, percents at 1e12, as in
 # d(cos(x**y))/dx at x**y = 5.8e12. Their gradients there measure the libraries, not the rules.
 ILL_CONDITIONED = 1e7
+# The std of equal numbers whose mean rounds off (twelve copies of -1.8089...: std 2.2e-16):
+# its gradient (x - mean) / (n std) is +-1/n by the sign of that rounding, which two
+# libraries' sums may differ in (graph 15342 of --graphs 20000 --seed 6: -0.083 vs +0.083).
+SPREAD_OF_ROUNDING = 1e-12
 
 
 def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -> str | None:
@@ -1057,7 +1065,8 @@ def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -
                       for i in step.operands), default=0.0)
         if not close(mine.astype(float), theirs.astype(float), rtol=rtol, scale=inputs):
             return f"node {k} value differs:\n{_differences(mine, theirs)}"
-        ill_conditioned = ill_conditioned or (step.op in ("sin", "cos") and inputs > ILL_CONDITIONED)
+        ill_conditioned = ill_conditioned or (step.op in ("sin", "cos") and inputs > ILL_CONDITIONED) or (
+            step.op == "std" and bool(np.any((mine > 0) & (mine < SPREAD_OF_ROUNDING * inputs))))
     if ill_conditioned and ours_grads:
         if tally is not None:
             tally.ill_conditioned += 1

@@ -229,6 +229,9 @@ def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = 
         keepdims = keepdim
     if axis is not None and not isinstance(axis, (int, np.integer)):
         axis = tuple(axis)
+        if not axis:
+            raise ValueError("an empty tuple of axes reduces no axis in NumPy and every axis in PyTorch; "
+                             "pass axis=None (dim=None) to reduce them all, or leave the reduction out")
     return (axis, bool(keepdims))
 
 

@@ -94,3 +94,15 @@ def test_integers_mixed_with_index_arrays_select_first_as_in_pytorch(index, by_h
 def test_integers_mixed_with_index_arrays_agree_with_pytorch(index, by_hand):
     theirs = torch.tensor(CUBE)[tuple(torch.tensor(i) if isinstance(i, np.ndarray) else i for i in index)]
     np.testing.assert_array_equal(Tensor(CUBE)[index].data, theirs.numpy())
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.sum(dim=()), lambda x: x.sum(()), lambda x: x.mean(dim=[]), lambda x: x.max(axis=()),
+    lambda x: x.min(dim=()), lambda x: x.logsumexp(dim=()), lambda x: x.var(dim=()),
+    lambda x: x.std(dim=(), correction=0),
+])
+def test_an_empty_tuple_of_axes_is_refused_since_numpy_and_pytorch_read_it_oppositely(call):
+    # x.sum(dim=()) is the sum of every number in PyTorch 2.13, and no sum at all in NumPy
+    # (which we followed: the (2, 3) tensor itself came back where PyTorch gives a number)
+    with pytest.raises(ValueError, match="axis=None"):
+        call(Tensor(ROWS, requires_grad=True))

@@ -383,7 +383,8 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     elif kind == "b":
         return array  # a mask, as in PyTorch (it cannot require grad)
     else:
-        wanted = array.dtype if array.dtype in FLOAT_DTYPES else FLOAT64
+        wanted = array.dtype if array.dtype in FLOAT_DTYPES else FLOAT32 if array.dtype == np.float16 else FLOAT64
+        # (float16, which a Tensor cannot hold, as float32: exact, and PyTorch's float32 * float16 is float32)
     if wanted == FLOAT32:
         FLOAT32_MADE[0] = True
     return array.astype(wanted, copy=False)

@@ -46,7 +46,8 @@ def _elementwise(method: str, array_function: Callable[[Any], Any]) -> Callable[
 
 
 _exp, _sin, _cos = _elementwise("exp", np.exp), _elementwise("sin", np.sin), _elementwise("cos", np.cos)
-_sign = _elementwise("sign", lambda x: (x > 0) * 1.0 - (x < 0))  # PyTorch's: 0 at 0 and at nan
+_sign = _elementwise("sign", lambda x: (x > 0).astype(x.dtype) - (x < 0))  # PyTorch's: 0 at 0 and at nan
+# (in x's dtype: a mask times 1.0 would be float64, and a float32 gradient with it)
 _sigmoid = _elementwise("sigmoid", lambda x: np.exp(-np.logaddexp(0.0, -x)))
 
 
@@ -112,7 +113,8 @@ def _slope_argument(negative_slope: float = 0.01) -> tuple:
 
 LEAKY_RELU = Op("leaky_relu", forward=lambda x, slope: np.where(x > 0, x, x * slope),
                 method="leaky_relu", arguments=_slope_argument,
-                rules=[lambda grad, out, x, slope: grad * np.where(numbers(x) > 0, 1.0, slope)[()]],
+                rules=[lambda grad, out, x, slope:
+                       grad * np.where(numbers(x) > 0, 1.0, slope).astype(np.result_type(numbers(x)))[()]],
                 formulas=["d(leaky_relu x)/dx = 1 if x > 0 else negative_slope"],
                 examples=(Example(UNARY.shapes, away_from_zero=0.1,
                                   torch=lambda x: __import__("torch").nn.functional.leaky_relu(x)),
@@ -203,7 +205,7 @@ def _extreme_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any
     axes = normalize_axes(axis, np.ndim(numbers(x)))
     winners = numbers(x) == expand_reduced(numbers(out), np.shape(numbers(x)), axes, keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):  # a nan maximum: no winner, a nan gradient
-        share = winners / np.sum(winners, axis=axes, keepdims=True)
+        share = (winners / np.sum(winners, axis=axes, keepdims=True)).astype(np.result_type(numbers(x)))
     return expand_reduced(grad, np.shape(numbers(x)), axes, keepdims) * share
 
 
@@ -281,7 +283,7 @@ STD = Op("std", forward=lambda x, axis, keepdims, correction: np.sqrt(_var(x, ax
 
 def _logsumexp(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     # PyTorch's form: shift by the maximum (0 where it is infinite), so exp never overflows
-    shift = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim)
+    shift = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     shift = np.where(np.isinf(shift), 0.0, shift)
     with np.errstate(divide="ignore"):  # log(0) = -inf: every number was -inf
         total = np.log(np.sum(np.exp(x - shift), axis=axis, keepdims=True)) + shift

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from autograd import Op, Tensor, Value, enable_grad, is_grad_enabled
+from autograd import Op, Tensor, Value, enable_grad, grad, is_grad_enabled
 
 # NumPy's warnings for 0 ** -1 and log(0) are expected here.
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -223,3 +223,23 @@ def test_a_list_operand_keeps_a_float32_tensor_float32_unless_a_number_does_not_
     np.testing.assert_array_equal((p * [0.1, 3.0]).data, np.float32([1.0, 2.0]) * np.float32([0.1, 3.0]))
     too_large = p + [1e300, 0.0]  # float32 would make it inf
     assert too_large.dtype == np.float64 and too_large.data[0] == 1e300
+
+
+@pytest.mark.parametrize("make", [abs, lambda x: x.max(), lambda x: x.min(axis=0), lambda x: x.leaky_relu(0.1),
+                                  lambda x: x.max(dim=1, keepdim=True)])
+def test_a_rules_mask_keeps_a_float32_gradient_float32(make):
+    # a bool mask times 1.0, or ties counted with an integer sum, is float64 in NumPy: grad()
+    # of a float32 input came back float64 (backward() cast it back into .grad, hiding it)
+    x = Tensor(np.array([[1.0, -2.0, 3.0], [3.0, 0.5, -1.0]], np.float32), requires_grad=True)
+    y = make(x)
+    (g,) = grad([y], [x], grad_outputs=[np.ones(y.shape, np.float32)])
+    assert g.dtype == np.float32
+    (g,) = grad([y], [x], grad_outputs=[np.ones(y.shape, np.float32)], create_graph=True)
+    assert g.dtype == np.float32
+
+
+def test_float32_stays_float32_with_an_empty_logsumexp_and_a_float16_operand():
+    # PyTorch: logsumexp of no float32 numbers is float32 -inf; float32 * float16 is float32
+    assert Tensor(np.zeros(0, np.float32)).logsumexp().dtype == np.float32
+    assert (Tensor(np.ones(2, np.float32)) * np.ones(2, np.float16)).dtype == np.float32
+    assert (Tensor(np.ones(2)) * np.ones(2, np.float16)).dtype == np.float64

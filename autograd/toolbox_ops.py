@@ -316,17 +316,19 @@ def _normalized_axis(x: Any, axis: int) -> int | None:
 
 
 def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, int | None]:
-    # x minus its maximum along the axis (0 where that is infinite), as PyTorch: exp of it
-    # never overflows, and (x - max) - log(sum) keeps digits that x - logsumexp(x) loses
+    # x minus its maximum along the axis, as PyTorch: exp of it never overflows, and
+    # (x - max) - log(sum) keeps digits that x - logsumexp(x) loses. A row whose maximum is
+    # infinite becomes nan (inf - inf), all of it, as in PyTorch
     along = _normalized_axis(x, axis)  # (None for a 0-d x)
-    shift = np.max(x, axis=along, keepdims=True)
-    return x - np.where(np.isinf(shift), 0.0, shift), along
+    with np.errstate(invalid="ignore"):
+        return x - np.max(x, axis=along, keepdims=True), along
 
 
 def _softmax(x: np.ndarray, axis: int) -> np.ndarray:
     shifted, along = _shifted(x, axis)
     e = np.exp(shifted)
-    return e / np.sum(e, axis=along, keepdims=True)
+    with np.errstate(invalid="ignore"):  # (a row of nan: nan, no warning, as PyTorch)
+        return e / np.sum(e, axis=along, keepdims=True)
 
 
 def _log_softmax(x: np.ndarray, axis: int) -> np.ndarray:

@@ -243,3 +243,13 @@ def test_float32_stays_float32_with_an_empty_logsumexp_and_a_float16_operand():
     assert Tensor(np.zeros(0, np.float32)).logsumexp().dtype == np.float32
     assert (Tensor(np.ones(2, np.float32)) * np.ones(2, np.float16)).dtype == np.float32
     assert (Tensor(np.ones(2)) * np.ones(2, np.float16)).dtype == np.float64
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_a_row_with_plus_infinity_is_all_nan_as_in_pytorch(name):
+    # inf / inf is nan, and with it the whole row: ours gave [nan, 0] (softmax) and [nan, -inf]
+    rows = Tensor([[np.inf, 0.0], [-np.inf, 0.0], [1.0, 2.0]])
+    out = getattr(rows, name)(1).data
+    assert np.isnan(out[0]).all()
+    expected = np.array([[0.0, 1.0], [np.exp(-1) / (1 + np.exp(-1)), 1 / (1 + np.exp(-1))]])
+    np.testing.assert_allclose(out[1:], expected if name == "softmax" else np.log(expected))

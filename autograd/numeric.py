@@ -207,7 +207,7 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     result = []
     for a in axes:
         if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
-            raise TypeError(f"an axis must be an integer, not {type(a).__name__}")
+            raise TypeError(f"an axis must be a whole number (an int), not {type(a).__name__}")
         low, high = (-1, 1) if ndim == 0 else (-ndim, ndim)  # a 0-d array takes 0 or -1, as in PyTorch
         if not low <= a < high:
             raise np.exceptions.AxisError(f"axis {a} is out of bounds for an array of dimension {ndim}")
@@ -283,6 +283,13 @@ def matmul_rule(grad: Any, a: Any, b: Any, position: int) -> Any:
 
 def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
     """``f(2, 3)`` or ``f((2, 3))`` as the shape (2, 3)."""
-    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+    if len(shape) == 1 and hasattr(shape[0], "__iter__"):
         shape = tuple(shape[0])
-    return tuple(map(int, shape))
+    return tuple(whole_number(n, "a size or an axis") for n in shape)
+
+
+def whole_number(x: Any, what: str) -> int:
+    """``x`` as an int, or a clear error: int() would truncate 2.9 to 2, and read True as 1."""
+    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+        return int(x)
+    raise TypeError(f"{what} must be a whole number (an int), not {x!r}")

@@ -28,7 +28,7 @@ from . import ops
 from .core import Node, record
 from .inplace import Aliases, WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
-from .numeric import IntegersFirst
+from .numeric import IntegersFirst, normalize_axes, whole_number
 
 __all__ = ["Tensor", "as_tensor"]
 
@@ -256,8 +256,10 @@ class Tensor(Node):
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two axes, as PyTorch's ``transpose`` (``permute`` reorders them all)."""
+        first, second = (normalize_axes(whole_number(d, "a dim"), self.ndim)[0] for d in (dim0, dim1))
         order = list(range(self.ndim))
-        order[dim0], order[dim1] = order[dim1], order[dim0]
+        if order:  # (a 0-d tensor takes dims 0 and -1, as in PyTorch, and stays as it is)
+            order[first], order[second] = order[second], order[first]
         return self.permute(*order)
 
     swapaxes = transpose

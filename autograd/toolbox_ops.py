@@ -24,6 +24,7 @@ from .numeric import (
     numbers,
     reduced_count,
     reduction_arguments,
+    whole_number,
     zero_where,
 )
 from .ops import Op
@@ -361,7 +362,7 @@ def _back_to_input_shape(grad: Any, out: Any, x: Any, *args: Any) -> Any:
 
 
 def _flatten_arguments(start_dim: int = 0, end_dim: int = -1) -> tuple:
-    return (int(start_dim), int(end_dim))
+    return (whole_number(start_dim, "start_dim"), whole_number(end_dim, "end_dim"))
 
 
 def _flatten(x: np.ndarray, start: int, end: int) -> np.ndarray:
@@ -403,7 +404,7 @@ def _unsqueeze(x: np.ndarray, dim: int) -> np.ndarray:
     return np.expand_dims(x, dim % (x.ndim + 1))
 
 
-UNSQUEEZE = Op("unsqueeze", forward=_unsqueeze, method="unsqueeze", arguments=lambda dim: (int(dim),),
+UNSQUEEZE = Op("unsqueeze", forward=_unsqueeze, method="unsqueeze", arguments=lambda dim: (whole_number(dim, "dim"),),
                rules=[_back_to_input_shape], formulas=["reshape the gradient back"],
                examples=(Example(((), (2, 3)), call=lambda x: x.unsqueeze(0)),
                          Example(((2, 3),), call=lambda x: x.unsqueeze(-1)),

@@ -106,3 +106,14 @@ def test_an_empty_tuple_of_axes_is_refused_since_numpy_and_pytorch_read_it_oppos
     # (which we followed: the (2, 3) tensor itself came back where PyTorch gives a number)
     with pytest.raises(ValueError, match="axis=None"):
         call(Tensor(ROWS, requires_grad=True))
+
+
+@pytest.mark.parametrize("call", [
+    lambda x: x.reshape(2.9, 3), lambda x: x.reshape((2, 3.0)), lambda x: x.view(True, 6),
+    lambda x: x.unsqueeze(True), lambda x: x.unsqueeze(0.5), lambda x: x.flatten(0.7),
+    lambda x: x.permute(1.0, 0), lambda x: x.broadcast_to((2.0, 2, 3)), lambda x: x.transpose(0, 1.2),
+])
+def test_a_shape_or_axis_that_is_not_a_whole_number_is_refused_not_truncated(call):
+    # int() truncated them: x.reshape(2.9, 3) gave a (2, 3) tensor, where PyTorch refuses
+    with pytest.raises(TypeError, match="whole number"):
+        call(Tensor(ROWS))

@@ -170,10 +170,16 @@ def _is_integer(item: Any) -> bool:
 
 def reduce_with(reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     """``reduce(x, axis, keepdims)``, where a 0-d array takes axis 0 or -1 as PyTorch does."""
-    if axis is not None and (x.ndim if x.__class__ is np.ndarray else np.ndim(x)) == 0:
+    return reduce(x, axis=axis_for(x, axis), keepdims=keepdims)
+
+
+def axis_for(x: Any, axis: Any) -> Any:
+    """The axis to give NumPy for reducing ``x``: ``axis``, but None (all) for a 0-d array,
+    which takes axis 0 or -1 as PyTorch does and has no axis NumPy would take."""
+    if axis is not None and (x.ndim if x.__class__ is np.ndarray else np.ndim(numbers(x))) == 0:
         normalize_axes(axis, 0)  # (checks it)
-        axis = None
-    return reduce(x, axis=axis, keepdims=keepdims)
+        return None
+    return axis
 
 
 def expand_reduced(grad: Any, shape: tuple[int, ...], axis: Any, keepdims: bool) -> Any:

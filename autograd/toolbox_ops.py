@@ -19,9 +19,11 @@ from .examples import BROADCASTING, UNARY, Example
 from .more_ops import RESHAPE
 from .numeric import (
     ARRAY_TYPES,
+    axis_for,
     expand_reduced,
     normalize_axes,
     numbers,
+    reduce_with,
     reduced_count,
     reduction_arguments,
     whole_number,
@@ -203,7 +205,7 @@ WHERE = Op("where", forward=_where_forward, broadcasts=True,  # the condition is
 
 def _extreme_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool) -> Any:
     # the gradient goes to the maximum (minimum), split evenly among ties, as torch.amax
-    axes = normalize_axes(axis, np.ndim(numbers(x)))
+    axes = normalize_axes(axis_for(x, axis), np.ndim(numbers(x)))
     winners = numbers(x) == expand_reduced(numbers(out), np.shape(numbers(x)), axes, keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):  # a nan maximum: no winner, a nan gradient
         share = (winners / np.sum(winners, axis=axes, keepdims=True)).astype(np.result_type(numbers(x)))
@@ -219,10 +221,10 @@ def _reduction_examples(name: str, torch_name: str) -> tuple:
                     torch=lambda x: getattr(x, torch_name)(dim=(0, -1), keepdim=True)))
 
 
-MAX = Op("max", forward=lambda x, axis, keepdims: np.max(x, axis=axis, keepdims=keepdims), method="max",
+MAX = Op("max", forward=lambda x, axis, keepdims: reduce_with(np.max, x, axis, keepdims), method="max",
          rules=[_extreme_rule], formulas=["1/(number of ties) at the maximum, else 0"],
          arguments=reduction_arguments, examples=_reduction_examples("max", "amax"))
-MIN = Op("min", forward=lambda x, axis, keepdims: np.min(x, axis=axis, keepdims=keepdims), method="min",
+MIN = Op("min", forward=lambda x, axis, keepdims: reduce_with(np.min, x, axis, keepdims), method="min",
          rules=[_extreme_rule], formulas=["1/(number of ties) at the minimum, else 0"],
          arguments=reduction_arguments, examples=_reduction_examples("min", "amin"))
 
@@ -246,6 +248,7 @@ def _var_arguments(axis: Any = None, unbiased: bool | None = None, keepdims: boo
 
 
 def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float) -> np.ndarray:
+    axis = axis_for(x, axis)
     n = reduced_count(np.shape(x), normalize_axes(axis, np.ndim(x)))
     if n - correction <= 0:
         raise ValueError(f"var/std of {n} number(s) with correction={correction:g} divides by {n - correction:g}: "
@@ -254,7 +257,7 @@ def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float) -> np.ndar
 
 
 def _var_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction: float) -> Any:
-    axes = normalize_axes(axis, np.ndim(numbers(x)))
+    axes = normalize_axes(axis_for(x, axis), np.ndim(numbers(x)))
     n = reduced_count(np.shape(numbers(x)), axes)
     centred = x - x.mean(axis=axes, keepdims=True)
     return expand_reduced(grad, np.shape(numbers(x)), axes, keepdims) * centred * (2 / (n - correction))
@@ -284,6 +287,7 @@ STD = Op("std", forward=lambda x, axis, keepdims, correction: np.sqrt(_var(x, ax
 
 def _logsumexp(x: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
     # PyTorch's form: shift by the maximum (0 where it is infinite), so exp never overflows
+    axis = axis_for(x, axis)
     shift = np.max(x, axis=axis, keepdims=True) if x.size else np.zeros((1,) * x.ndim, x.dtype)
     shift = np.where(np.isinf(shift), 0.0, shift)
     with np.errstate(divide="ignore"):  # log(0) = -inf: every number was -inf

@@ -768,14 +768,17 @@ class Builder:
         if op in ("sum", "mean"):
             self.reduction_step(x, op, ndim)
         elif op in ("max", "min", "logsumexp", "var", "std"):
-            if ndim == 0 or c.chance(25):
+            if ndim == 0:
+                axis = c.choice([None, 0, -1, (0,)])  # a 0-d tensor takes axis 0 or -1, as in PyTorch
+            elif c.chance(25):
                 axis = None
             else:
                 axes = tuple(sorted({c.integer(-ndim, ndim - 1) % ndim for _ in range(c.integer(1, ndim))}))
                 axis = axes[0] if len(axes) == 1 and c.chance(50) else axes
             args = (axis, c.chance(50))
             if op in ("var", "std"):  # correction 1 needs two numbers or more
-                count = math.prod(shape) if axis is None else math.prod(shape[a] for a in np.atleast_1d(axis))
+                reduced = shape if axis is None or not ndim else [shape[a] for a in np.atleast_1d(axis)]
+                count = math.prod(reduced)
                 args += (c.choice([0, 1]) if count > 1 else 0,)
             self.apply(Step(op, (x,), args))
         elif op in ("softmax", "log_softmax"):

@@ -117,3 +117,26 @@ def test_a_shape_or_axis_that_is_not_a_whole_number_is_refused_not_truncated(cal
     # int() truncated them: x.reshape(2.9, 3) gave a (2, 3) tensor, where PyTorch refuses
     with pytest.raises(TypeError, match="whole number"):
         call(Tensor(ROWS))
+
+
+@pytest.mark.parametrize("call, value, gradient", [
+    (lambda z: z.max(0), 1.5, 1.0), (lambda z: z.min((0,)), 1.5, 1.0), (lambda z: z.max(-1, True), 1.5, 1.0),
+    (lambda z: z.logsumexp((0,)), 1.5, 1.0), (lambda z: z.logsumexp(-1), 1.5, 1.0),
+    (lambda z: z.var(0, correction=0), 0.0, 0.0), (lambda z: z.std(dim=-1, unbiased=False), 0.0, 0.0),
+    (lambda z: z.sum(0), 1.5, 1.0), (lambda z: z.mean((-1,)), 1.5, 1.0), (lambda z: z.transpose(0, -1), 1.5, 1.0),
+])
+def test_a_0d_tensor_takes_axis_0_and_minus_1_in_every_reduction_as_in_pytorch(call, value, gradient):
+    # sum and mean did; max, min, logsumexp, var and std raised AxisError or IndexError, some
+    # only in the backward pass
+    z = Tensor(1.5, requires_grad=True)
+    out = call(z)
+    assert out.shape == () and out.data == value
+    out.backward()
+    assert z.grad == gradient
+
+
+@pytest.mark.parametrize("call", [lambda z: z.max(1), lambda z: z.logsumexp(-2), lambda z: z.var(1, correction=0),
+                                  lambda z: z.transpose(0, 1)])
+def test_a_0d_tensor_refuses_other_axes(call):
+    with pytest.raises(ValueError, match="out of bounds"):  # (AxisError is a ValueError)
+        call(Tensor(1.5, requires_grad=True))

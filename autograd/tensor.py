@@ -247,7 +247,7 @@ class Tensor(Node):
         if self.requires_grad:
             raise TypeError("this tensor requires grad: NumPy would cut it out of the graph; use "
                             "t.detach().numpy() (or t.numpy()) for its numbers")
-        numbers = np.array(self._data, dtype=dtype, copy=True if copy else None)
+        numbers = np.array(self._data, dtype=dtype, copy=copy)  # (copy=False: a copy needed is an error)
         if numbers is self._data:  # (shared: seen, but not written, through this one)
             numbers = numbers.view()
             numbers.flags.writeable = False

@@ -695,3 +695,14 @@ def test_assigning_a_tensor_to_data_shares_its_count_as_assigning_its_data_does(
     a.data[0] = 9.0
     with pytest.raises(RuntimeError, match="changed after the forward pass"):
         y.backward()
+
+
+def test_np_array_with_copy_false_shares_or_raises_as_numpy_promises():
+    # NumPy 2: copy=False never copies; a float32 array of a float64 tensor, or an array of a
+    # 0-d result (a NumPy scalar), needs one: that is NumPy's ValueError, not a silent copy
+    t = Tensor([1.0, 2.0])
+    shared = np.array(t, copy=False)
+    assert np.shares_memory(shared, t._data) and not shared.flags.writeable
+    for needs_a_copy in (lambda: np.array(t, dtype=np.float32, copy=False), lambda: np.array((t * t).sum(), copy=False)):
+        with pytest.raises(ValueError, match="copy"):
+            needs_a_copy()

@@ -703,6 +703,7 @@ def test_np_array_with_copy_false_shares_or_raises_as_numpy_promises():
     t = Tensor([1.0, 2.0])
     shared = np.array(t, copy=False)
     assert np.shares_memory(shared, t._data) and not shared.flags.writeable
-    for needs_a_copy in (lambda: np.array(t, dtype=np.float32, copy=False), lambda: np.array((t * t).sum(), copy=False)):
+    for needs_a_copy in (lambda: np.array(t, dtype=np.float32, copy=False),
+                         lambda: np.array((t * t).sum(), copy=False)):
         with pytest.raises(ValueError, match="copy"):
             needs_a_copy()

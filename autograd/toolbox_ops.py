@@ -94,7 +94,18 @@ COS = Op("cos", forward=np.cos, scalar=lambda x: float(np.cos(x)), method="cos",
 def _clip_arguments(min: float | None = None, max: float | None = None) -> tuple:
     if min is None and max is None:
         raise ValueError("clip/clamp needs min=, max= or both (with neither it would change nothing)")
-    return (-math.inf if min is None else float(min), math.inf if max is None else float(max))
+    return (-math.inf if min is None else _bound(min), math.inf if max is None else _bound(max))
+
+
+def _bound(bound: Any) -> float:
+    # a number: one bound for every element, and a constant (the rule gives it no gradient)
+    elementwise = "use autograd.maximum(x, low) and autograd.minimum(x, high), which give it one"
+    if isinstance(bound, Value) or getattr(bound, "requires_grad", False):
+        raise TypeError(f"a clip bound that requires grad would get no gradient here; {elementwise}")
+    if np.ndim(numbers(bound)) != 0:
+        raise TypeError(f"clip takes one number for each bound, not {np.shape(numbers(bound))} of them; "
+                        f"for bounds elementwise, {elementwise}")
+    return float(numbers(bound))
 
 
 # clip, leaky_relu and softplus take arguments, which a Value cannot record yet (its

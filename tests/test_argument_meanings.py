@@ -140,3 +140,14 @@ def test_a_0d_tensor_takes_axis_0_and_minus_1_in_every_reduction_as_in_pytorch(c
 def test_a_0d_tensor_refuses_other_axes(call):
     with pytest.raises(ValueError, match="out of bounds"):  # (AxisError is a ValueError)
         call(Tensor(1.5, requires_grad=True))
+
+
+def test_clip_refuses_a_bound_that_would_silently_get_no_gradient_or_that_has_several_numbers():
+    # float(bound) dropped a bound that requires grad out of the graph: PyTorch gives it a
+    # gradient, ours left its .grad None; an array bound failed with NumPy's cryptic message
+    x = Tensor([0.5, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="requires grad.*maximum"):
+        x.clip(Tensor(1.0, requires_grad=True), None)
+    with pytest.raises(TypeError, match="one number.*maximum"):
+        x.clip(np.zeros(2), None)
+    np.testing.assert_array_equal(x.clip(Tensor(1.0), np.float32(1.5)).data, [1.0, 1.5])  # 0-d constants are numbers

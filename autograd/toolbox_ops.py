@@ -94,18 +94,19 @@ COS = Op("cos", forward=np.cos, scalar=lambda x: float(np.cos(x)), method="cos",
 def _clip_arguments(min: float | None = None, max: float | None = None) -> tuple:
     if min is None and max is None:
         raise ValueError("clip/clamp needs min=, max= or both (with neither it would change nothing)")
-    return (-math.inf if min is None else _bound(min), math.inf if max is None else _bound(max))
+    elementwise = "; for bounds with gradients, or elementwise, use autograd.maximum and autograd.minimum"
+    return (-math.inf if min is None else _constant_number(min, "a clip bound", elementwise),
+            math.inf if max is None else _constant_number(max, "a clip bound", elementwise))
 
 
-def _bound(bound: Any) -> float:
-    # a number: one bound for every element, and a constant (the rule gives it no gradient)
-    elementwise = "use autograd.maximum(x, low) and autograd.minimum(x, high), which give it one"
-    if isinstance(bound, Value) or getattr(bound, "requires_grad", False):
-        raise TypeError(f"a clip bound that requires grad would get no gradient here; {elementwise}")
-    if np.ndim(numbers(bound)) != 0:
-        raise TypeError(f"clip takes one number for each bound, not {np.shape(numbers(bound))} of them; "
-                        f"for bounds elementwise, {elementwise}")
-    return float(numbers(bound))
+def _constant_number(value: Any, what: str, hint: str = "") -> float:
+    """An operation's number argument (a clip bound, a slope): one number, and a constant,
+    which the rules give no gradient; float() would silently cut a node out of the graph."""
+    if isinstance(value, Value) or getattr(value, "requires_grad", False):
+        raise TypeError(f"{what} is a constant here: one that requires grad would get no gradient{hint}")
+    if np.ndim(numbers(value)) != 0:
+        raise TypeError(f"{what} is one number, not {np.shape(numbers(value))} of them{hint}")
+    return float(numbers(value))
 
 
 # clip, leaky_relu and softplus take arguments, which a Value cannot record yet (its
@@ -122,7 +123,7 @@ CLIP = Op("clip", forward=lambda x, low, high: np.minimum(np.maximum(x, low), hi
 
 
 def _slope_argument(negative_slope: float = 0.01) -> tuple:
-    return (float(negative_slope),)
+    return (_constant_number(negative_slope, "negative_slope"),)
 
 
 LEAKY_RELU = Op("leaky_relu", forward=lambda x, slope: np.where(x > 0, x, x * slope),
@@ -137,7 +138,7 @@ LEAKY_RELU = Op("leaky_relu", forward=lambda x, slope: np.where(x > 0, x, x * sl
 
 
 def _softplus_arguments(beta: float = 1.0, threshold: float = 20.0) -> tuple:
-    return (float(beta), float(threshold))
+    return (_constant_number(beta, "beta"), _constant_number(threshold, "threshold"))
 
 
 def _softplus(x: Any, beta: float, threshold: float) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograd import Tensor
+from autograd import Tensor, Value
 
 try:
     import torch  # type: ignore[no-redef]
@@ -142,7 +142,7 @@ def test_a_0d_tensor_refuses_other_axes(call):
         call(Tensor(1.5, requires_grad=True))
 
 
-def test_clip_refuses_a_bound_that_would_silently_get_no_gradient_or_that_has_several_numbers():
+def test_number_arguments_refuse_a_node_that_would_silently_get_no_gradient_or_several_numbers():
     # float(bound) dropped a bound that requires grad out of the graph: PyTorch gives it a
     # gradient, ours left its .grad None; an array bound failed with NumPy's cryptic message
     x = Tensor([0.5, 2.0], requires_grad=True)
@@ -150,4 +150,8 @@ def test_clip_refuses_a_bound_that_would_silently_get_no_gradient_or_that_has_se
         x.clip(Tensor(1.0, requires_grad=True), None)
     with pytest.raises(TypeError, match="one number.*maximum"):
         x.clip(np.zeros(2), None)
+    for call in (lambda: x.leaky_relu(Tensor(0.1, requires_grad=True)), lambda: x.softplus(Value(2.0)),
+                 lambda: x.softplus(1.0, Tensor(20.0, requires_grad=True))):
+        with pytest.raises(TypeError, match="constant"):
+            call()
     np.testing.assert_array_equal(x.clip(Tensor(1.0), np.float32(1.5)).data, [1.0, 1.5])  # 0-d constants are numbers

@@ -96,7 +96,16 @@ PERMUTE = Op("permute", forward=permute, method="permute",
                        Example(((2, 3),), call=lambda x: x.permute(-1, -2))))
 
 
-BROADCAST_TO = Op("broadcast_to", forward=np.broadcast_to, method="broadcast_to",
+def _broadcast_to(x: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    if -1 in shape:  # PyTorch's "keep this axis's size"
+        new = len(shape) - np.ndim(x)
+        if any(n == -1 for n in shape[:new]):
+            raise ValueError(f"broadcast_to {shape}: -1 keeps an axis's size, and a new leading axis has none")
+        shape = tuple(np.shape(x)[i - new] if n == -1 else n for i, n in enumerate(shape))
+    return np.broadcast_to(x, shape)
+
+
+BROADCAST_TO = Op("broadcast_to", forward=_broadcast_to, method="broadcast_to",
                   rules=[lambda grad, out, x, shape: _sum_to(grad, x.shape)],
                   formulas=["sum the gradient over the repeated axes"],
                   arguments=lambda *shape: (shape_argument(shape),),

@@ -337,6 +337,8 @@ def _shifted(x: np.ndarray, axis: int) -> tuple[np.ndarray, int | None]:
     # (x - max) - log(sum) keeps digits that x - logsumexp(x) loses. A row whose maximum is
     # infinite becomes nan (inf - inf), all of it, as in PyTorch
     along = _normalized_axis(x, axis)  # (None for a 0-d x)
+    if not x.size:
+        return x, along  # no numbers, no maximum: an empty softmax, as in PyTorch
     with np.errstate(invalid="ignore"):
         return x - np.max(x, axis=along, keepdims=True), along
 

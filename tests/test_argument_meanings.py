@@ -155,3 +155,23 @@ def test_number_arguments_refuse_a_node_that_would_silently_get_no_gradient_or_s
         with pytest.raises(TypeError, match="constant"):
             call()
     np.testing.assert_array_equal(x.clip(Tensor(1.0), np.float32(1.5)).data, [1.0, 1.5])  # 0-d constants are numbers
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_of_an_empty_tensor_is_empty_as_in_pytorch(name):
+    for dim in (0, 1):
+        x = Tensor(np.zeros((2, 0)), requires_grad=True)
+        out = getattr(x, name)(dim)
+        assert out.shape == (2, 0)
+        out.sum().backward()
+        assert x.grad.shape == (2, 0)
+
+
+def test_broadcast_to_keeps_an_axis_given_as_minus_1_as_in_pytorch():
+    x = Tensor(np.arange(3.0).reshape(3, 1), requires_grad=True)
+    out = x.broadcast_to((2, -1, 4))
+    assert out.shape == (2, 3, 4)
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((3, 1), 8.0))
+    with pytest.raises(ValueError, match="-1"):
+        x.broadcast_to((-1, 3, 1))  # a new leading axis has no size to keep

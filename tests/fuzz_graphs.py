@@ -819,6 +819,10 @@ class Builder:
         elif op in ("broadcast_to", "user_broadcast"):
             target = tuple(n if n != 1 else c.integer(1, 3) for n in shape)
             target = tuple(c.integer(1, 2) for _ in range(c.integer(0, max(0, 4 - ndim)))) + target
+            if op == "broadcast_to" and ndim and c.chance(25):  # -1: keep that axis's size, as PyTorch
+                keep = len(target) - ndim + c.integer(0, ndim - 1)
+                target = target[:keep] + (-1,) + target[keep + 1:] if target[keep] == shape[keep - len(target) + ndim] \
+                    else target
             self.apply(Step(op, (x,), (target,)))
         elif op == "user_scaled_add":
             operands = (x, self.partner(shape)) if c.chance(50) else (self.partner(shape), x)

@@ -184,7 +184,8 @@ def _tie_share(grad: Any, a: Any, b: Any, loses: Callable[[Any, Any], Any]) -> A
         # np.float64, a float too: a 0-d Tensor's, whose share must stay an array for a rule like sum's)
         return 0.0 if loses(a, b) else grad * 0.5 if a == b else grad
     tie = a == b
-    return zero_where(loses(a, b), grad * np.where(tie, 0.5, 1.0) if tie.any() else grad)
+    halves = np.where(tie, 0.5, 1.0).astype(np.result_type(a, b)) if tie.any() else None  # (float32 stays)
+    return zero_where(loses(a, b), grad if halves is None else grad * halves)
 
 
 def _extremum(name: str, forward: Callable[[Any, Any], Any], loses: Callable[[Any, Any], Any]) -> Op:
@@ -277,7 +278,8 @@ def _var_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction
 
 def _std_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction: float) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):  # std 0: PyTorch's gradient is 0 there
-        grad_var = _select(numbers(out) == 0, np.zeros(np.shape(numbers(out))), grad / (2 * out))
+        grad_var = _select(numbers(out) == 0, np.zeros(np.shape(numbers(out)), np.result_type(numbers(out))),
+                           grad / (2 * out))
         return _var_rule(grad_var, out, x, axis, keepdims, correction)
 
 

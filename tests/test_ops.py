@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from cases import CASES, Case, is_tested, sample
 
-from autograd import Tensor, Value, ops
+from autograd import Tensor, Value, grad, ops
 from autograd.gradcheck import check_gradients
 
 TENSOR_PARAMS = [
@@ -54,6 +54,21 @@ def test_tensor_gradient_matches_central_differences(case: Case, shapes, rng):
     weights = rng.uniform(0.5, 1.5, size=case.call(*inputs).shape)
     report = check_gradients(lambda *xs: (case.call(*xs) * weights).sum(), inputs)
     assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+@pytest.mark.parametrize("case, shapes", TENSOR_PARAMS)
+def test_float32_inputs_get_float32_gradients(case: Case, shapes, create_graph, rng):
+    # autograd.grad shows a rule's own dtype (backward() casts .grad to the leaf's): a tie's
+    # halves, a std of 0's zeros or abs's sign, made as float64 masks, made float32 float64
+    inputs = [Tensor(sample(rng, case, s).astype(np.float32), requires_grad=True) for s in shapes]
+    out = case.call(*inputs)
+    assert out.dtype == np.float32
+    gradients = grad([out], inputs, grad_outputs=[np.ones(out.shape, np.float32)], allow_unused=True,
+                     create_graph=create_graph)
+    for gradient in gradients:
+        if gradient is not None:
+            assert np.result_type(gradient.data if isinstance(gradient, Tensor) else gradient) == np.float32
 
 
 @pytest.mark.parametrize("case, shapes", TENSOR_PARAMS)

@@ -987,6 +987,21 @@ def run_ours(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any], float]:
                     for x in leaves], largest  # (a leaf the loss does not reach has no gradient: zeros, as torch's)
 
 
+def float64_gradient(graph: Graph) -> str | None:
+    """Where autograd.grad gives a node of a float32 graph a float64 gradient, or None.
+    (backward() casts a leaf's .grad to its dtype, which hides a rule's float64 mask.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        _, nodes, _ = _run(graph, lambda x: Tensor(x, requires_grad=True), torch=False, changed=[])
+        wanted = [(k, n) for k, n in enumerate(nodes) if isinstance(n, Tensor) and n.requires_grad]
+        loss = _weighted_sum(graph, nodes, False, lambda w: w)
+        grads = autograd.grad([loss], [n for _, n in wanted], allow_unused=True)
+    for (k, node), gradient in zip(wanted, grads):
+        if gradient is not None and np.result_type(gradient) != node.dtype:
+            return f"node {k} ({node.dtype}) gets a {np.result_type(gradient)} gradient from autograd.grad"
+    return None
+
+
 def run_torch(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any]]:
     import torch
 
@@ -1065,6 +1080,8 @@ def compare_with_torch(graph: Graph, scalar: bool, tally: Tally | None = None) -
         tally.float32_graphs += float32
         tally.mutated_graphs += graph.mutates
         tally.refused += ours_grads is None
+    if float32 and not scalar and (leak := float64_gradient(graph)):
+        return leak
     ill_conditioned = False
     for k, (mine, theirs) in enumerate(zip(ours_values, torch_values)):
         if not scalar and mine.dtype != theirs.dtype:

@@ -455,6 +455,11 @@ def normalize_index(index: Any) -> Any:
     """An index NumPy understands: Tensors become their data, lists become arrays; one that
     mixes integers with index arrays becomes an ``IntegersFirst``, to be read as PyTorch does."""
     if not isinstance(index, tuple):
+        if isinstance(index, list) and any(isinstance(i, (list, tuple, np.ndarray, Tensor, slice)) or i is None
+                                           or i is Ellipsis for i in index):
+            raise IndexError("x[[...]] with sequences or slices in the list is read as a tuple of indices by "
+                             "PyTorch (which will change that) and as one index array by NumPy; write "
+                             "x[tuple(seq)] for the first, or x[np.array(seq)] for the second")
         return _index_item(index)
     items = tuple(_index_item(i) for i in index)
     return IntegersFirst.split(items) or items

@@ -175,3 +175,20 @@ def test_broadcast_to_keeps_an_axis_given_as_minus_1_as_in_pytorch():
     np.testing.assert_array_equal(x.grad, np.full((3, 1), 8.0))
     with pytest.raises(ValueError, match="-1"):
         x.broadcast_to((-1, 3, 1))  # a new leading axis has no size to keep
+
+
+@pytest.mark.parametrize("index", [[[0, 1]], [[0, 1], [1, 2]], [0, [1, 2]], [np.array([0, 1])], [slice(0, 2)],
+                                   [Tensor([0.0, 1.0])]])
+def test_a_list_holding_sequences_as_the_whole_index_is_refused_as_ambiguous(index):
+    # PyTorch 2.13 reads x[[[0, 1], [1, 2]]] as x[[0, 1], [1, 2]] (two numbers), NumPy (and
+    # PyTorch's announced change) as one index array ((2, 2, 4)): we gave NumPy's, silently
+    x = Tensor(np.arange(12.0).reshape(3, 4))
+    with pytest.raises(IndexError, match="tuple"):
+        x[index]
+
+
+def test_lists_inside_a_tuple_index_and_flat_lists_still_index():
+    x = Tensor(np.arange(12.0).reshape(3, 4))
+    assert x[[[0, 1]], :].shape == (1, 2, 4)  # inside a tuple: an index array, in NumPy and PyTorch
+    assert x[[0, 2]].shape == (2, 4) and x[[True, False, True]].shape == (2, 4)
+    assert x[tuple([[0, 1], [1, 2]])].data.tolist() == [1.0, 6.0]  # what the refusal suggests

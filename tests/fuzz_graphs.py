@@ -725,7 +725,10 @@ class Builder:
             # which NumPy refuses as a float index and PyTorch reads as a tuple of indices)
             empty_as_list = mask.ndim == 1 and draws("empty_list_index")
             forms = masks if mask.size or empty_as_list else [m for m in masks if m != "bool_list"]
-            return Index(((c.choice(forms), mask),), bare=c.chance(50), mutate=mutate)
+            form = c.choice(forms)
+            # (a bare list of lists is refused: PyTorch reads it as a tuple of indices, NumPy as a mask)
+            bare = c.chance(50) and not (form == "bool_list" and mask.ndim > 1)
+            return Index(((form, mask),), bare=bare, mutate=mutate)
         count = c.integer(0, ndim)
         advanced = c.integer(0, count - 1) if count and c.chance(50) else None
         apart = [] if advanced is None else [a for a in range(count) if abs(a - advanced) >= 2 and shape[a]]

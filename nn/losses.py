@@ -98,9 +98,11 @@ class MSELoss(Module):
 # ---- classification: log_softmax, nll_loss, cross_entropy
 
 
-def log_softmax(logits: Any, dim: int = -1) -> Tensor:
+def log_softmax(logits: Any, dim: int | None = None) -> Tensor:
     """log(softmax(logits)) along ``dim``, as ``torch.nn.functional.log_softmax``:
-    logits - logsumexp(logits), stable for logits of any size (±1000 included).
+    logits - logsumexp(logits), stable for logits of any size (±1000 included). Without
+    ``dim``, the last axis of a 1-d or 2-d input (where PyTorch's implicit choice is the
+    same); from 3 axes on ``dim`` must be given (PyTorch's implicit one, 0 or 1, is deprecated).
 
     >>> log_softmax(Tensor([[0.0, 0.0]])).data.tolist()
     [[-0.6931471805599453, -0.6931471805599453]]
@@ -108,6 +110,11 @@ def log_softmax(logits: Any, dim: int = -1) -> Tensor:
     logits = logits if isinstance(logits, Tensor) else as_tensor(logits)
     if logits.ndim == 0:
         raise ValueError("log_softmax needs at least one axis of classes, got a 0-d tensor")
+    if dim is None:
+        if logits.ndim > 2:
+            raise TypeError(f"log_softmax of a {logits.ndim}-d input needs dim= (PyTorch's implicit dim, "
+                            f"{0 if logits.ndim == 3 else 1} here, is deprecated; ours would be -1)")
+        dim = -1
     return logits.log_softmax(dim)  # one op: the shift by the maximum is inside it
 
 
@@ -165,7 +172,7 @@ def _class_targets(targets: Any, n_rows: int, n_classes: int) -> np.ndarray:
     return array.astype(np.int64)
 
 
-def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
+def nll_loss(log_probs: Any, targets: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
     """Negative log likelihood: -log_probs[i, targets[i]], averaged over the rows
     (``reduction="mean"``), summed (``"sum"``) or one per row (``"none"``), as
     ``torch.nn.functional.nll_loss``. ``log_probs`` has shape (N, C).
@@ -173,6 +180,7 @@ def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
     >>> nll_loss(Tensor([[-0.5, -1.0], [-2.0, -0.1]]), [0, 1]).item()
     0.3
     """
+    _no_class_weights(weight)
     _check_reduction(reduction)
     log_probs = _score_rows(log_probs, reduction)
     n_rows, n_classes = log_probs.shape
@@ -182,7 +190,7 @@ def nll_loss(log_probs: Any, targets: Any, reduction: str = "mean") -> Tensor:
     return -(picked.mean() if reduction == "mean" else picked.sum())
 
 
-def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
+def cross_entropy(logits: Any, targets: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:
     """Cross-entropy of raw scores (N, C) against integer classes (N,):
     ``nll_loss(log_softmax(logits, dim=1), targets)``, as
     ``torch.nn.functional.cross_entropy``. Stable at logits of ±1000.
@@ -190,14 +198,24 @@ def cross_entropy(logits: Any, targets: Any, reduction: str = "mean") -> Tensor:
     >>> round(cross_entropy(Tensor([[2.0, 0.0, -1.0]]), [0]).item(), 6)
     0.169846
     """
+    _no_class_weights(weight)
     _check_reduction(reduction)  # before any work, so a typo is named first
-    return nll_loss(log_softmax(_score_rows(logits, reduction), dim=1), targets, reduction)
+    return nll_loss(log_softmax(_score_rows(logits, reduction), dim=1), targets, reduction=reduction)
+
+
+def _no_class_weights(weight: Any) -> None:
+    # PyTorch's place for class weights: given there, a reduction would be misread (and
+    # weights silently ignored), so it is refused
+    if weight is not None:
+        raise TypeError(f"class weights (weight=, PyTorch's third argument) are not supported, got {weight!r}; "
+                        "give the reduction by name: reduction='sum'")
 
 
 class _ReducedLoss(Module):
     """A loss module that holds its ``reduction`` (checked when it is made)."""
 
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(self, weight: Any = None, *, reduction: str = "mean") -> None:
+        _no_class_weights(weight)  # (PyTorch's first argument)
         self.reduction = _check_reduction(reduction)
 
     def extra_repr(self) -> str:
@@ -208,7 +226,7 @@ class NLLLoss(_ReducedLoss):
     """Module form of ``nll_loss`` (PyTorch's name)."""
 
     def forward(self, log_probs: Any, targets: Any) -> Tensor:
-        return nll_loss(log_probs, targets, self.reduction)
+        return nll_loss(log_probs, targets, reduction=self.reduction)
 
 
 class CrossEntropyLoss(_ReducedLoss):
@@ -220,4 +238,4 @@ class CrossEntropyLoss(_ReducedLoss):
     """
 
     def forward(self, logits: Any, targets: Any) -> Tensor:
-        return cross_entropy(logits, targets, self.reduction)
+        return cross_entropy(logits, targets, reduction=self.reduction)

@@ -51,8 +51,8 @@ class Parameter(Tensor):
 
     __slots__ = ()
 
-    def __init__(self, data: Any, label: str = "", *, dtype: Any = None) -> None:
-        super().__init__(data, requires_grad=True, label=label, dtype=dtype)
+    def __init__(self, data: Any, requires_grad: bool = True, label: str = "", *, dtype: Any = None) -> None:
+        super().__init__(data, requires_grad=requires_grad, label=label, dtype=dtype)  # (PyTorch's order)
 
     def __repr__(self) -> str:
         return "Parameter" + super().__repr__()[len("Tensor"):]
@@ -156,9 +156,10 @@ class Module:
                         yield f"{name}.{i}", item
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Node]]:
-        """Every parameter with its dotted name (``0.weight``), each once."""
+        """Every parameter with its dotted name (``0.weight``; after ``prefix`` and a dot,
+        if given, as in PyTorch), each once."""
         seen: set[int] = set()
-        for name, parameter in self._named_parameters_with_repeats(prefix):
+        for name, parameter in self._named_parameters_with_repeats(prefix + "." if prefix else ""):
             if id(parameter) not in seen:
                 seen.add(id(parameter))
                 yield name, parameter

@@ -147,7 +147,7 @@ class SGD(Optimizer):
         if self.momentum:
             state = self.state[index]
             buffer = state.get("momentum_buffer")
-            buffer = np.array(gradient, dtype=np.float64) if buffer is None else self.momentum * buffer + gradient
+            buffer = np.array(gradient) if buffer is None else self.momentum * buffer + gradient  # (in its dtype)
             state["momentum_buffer"] = buffer
             gradient = buffer
         return -self.lr * gradient

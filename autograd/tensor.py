@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import ops
-from .core import Node, record
+from .core import Node, record, recording
 from .inplace import Aliases, WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
 from .numeric import IntegersFirst, normalize_axes, whole_number
@@ -252,6 +252,62 @@ class Tensor(Node):
             numbers = numbers.view()
             numbers.flags.writeable = False
         return numbers
+
+    # ---- t += x, -=, *=, /=, **=, @=: the tensor itself changes, as in PyTorch
+    def _update_in_place(self, other: Any, operation: Any) -> Tensor:
+        """An update (under no_grad, or where nothing needs a gradient) writes the result
+        into t's numbers, so every name and view of t sees it, and counts the write. While
+        gradients are recorded, t += x is an operation: the name gets its result (a leaf
+        that requires grad is refused, as in PyTorch; so is a tensor sharing its memory,
+        whose other tensors would not get the new history)."""
+        recorded = recording.enabled and (self.requires_grad or getattr(other, "requires_grad", False))
+        if recorded and self.op is None and self.requires_grad:
+            raise RuntimeError("a leaf tensor that requires grad cannot be changed in place while gradients are "
+                               "recorded (PyTorch refuses it too): update it under `with autograd.no_grad():`")
+        if recorded and self._aliases is not None and len(self._aliases.current().tensors()) > 1:
+            raise RuntimeError("this tensor shares its memory with others (a view, or a tensor with views): "
+                               "changing it in place while gradients are recorded is not supported; "
+                               "write t = t + x (a new tensor)")
+        if recorded:
+            result = operation(self, other)
+        else:
+            from .modes import no_grad
+
+            with no_grad():
+                result = operation(self, other)
+        if result.shape != self.shape:
+            raise RuntimeError(f"an in-place result of shape {result.shape} does not fit in a tensor of shape "
+                               f"{self.shape} (broadcasting may not grow the tensor changed in place)")
+        if result.dtype != self.dtype:  # float32 stays float32, as PyTorch's in-place operations keep it
+            from .more_ops import TO_DTYPE
+
+            result = TO_DTYPE(result, self.dtype) if recorded else result._data.astype(self.dtype)
+        if recorded:
+            return result
+        numbers = result._data if isinstance(result, Tensor) else result
+        if self._data.__class__ is np.ndarray:
+            self.data[...] = numbers  # (through the watched view: a counted write)
+        else:
+            self.data = numbers  # a NumPy scalar (a 0-d result) cannot be written into: replaced, counted
+        return self
+
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a + b)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a - b)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a * b)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a / b)
+
+    def __ipow__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a**b)
+
+    def __imatmul__(self, other: Any) -> Tensor:
+        return self._update_in_place(other, lambda a, b: a @ b)
 
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import nn
-from autograd import Tensor, Value, grad
+from autograd import Tensor, Value, grad, no_grad
 from autograd.inplace import WatchedArray
 
 
@@ -707,3 +707,73 @@ def test_np_array_with_copy_false_shares_or_raises_as_numpy_promises():
                          lambda: np.array((t * t).sum(), copy=False)):
         with pytest.raises(ValueError, match="copy"):
             needs_a_copy()
+
+
+def test_a_manual_sgd_step_with_minus_equals_under_no_grad_moves_the_parameters():
+    # Tensor had no __isub__: p -= lr * p.grad made a new tensor and bound the loop's name to
+    # it, so the model's parameters never moved (PyTorch changes p itself)
+    import nn
+
+    model = nn.Sequential(nn.Linear(2, 2, rng=0), nn.Tanh(), nn.Linear(2, 1, rng=1))
+    before = [p.data.copy() for p in model.parameters()]
+    model(np.array([[1.0, -1.0]])).sum().backward()
+    with no_grad():
+        for p in model.parameters():
+            p -= 0.5 * p.grad
+    for p, old in zip(model.parameters(), before):
+        np.testing.assert_allclose(p.data, old - 0.5 * p.grad)
+
+
+@pytest.mark.parametrize("update, expected", [
+    (lambda t: t.__iadd__(1.0), [2.0, 3.0]), (lambda t: t.__isub__(Tensor([1.0, 1.0])), [0.0, 1.0]),
+    (lambda t: t.__imul__(np.array([2.0, 3.0])), [2.0, 6.0]), (lambda t: t.__itruediv__(2), [0.5, 1.0]),
+    (lambda t: t.__ipow__(2), [1.0, 4.0]),
+])
+def test_an_update_in_place_changes_the_tensor_and_every_name_and_view_of_it(update, expected):
+    t = Tensor([1.0, 2.0])
+    same, view = t, t[None]  # another name, and a view an operation made
+    assert update(t) is t
+    np.testing.assert_array_equal(same.data, expected)
+    np.testing.assert_array_equal(view.data, [expected])
+
+
+def test_an_update_in_place_after_a_forward_pass_that_used_it_is_refused_at_backward():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with no_grad():
+        w += 1.0
+    with pytest.raises(RuntimeError, match="changed after the forward pass"):
+        loss.backward()
+
+
+def test_in_place_keeps_dtype_and_shape_as_pytorch_or_refuses():
+    t = Tensor(np.float32([1.0, 2.0]))
+    t += np.array([0.1, 0.2])  # float64 operand: t stays float32, as in PyTorch
+    assert t.dtype == np.float32 and t.data[0] == np.float32(1.0) + np.float32(0.1)
+    with pytest.raises(RuntimeError, match="shape"):
+        t += np.ones((3, 2))  # PyTorch: the result would not fit in t
+    m = Tensor(np.eye(2) * 2)
+    m @= Tensor([[1.0, 2.0], [3.0, 4.0]])
+    np.testing.assert_array_equal(m.data, [[2.0, 4.0], [6.0, 8.0]])
+
+
+def test_in_place_on_a_leaf_that_requires_grad_while_recording_is_refused_as_in_pytorch():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="no_grad"):
+        x += 1.0
+    np.testing.assert_array_equal(x.data, [1.0, 2.0])
+    assert x.is_leaf
+
+
+def test_in_place_on_a_graph_node_while_recording_continues_the_graph():
+    # PyTorch records t += x as an operation; the name then holds the sum, whose gradient
+    # reaches what both came from (a loss accumulated with += is the usual case)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    total = (x * x).sum()
+    total += (3 * x).sum()
+    total.backward()
+    np.testing.assert_array_equal(x.grad, [5.0, 7.0])
+    base = x * Tensor([[1.0], [2.0]])
+    piece = base[0]  # a view of base's first row
+    with pytest.raises(RuntimeError, match="shares"):
+        piece += 1.0  # PyTorch would change base too, and its history: refused here, not half done

@@ -469,7 +469,20 @@ USER_SCALED_ADD = autograd.Op("user_scaled_add", forward=lambda a, b, k: a + b *
                               rules=[lambda grad, out, a, b, k: grad, lambda grad, out, a, b, k: grad * k],
                               formulas=["d(a + k b)/da = 1", "d(a + k b)/db = k"], broadcasts=True, internal=True)
 
+def _updated_in_place(a: Any, b: Any, how: str) -> Any:
+    """t += b (or -=, *=) on a fresh node t made of a: recorded as an operation, in both engines."""
+    t = a.broadcast_to(np.broadcast_shapes(tuple(a.shape), tuple(b.shape))) * 1.0  # (b may broadcast a up)
+    if how == "+=":
+        t += b
+    elif how == "-=":
+        t -= b
+    else:
+        t *= b
+    return t
+
+
 SHAPED = {  # operations whose spelling differs between the engines: (ours, torch)
+    "in_place": (_updated_in_place, _updated_in_place),
     "user_broadcast": (lambda x, shape: USER_BROADCAST(x, shape), lambda x, shape: x.broadcast_to(shape)),
     "user_scaled_add": (lambda a, b, k: USER_SCALED_ADD(a, b, k), lambda a, b, k: a + b * k),
     "sum": (_reduce("sum", False), _reduce("sum", True)),
@@ -830,6 +843,9 @@ class Builder:
         elif op == "user_scaled_add":
             operands = (x, self.partner(shape)) if c.chance(50) else (self.partner(shape), x)
             self.apply(Step(op, operands, (c.choice([2.0, -0.5]),)))
+        elif op == "in_place":
+            operands = (x, self.partner(shape)) if c.chance(50) else (self.partner(shape), x)
+            self.apply(Step(op, operands, (c.choice(["+=", "-=", "*="]),)))
         elif op == "index":
             self.index_step(x, shape)
         elif op == "matmul" and ndim >= 1:

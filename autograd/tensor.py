@@ -253,6 +253,33 @@ class Tensor(Node):
             numbers.flags.writeable = False
         return numbers
 
+    # ---- comparisons: a mask of the numbers, in the dtype arithmetic would use
+    def __eq__(self, other: object) -> Any:
+        a, b = _compared(self, other)
+        return a == b
+
+    def __ne__(self, other: object) -> Any:
+        a, b = _compared(self, other)
+        return a != b
+
+    def __lt__(self, other: Any) -> Any:
+        a, b = _compared(self, other)
+        return a < b
+
+    def __le__(self, other: Any) -> Any:
+        a, b = _compared(self, other)
+        return a <= b
+
+    def __gt__(self, other: Any) -> Any:
+        a, b = _compared(self, other)
+        return a > b
+
+    def __ge__(self, other: Any) -> Any:
+        a, b = _compared(self, other)
+        return a >= b
+
+    __hash__ = Node.__hash__  # (defining __eq__ would otherwise make tensors unhashable)
+
     # ---- t += x, -=, *=, /=, **=, @=: the tensor itself changes, as in PyTorch
     def _update_in_place(self, other: Any, operation: Any) -> Tensor:
         """An update (under no_grad, or where nothing needs a gradient) writes the result
@@ -494,17 +521,44 @@ def promoted(inputs: tuple) -> tuple:
     forward pass used, and each input's gradient comes back in its own dtype."""
     if not FLOAT32_MADE[0]:
         return inputs
-    dtypes = [x._data.dtype if isinstance(x._data, (np.ndarray, np.generic)) else None for x in inputs]
-    floats = {dtype for dtype in dtypes if dtype is not None and dtype in FLOAT_DTYPES}
-    integers = any(dtype is not None and dtype.kind in "iu" for dtype in dtypes)  # (a 2 - 1 computed on nodes)
-    if not floats or (len(floats) == 1 and not integers):
-        return inputs  # one float dtype (plain numbers take it): nothing to cast
-    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if dtype in floats and np.ndim(x._data)}
-    wanted = FLOAT32 if dimensioned == {FLOAT32} or floats == {FLOAT32} else FLOAT64
+    dtypes = _dtypes(inputs)
+    wanted = _promoted_dtype(inputs, dtypes)
+    if wanted is None:
+        return inputs
     from .more_ops import TO_DTYPE
 
     return tuple(TO_DTYPE(x, wanted) if dtype is not None and dtype != wanted and dtype.kind in "iuf" else x
                  for x, dtype in zip(inputs, dtypes))
+
+
+def _dtypes(inputs: tuple) -> list[Any]:
+    return [x._data.dtype if isinstance(x._data, (np.ndarray, np.generic)) else None for x in inputs]
+
+
+def _promoted_dtype(inputs: tuple, dtypes: list[Any]) -> Any:
+    """The dtype PyTorch computes ``inputs`` in, where some must be cast to it; else None."""
+    floats = {dtype for dtype in dtypes if dtype is not None and dtype in FLOAT_DTYPES}
+    integers = any(dtype is not None and dtype.kind in "iu" for dtype in dtypes)  # (a 2 - 1 computed on nodes)
+    if not floats or (len(floats) == 1 and not integers):
+        return None  # one float dtype (plain numbers take it): nothing to cast
+    dimensioned = {dtype for x, dtype in zip(inputs, dtypes) if dtype in floats and np.ndim(x._data)}
+    return FLOAT32 if dimensioned == {FLOAT32} or floats == {FLOAT32} else FLOAT64
+
+
+def _compared(a: Tensor, other: Any) -> tuple[Any, Any]:
+    """The numbers of ``a`` and ``other`` to compare: the other operand as arithmetic takes
+    it, both in the dtype arithmetic would compute in (float32 == np.float64(0.1) compares
+    in float32, as PyTorch does; NumPy alone would compare in float64)."""
+    try:
+        b = other if isinstance(other, Tensor) else constant(other, a)
+    except TypeError:  # (None, a string, ...: as NumPy compares them)
+        return a._data, getattr(other, "_data", other)
+    dtypes = _dtypes((a, b))
+    wanted = _promoted_dtype((a, b), dtypes) if FLOAT32_MADE[0] else None
+    if wanted is None:
+        return a._data, b._data
+    return tuple(x._data.astype(wanted) if dtype is not None and dtype != wanted else x._data
+                 for x, dtype in zip((a, b), dtypes))
 
 
 def normalize_index(index: Any) -> Any:

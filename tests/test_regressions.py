@@ -253,3 +253,22 @@ def test_softmax_of_a_row_with_plus_infinity_is_all_nan_as_in_pytorch(name):
     assert np.isnan(out[0]).all()
     expected = np.array([[0.0, 1.0], [np.exp(-1) / (1 + np.exp(-1)), 1 / (1 + np.exp(-1))]])
     np.testing.assert_allclose(out[1:], expected if name == "softmax" else np.log(expected))
+
+
+@pytest.mark.parametrize("other", [np.float64(0.1), Tensor(0.1), [0.1, 0.2], 0.1, np.array(0.1)])
+def test_a_float32_tensor_is_compared_in_float32_as_arithmetic_would_promote(other):
+    # comparisons ran on the raw arrays, in float64 against a NumPy float64 scalar, a 0-d
+    # tensor or a list: float32(0.1) == 0.1 came out False where PyTorch says True, and
+    # where(x > np.float64(0.1), ...) routed the gradient by the wrong mask
+    t = Tensor(np.float32([0.1, 0.2]))
+    expected_equal = [True, True] if isinstance(other, list) else [True, False]
+    np.testing.assert_array_equal(t == other, expected_equal)
+    np.testing.assert_array_equal(t != other, np.logical_not(expected_equal))
+    np.testing.assert_array_equal(t > other, [False, not isinstance(other, list)])
+    np.testing.assert_array_equal(t <= other, [True, isinstance(other, list)])
+
+
+def test_comparing_with_a_float64_array_compares_in_float64_as_pytorch_does():
+    t = Tensor(np.float32([0.1, 0.2]))
+    np.testing.assert_array_equal(t == np.array([0.1, 0.2]), [False, False])  # float32(0.1) != 0.1 in float64
+    assert not np.any(t == None)  # noqa: E711  (other objects: compared as NumPy compares them)

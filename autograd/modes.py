@@ -218,6 +218,10 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
                              f"{root.shape}")
         return np.ones(root.shape, root.dtype)[()] if not root.shape else np.ones(root.shape, root.dtype)
     seed = grad if isinstance(grad, Tensor) else float_array(grad, root.dtype)
+    if seed.dtype != root.dtype and isinstance(seed, Tensor):  # (a recorded pass: the cast recorded too)
+        from .more_ops import TO_DTYPE
+
+        seed = TO_DTYPE(seed, root.dtype)
     if seed.shape != root.shape:
         raise ValueError(f"backward() got a gradient of shape {seed.shape}, expected the tensor's shape {root.shape}")
     return seed
@@ -442,7 +446,7 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
         if id(node) in wanted:
             found[node] = g
 
-    seeds = [make_seed(output, g) for output, g in zip(outputs, grad_outputs)]
+    seeds = [make_seed(output, g, as_node=create_graph) for output, g in zip(outputs, grad_outputs)]
     leaves = _pass(outputs, seeds, _step_function(create_graph), keep, create_graph)
     results = [found.get(x, leaves.get(x)) for x in inputs]
     for i, (node, result) in enumerate(zip(inputs, results)):

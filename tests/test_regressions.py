@@ -272,3 +272,17 @@ def test_comparing_with_a_float64_array_compares_in_float64_as_pytorch_does():
     t = Tensor(np.float32([0.1, 0.2]))
     np.testing.assert_array_equal(t == np.array([0.1, 0.2]), [False, False])  # float32(0.1) != 0.1 in float64
     assert not np.any(t == None)  # noqa: E711  (other objects: compared as NumPy compares them)
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_a_tensor_seed_takes_the_outputs_dtype_and_a_plain_pass_gives_arrays(create_graph):
+    # a Tensor given as grad_outputs was used as it was: float64 gradients for a float32
+    # input, and Tensors from a pass that records nothing
+    x = Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+    (g,) = grad([x * x], [x], grad_outputs=[Tensor([1.0, 1.0])], create_graph=create_graph)
+    assert np.result_type(g.data if isinstance(g, Tensor) else g) == np.float32
+    assert isinstance(g, Tensor) == create_graph
+    np.testing.assert_array_equal(g.data if isinstance(g, Tensor) else g, [2.0, 4.0])
+    y = Tensor(np.float32([3.0]), requires_grad=True)
+    (y * y).sum().backward(Tensor(1.0), create_graph=create_graph)
+    assert np.result_type(y.grad.data if isinstance(y.grad, Tensor) else y.grad) == np.float32

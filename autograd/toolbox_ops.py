@@ -30,7 +30,7 @@ from .numeric import (
     zero_where,
 )
 from .ops import Op
-from .tensor import Tensor
+from .tensor import Tensor, as_tensor, constant
 from .value import Value
 
 __all__ = ["cat", "stack", "where", "maximum", "minimum"]
@@ -458,7 +458,7 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     [0.0, 0.0, 1.0]
     """
     axis = (_one_axis(axis, dim=dim) if axis is not None or dim is not None else (0,))[0]
-    tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in tensors]
+    tensors = _pieces(tensors)
     if not tensors:
         raise ValueError("cat needs at least one tensor")
     if any(x.ndim == 0 for x in tensors):
@@ -470,6 +470,13 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     return joined
 
 
+def _pieces(pieces: Sequence[Any]) -> list[Tensor]:
+    # lists and arrays among tensors, taken as arithmetic takes an operand (a list or ints
+    # join a float32 tensor as float32), each a tensor with at least its numbers' axes
+    like = next((x for x in pieces if isinstance(x, Tensor)), None)
+    return [x if isinstance(x, Tensor) else as_tensor(constant(x, like)._data) for x in pieces]
+
+
 def stack(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """Join tensors of one shape along a new axis, as ``torch.stack`` (``dim=0`` by default).
 
@@ -478,7 +485,7 @@ def stack(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = 
     (2, 2)
     """
     axis = (_one_axis(axis, dim=dim) if axis is not None or dim is not None else (0,))[0]
-    tensors = [x if isinstance(x, Tensor) else Tensor(x) for x in tensors]
+    tensors = _pieces(tensors)
     if len({x.shape for x in tensors}) > 1:
         raise ValueError(f"stack needs tensors of one shape, got {[x.shape for x in tensors]}")
     return cat([x.unsqueeze(axis) for x in tensors], axis)

@@ -286,3 +286,15 @@ def test_a_tensor_seed_takes_the_outputs_dtype_and_a_plain_pass_gives_arrays(cre
     y = Tensor(np.float32([3.0]), requires_grad=True)
     (y * y).sum().backward(Tensor(1.0), create_graph=create_graph)
     assert np.result_type(y.grad.data if isinstance(y.grad, Tensor) else y.grad) == np.float32
+
+
+@pytest.mark.parametrize("join", ["cat", "stack"])
+def test_cat_and_stack_take_other_pieces_as_arithmetic_does_so_float32_stays(join):
+    # a list or an integer array among the pieces became a float64 tensor first, so
+    # cat([t32, [3.0]]) was float64, where t32 * [3.0] (and PyTorch's cat) is float32
+    import autograd
+
+    t = Tensor(np.float32([1.0, 2.0]))
+    for piece in ([3.0, 4.0], np.array([3, 4])):
+        assert getattr(autograd, join)([t, piece]).dtype == np.float32
+    assert getattr(autograd, join)([t, np.array([3.0, 4.0])]).dtype == np.float64  # float64 data: promoted

@@ -298,3 +298,14 @@ def test_cat_and_stack_take_other_pieces_as_arithmetic_does_so_float32_stays(joi
     for piece in ([3.0, 4.0], np.array([3, 4])):
         assert getattr(autograd, join)([t, piece]).dtype == np.float32
     assert getattr(autograd, join)([t, np.array([3.0, 4.0])]).dtype == np.float64  # float64 data: promoted
+
+
+def test_jacobian_hessian_and_hvp_of_float32_inputs_are_float32_as_in_pytorch():
+    from autograd.functional import hessian, hvp, jacobian
+
+    x = Tensor(np.float32([1.0, 2.0]), requires_grad=True)
+    assert jacobian(lambda t: t * t, x).dtype == np.float32
+    assert hessian(lambda t: (t**3).sum(), x).dtype == np.float32
+    assert hvp(lambda t: (t**3).sum(), x, np.array([1.0, 1.0]))[1].dtype == np.float32
+    np.testing.assert_array_equal(hvp(lambda t: (t**3).sum(), x, np.array([1.0, 1.0]))[1], [6.0, 12.0])
+    assert jacobian(lambda t: t * t, Tensor([1.0, 2.0], requires_grad=True)).dtype == np.float64

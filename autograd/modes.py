@@ -94,9 +94,9 @@ class _GradMode:
         return call
 
 
-def no_grad() -> _GradMode:
+def no_grad(function: Callable | None = None) -> Any:
     """Inside ``with no_grad():`` nothing is recorded, so no graph is built. Use it for
-    parameter updates and inference. Also a decorator.
+    parameter updates and inference. Also a decorator (``@no_grad()`` or ``@no_grad``).
 
     >>> from autograd import Value, no_grad
     >>> w = Value(2.0)
@@ -105,12 +105,13 @@ def no_grad() -> _GradMode:
     >>> y.requires_grad
     False
     """
-    return _GradMode(False)
+    return _GradMode(False) if function is None else _GradMode(False)(function)
 
 
-def enable_grad() -> _GradMode:
-    """Switch recording back on inside a ``no_grad`` block (also a decorator)."""
-    return _GradMode(True)
+def enable_grad(function: Callable | None = None) -> Any:
+    """Switch recording back on inside a ``no_grad`` block (also a decorator, with or
+    without parentheses)."""
+    return _GradMode(True) if function is None else _GradMode(True)(function)
 
 
 # --------------------------------------------------------------------------- anomaly mode

@@ -194,6 +194,26 @@ class Tensor(Node):
             raise TypeError("iteration over a 0-d tensor")
         return (self[i] for i in range(self.shape[0]))
 
+    def backward(self, gradient: Any = None, retain_graph: bool | None = None,  # type: ignore[override]
+                 create_graph: bool = False, *, grad: Any = None, intermediate_grads: bool = True) -> None:
+        # (PyTorch's names and order; Node.backward's grad= still works)
+        """Backpropagate from this tensor (``Node.backward``), in PyTorch's spelling too:
+        ``gradient`` (or ``grad``) for a tensor of more than one number, and
+        ``retain_graph``, accepted for PyTorch's code: the graph is always kept, and a
+        second ``backward()`` adds to the leaves' ``.grad`` again."""
+        if gradient is not None and grad is not None:
+            raise TypeError("give gradient= or grad=, not both")
+        Node.backward(self, gradient if grad is None else grad, create_graph=create_graph,
+                      intermediate_grads=intermediate_grads)
+
+    def __float__(self) -> float:
+        if self.requires_grad:
+            return Node.__float__(self)  # (which refuses it, saying why)
+        return self.item()  # one number, of any shape, as PyTorch's float(t)
+
+    def __int__(self) -> int:
+        return int(float(self))  # toward 0, as PyTorch's int(t)
+
     def item(self) -> float:
         """The single number of a one-element tensor, as a Python float."""
         data = self._data

@@ -135,3 +135,24 @@ def test_zero_d_results_numpy_and_leaf_gradients_are_arrays(dtype):
     np.testing.assert_allclose(v.grad, 2 * np.array([1.0, 2.0]) * 1.5)
     loss.backward()  # accumulates into the 0-d leaf's array
     np.testing.assert_allclose(w.grad, 2 * (1.5 + 5.0))
+
+
+def test_pytorchs_spellings_of_backward_no_grad_and_conversions():
+    # refused before: backward(gradient=...), backward(retain_graph=True), @no_grad without
+    # parentheses, float() and int() of a one-element tensor that is not 0-d
+    from autograd import no_grad
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    (x * x).backward(gradient=np.array([1.0, 1.0]), retain_graph=True)
+    np.testing.assert_array_equal(x.grad, [2.0, 4.0])
+    (x * x).backward(np.array([1.0, 0.0]), True)  # PyTorch's order: gradient, retain_graph
+    np.testing.assert_array_equal(x.grad, [4.0, 4.0])
+
+    @no_grad
+    def doubled(t):
+        return t * 2
+
+    assert not doubled(x).requires_grad and doubled.__name__ == "doubled"
+    assert float(Tensor([2.5])) == 2.5 and int(Tensor([2.7])) == 2 and int(Tensor(-2.7)) == -2
+    with pytest.raises(TypeError):
+        int(x[0])  # requires grad: cut out of the graph, as float() refuses

@@ -203,6 +203,12 @@ def broadcast_note(node: Node, parent: Node) -> str | None:
     return f"grad summed over {word} {', '.join(map(str, axes))}: {out_shape} -> {in_shape}"
 
 
+def _is_seed(grad: Any) -> bool:
+    """Whether a root's gradient is the one backward() starts from: 1 (ones)."""
+    numbers = np.asarray(grad.data if isinstance(grad, Node) else grad)
+    return bool(numbers.size) and bool(np.all(numbers == 1))
+
+
 def _gradient_available(root: Node) -> bool:
     grad = root.grad
     return grad is not None and not (isinstance(grad, float) and grad == 0.0)
@@ -292,6 +298,7 @@ def build_digraph(
     caption: str | None = None,
     element_ids: bool = False,
     verdicts: Mapping[Node, bool] | None = None,
+    started_here: bool = True,
 ) -> Any:
     """The Digraph for ``nodes`` (inputs first, ending at ``root``), showing ``grads``
     (a mapping node -> gradient; None shows no gradients). Used by ``draw_graph``, by
@@ -380,14 +387,16 @@ def build_digraph(
                     edge.update(color=HIGHLIGHT, penwidth="2.5")
                 graph.edge(ids[parent], op_id, **edge)
 
-    _add_legend(graph, used_kinds, compared, every_pair=verdicts is not None)
+    _add_legend(graph, used_kinds, compared, every_pair=verdicts is not None, started_here=started_here)
     if caption:
         graph.attr(label=_html(caption).join("<>"))
     return graph
 
 
-def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool], every_pair: bool = False) -> None:
-    entries = [(KINDS[k][0], KINDS[k][1]) for k in KINDS if k in used_kinds]
+def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool], every_pair: bool = False,
+                started_here: bool = True) -> None:
+    entries = [(KINDS[k][0], KINDS[k][1] if started_here or k != "output" else "output (the node drawn last)")
+               for k in KINDS if k in used_kinds]
     which = "the gradients compared (automatic, hand-written, numerical)" if every_pair else \
         "automatic and hand-written gradients"
     if compared["agree"]:
@@ -436,14 +445,21 @@ def draw_graph(
     nodes = graph_nodes(root, max_nodes)
     captions = [title] if title else []
     grads = None
-    if show_grad:
-        if _gradient_available(root):
-            grads = {node: node.grad for node in nodes if node.requires_grad}
-        else:
-            captions.append("backward() has not run yet: no gradients to show")
+    available = _gradient_available(root)
+    if show_grad and available:
+        grads = {node: node.grad for node in nodes if node.requires_grad}
+    elif show_grad:
+        captions.append("backward() has not run yet: no gradients to show")
+    if hand_written and not available:  # a .grad left from another graph, or 0, is not this one's
+        check_hand_written(hand_written, nodes)
+        captions.append("the hand-written gradients are not compared: backward() has not run from here")
+        hand_written = None
+    if available and not _is_seed(root.grad):
+        captions.append("this node's gradient is not 1: the gradients shown are of a backward pass that started "
+                        "at a later node, or from a gradient given to backward()")
     return build_digraph(root, nodes, grads=grads, rankdir=rankdir, show_data=show_data,
                          hand_written=hand_written, atol=atol, rtol=rtol,
-                         caption="\n".join(captions) or None)
+                         caption="\n".join(captions) or None, started_here=not available or _is_seed(root.grad))
 
 
 # --------------------------------------------------------------------------- rendering

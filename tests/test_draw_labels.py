@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import xml.etree.ElementTree as ET
 
+import numpy as np
 import pytest
 
 from autograd import Value, draw_graph, render_graph
@@ -68,3 +69,32 @@ def test_a_short_label_is_shown_whole(tmp_path):
     label = "z" * MAX_TEXT  # exactly at the limit: nothing cut
     path = render_graph(draw_graph(summed([label, "b"])), tmp_path / "whole.svg")
     assert label in svg_texts(path)
+
+
+def test_hand_written_gradients_get_no_verdict_before_backward_has_run():
+    # the verdict compared against a zero or leftover .grad: a correct 3.0 was drawn red
+    # ("DISAGREES"), and a wrong gradient green, with the caption saying backward() had not run
+    from autograd import Tensor
+
+    x = Value(0.5, label="x")
+    source = draw_graph(x * 3.0, hand_written={x: 3.0}).source
+    assert "DISAGREES" not in source and "agrees" not in source and "not compared" in source
+    t = Tensor([1.0, 2.0], requires_grad=True, label="t")
+    (t * 2).sum().backward()  # a leftover gradient from another graph
+    source = draw_graph((t * 3).sum(), hand_written={t: np.array([2.0, 2.0])}).source
+    assert "agrees" not in source and "not compared" in source
+
+
+def test_a_graph_drawn_from_a_node_backward_did_not_start_at_does_not_say_it_started_there():
+    # after L.backward() with L = 10 h, draw_graph(h) said h was "where backward starts",
+    # beside gradients that are dL/dh = 10 and dL/dx = 40 (dh/dx is 4)
+    x = Value(2.0, label="x")
+    h = x * x
+    h.label = "h"
+    (h * 10.0).backward()
+    source = draw_graph(h).source
+    assert "where backward starts" not in source and "not 1" in source
+    x2 = Value(2.0, label="x")
+    h2 = x2 * x2
+    h2.backward()
+    assert "where backward starts" in draw_graph(h2).source

@@ -73,3 +73,17 @@ def test_the_kink_warning_names_the_kinked_elements_of_a_tensor():
     (warning,) = report.warnings
     assert "index (0,), (3,):" in warning
     assert "slope -1 from the left, 1 from the right" in warning
+
+
+def test_the_worst_element_is_the_one_furthest_outside_its_tolerance_not_the_largest_difference():
+    # element 0 differs by 0.5 at a scale of 1000 (inside rtol), element 1 by 0.01 at a scale
+    # of 1 (outside): the report named (0,) as the worst, with values that agree, and never
+    # showed the element that fails
+    w = Tensor([1000.0, 0.0], requires_grad=True, label="w")
+    report = check_gradients(lambda w: (w * w * 0.5 + w).sum(), [w], hand_written=[np.array([1001.5, 1.01])])
+    assert not report.passed
+    failing = [c for c in report["w"].comparisons if not c.passed]
+    assert failing and all(c.worst_index == (1,) for c in failing)
+    assert "Gradients at each input's worst element" in str(report)
+    worst_row = str(report).split("Gradients at each input's worst element:")[1]
+    assert "(1,)" in worst_row and "1.01" in worst_row

@@ -81,17 +81,32 @@ def node_names(nodes: Iterable[Node]) -> dict[Node, str]:
     >>> sorted(node_names([x, y.parents[0].parents[1], y.parents[0], y]).values())
     ['2', 'n1', 'n2', 'x']
     """
+    nodes = list(nodes)
+    labels = {node.label for node in nodes if node.label}
     names: dict[Node, str] = {}
     numbered = 0
     for node in nodes:
         if node.label:
             names[node] = node.label
         elif is_constant(node) and np.ndim(node.data) == 0:
-            names[node] = format_number(float(node.data))
+            names[node] = constant_name(node.data)
         else:
             numbered += 1
+            while f"n{numbered}" in labels:  # (a label "n1" of the user's: the next free number)
+                numbered += 1
             names[node] = f"n{numbered}"
     return names
+
+
+def constant_name(x: Any) -> str:
+    """A constant's value as written, when it has at most 6 significant digits (0.99999,
+    123456: rounded to 4, "a * 1" would name another expression); else rounded, and
+    marked so (``≈0.672``)."""
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    value = float(x)
+    exact = f"{value:.6g}"
+    return exact if float(exact) == value or np.float32(exact) == x else f"≈{value:.4g}"
 
 
 def is_constant(node: Node) -> bool:

@@ -98,3 +98,20 @@ def test_a_graph_drawn_from_a_node_backward_did_not_start_at_does_not_say_it_sta
     h2 = x2 * x2
     h2.backward()
     assert "where backward starts" in draw_graph(h2).source
+
+
+def test_a_constants_name_is_its_value_unrounded_and_automatic_names_avoid_labels():
+    # a * 0.99999 was drawn and walked through as "a * 1", and T * 123456 as "1.235e+05";
+    # a user's label "n1" and the first automatic name were both n1
+    from autograd import Tensor, backward_walkthrough
+    from autograd.draw import graph_nodes, node_names
+
+    a = Value(0.7, label="a")
+    y = a * 0.99999
+    assert "0.99999" in node_names(graph_nodes(y, 400)).values()
+    t = Tensor([1.0], requires_grad=True, label="T")
+    assert "123456" in node_names(graph_nodes((t * 123456).sum(), 400)).values()
+    y = Value(2.0, label="n1") * Value(3.0)
+    names = list(node_names(graph_nodes(y, 400)).values())
+    assert len(names) == len(set(names))
+    assert "n1 * n1" not in str(backward_walkthrough(y))

@@ -326,6 +326,9 @@ class Recorder:
                              "pass loss= when the root is not the loss")
         value = float(np.asarray(number, dtype=np.float64).reshape(-1)[0])
         entry = self.runs.setdefault(run, {"name": run, "steps": [], "losses": [], "snapshots": []})
+        if entry["steps"] and int(step) <= entry["steps"][-1]:  # (the page finds a step's loss by its number)
+            raise ValueError(f"step {step} of run {run!r} comes after step {entry['steps'][-1]}: steps must "
+                             "increase within a run (count across epochs: epoch * steps_per_epoch + i)")
         entry["steps"].append(int(step))
         entry["losses"].append(value if math.isfinite(value) else str(value))
         if not self.due(step):
@@ -372,6 +375,8 @@ class Recorder:
 
 
 def _structure(nodes: list[Node]) -> list[tuple[Any, ...]]:
-    """What must stay the same between recorded steps: each node's op and inputs."""
+    """What must stay the same between recorded steps: each node's op, inputs, shape and
+    dtype (the picture's boxes show the first step's)."""
     position = {node: i for i, node in enumerate(nodes)}
-    return [(node.op.name if node.op else None, tuple(position[p] for p in node.parents)) for node in nodes]
+    return [(node.op.name if node.op else None, tuple(position[p] for p in node.parents), type_note(node))
+            for node in nodes]

@@ -467,3 +467,30 @@ def test_the_pages_legend_explains_the_colours_its_boxes_show():
         legend = fills.pop("legend")
         assert fills[W_id] == {W_colour}, (hand_written, numerical)
         assert legend == set().union(*fills.values()), (hand_written, numerical)
+
+
+def test_a_recorder_refuses_a_graph_whose_shapes_or_dtypes_changed():
+    # the same ops on another shape were taken, and the page kept the first step's
+    # "(3,) float64" beside numbers of shape (3, 5) (docs/explorer.md says refused)
+    W = Tensor(np.ones((2, 3)), requires_grad=True, label="W")
+    recorder = Recorder(every=1)
+    for step, x in enumerate([np.ones(3), np.ones((3, 5))]):
+        loss = (W @ Tensor(x)).sum()
+        loss.backward()
+        if step == 0:
+            recorder.record(step, loss)
+        else:
+            with pytest.raises(ValueError, match="not shaped like the first one"):
+                recorder.record(step, loss)
+
+
+def test_a_recorder_refuses_a_step_number_that_does_not_increase():
+    # per-epoch counters (0, 1, 0, 1) made the page look the loss up by step number and show
+    # the first epoch's loss beside the second epoch's graph
+    v = Value(1.0, label="v")
+    recorder = Recorder(every=1)
+    recorder.record(0, v * 2.0)
+    recorder.record(1, v * 2.0)
+    with pytest.raises(ValueError, match="increase"):
+        recorder.record(0, v * 2.0)
+    recorder.record(0, v * 2.0, run="another run")  # each run counts on its own

@@ -206,16 +206,30 @@ def _summed_axes(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> tuple
 def broadcast_note(node: Node, parent: Node) -> str | None:
     """What the backward pass does on the edge parent -> node when broadcasting
     stretched the parent: e.g. "grad summed over axis 0: (4, 3) -> (3,)"."""
-    if node.op is None or not node.op.broadcasts or not isinstance(node, Tensor):
-        return None
-    if not parent.requires_grad:  # a constant or an input: no gradient is summed for it
+    if node.op is None or not isinstance(node, Tensor) or not parent.requires_grad:
+        return None  # (a constant or an input: no gradient is summed for it)
+    if node.op.name == "matmul":  # the batch axes broadcast: an operand's per-batch gradients summed
+        return _matmul_batch_note(node, parent)
+    if not node.op.broadcasts:
         return None
     out_shape, in_shape = np.shape(node.data), np.shape(parent.data)
+    return _summed_note(out_shape, in_shape)
+
+
+def _summed_note(out_shape: tuple[int, ...], in_shape: tuple[int, ...]) -> str | None:
     if in_shape == out_shape:
         return None
     axes = _summed_axes(out_shape, in_shape)
     word = "axis" if len(axes) == 1 else "axes"
     return f"grad summed over {word} {', '.join(map(str, axes))}: {out_shape} -> {in_shape}"
+
+
+def _matmul_batch_note(node: Node, parent: Node) -> str | None:
+    in_shape = np.shape(parent.data)
+    if len(in_shape) < 2:
+        return None
+    batch = np.broadcast_shapes(*[np.shape(p.data)[:-2] for p in node.parents])
+    return _summed_note(tuple(batch) + tuple(in_shape[-2:]), in_shape)
 
 
 def _is_seed(grad: Any) -> bool:

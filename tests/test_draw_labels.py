@@ -115,3 +115,20 @@ def test_a_constants_name_is_its_value_unrounded_and_automatic_names_avoid_label
     names = list(node_names(graph_nodes(y, 400)).values())
     assert len(names) == len(set(names))
     assert "n1 * n1" not in str(backward_walkthrough(y))
+
+
+def test_a_batched_matmul_that_broadcasts_an_operand_notes_the_summed_gradient():
+    # (5, 2, 3) @ (3, 4): M's gradient is summed over the batch axis, and its edge said nothing
+    # (docs/pictures.md: such edges say over which axes the gradient is summed)
+    from autograd import Tensor
+    from autograd.draw import broadcast_note
+
+    B = Tensor(np.ones((5, 2, 3)), requires_grad=True, label="B")
+    M = Tensor(np.ones((3, 4)), requires_grad=True, label="M")
+    product = B @ M
+    assert broadcast_note(product, M) == "grad summed over axis 0: (5, 3, 4) -> (3, 4)"
+    assert broadcast_note(product, B) is None
+    assert broadcast_note(B @ Tensor(np.ones(3), requires_grad=True), B) is None  # a vector: no batch
+    P = Tensor(np.ones((1, 2, 3)), requires_grad=True)
+    assert broadcast_note(P @ Tensor(np.ones((4, 3, 2)), requires_grad=True), P) == \
+        "grad summed over axis 0: (4, 2, 3) -> (1, 2, 3)"

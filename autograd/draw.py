@@ -170,13 +170,14 @@ MAX_TEXT = 500  # characters of one label, note or caption shown in a picture
 # What XML does not allow, so neither does dot in an HTML-like label: control
 # characters other than tab, newline and carriage return, lone surrogates (they have no
 # UTF-8 form at all), and the non-characters U+FFFE and U+FFFF.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x09\x0b-\x1f\ud800-\udfff\ufffe\uffff]")  # (and tab, CR: dot drops them)
 
 
 def _visible(text: str) -> str:
     r"""``text`` as dot can take it: shortened to ``MAX_TEXT`` characters with an
     ellipsis (dot refuses an HTML label of 16 KB or more, and no picture can show that
-    much), and every character XML does not allow written as its Python escape.
+    much), and every character XML does not allow (or dot would drop: a tab, a carriage
+    return) written as its Python escape.
 
     >>> _visible("bell\x07, lone \udc80")
     'bell\\x07, lone \\udc80'

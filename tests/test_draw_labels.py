@@ -22,6 +22,8 @@ ESCAPED = {
     "lone \udc80 surrogate": "lone \\udc80 surrogate",
     "high \ud83d alone": "high \\ud83d alone",
     "not\ufffea character": "not\\ufffea character",
+    "tab\there": "tab\\there",  # dot drops a tab: the label "tabhere" named another node
+    "carriage\rreturn": "carriage\\rreturn",
 }
 
 

@@ -339,10 +339,13 @@ class Recorder:
             self._layout = _Layout(root, nodes, grads, rankdir="LR", hand_written=None,
                                    atol=0.0, rtol=0.0, title=None)
         elif len(nodes) != len(self._layout.nodes) or _structure(nodes) != _structure(self._layout.nodes):
+            first = _structure(self._layout.nodes)
+            differ = next((i for i, (a, b) in enumerate(zip(_structure(nodes), first)) if a != b), None)
+            what = (f"{len(nodes)} nodes vs {len(first)}" if differ is None else
+                    f"node {differ} is {_structure(nodes)[differ]}, was {first[differ]} (op, inputs, type)")
             raise ValueError(
                 f"the graph recorded at step {step} (run {run!r}) is not shaped like the first one "
-                f"({len(nodes)} nodes vs {len(self._layout.nodes)}): record the same example's graph, "
-                "built the same way, at every step")
+                f"({what}): record the same example's graph, built the same way, at every step")
         entry["snapshots"].append({
             "step": int(step),
             "data": [array_json(node.data) for node in nodes],

@@ -84,6 +84,7 @@ class _Differences:
     central: list[Any]
     left: list[Any]  # (f(x) - f(x - h)) / h
     right: list[Any]  # (f(x + h) - f(x)) / h
+    at: float  # f(x)
 
 
 def _on_both_sides(node: Node, eps: float | None, evaluate: Callable[[], Any]) -> Iterator[tuple]:
@@ -93,37 +94,40 @@ def _on_both_sides(node: Node, eps: float | None, evaluate: Callable[[], Any]) -
     if not isinstance(node, (Value, Tensor)):
         raise TypeError(f"inputs must be Values or Tensors, not {type(node).__name__}")
     for index in np.ndindex(*np.shape(node.data)):
-        original = float(node.data) if isinstance(node, Value) else float(node.data[index])
-        h = step * max(1.0, abs(original))
-        try:
-            _set(node, index, original + h)
-            plus = evaluate()
-            _set(node, index, original - h)
-            minus = evaluate()
-        finally:
-            _set(node, index, original)
-        yield index, h, plus, minus
+        yield (index, *_at_both_sides(node, index, step, evaluate))
+
+
+def _at_both_sides(node: Node, index: tuple, step: float, evaluate: Callable[[], Any]) -> tuple[float, Any, Any]:
+    """(h, evaluate() at x + h, evaluate() at x - h) for one element, put back afterwards."""
+    original = float(node.data) if isinstance(node, Value) else float(node.data[index])
+    h = step * max(1.0, abs(original))
+    try:
+        _set(node, index, original + h)
+        plus = evaluate()
+        _set(node, index, original - h)
+        minus = evaluate()
+    finally:
+        _set(node, index, original)
+    return h, plus, minus
 
 
 _KINK_RECHECKS = 20  # elements whose apparent kink is measured again (two more calls of f each)
 
 
-def _one_sided_jump(f: Callable[..., Any], inputs: Sequence[Node], node: Node, index: tuple, scale: float, *,
-                    eps: float | None) -> float:
+def _one_sided_jump(f: Callable[..., Any], inputs: Sequence[Node], differences: _Differences, node: Node,
+                    index: tuple, scale: float, *, eps: float | None) -> float:
     """|right slope - left slope| of f at one element of ``node``, with h times ``scale``."""
     step = (eps if eps is not None else _default_step(node)) * scale
-    original = float(node.data) if isinstance(node, Value) else float(node.data[index])
-    h = step * max(1.0, abs(original))
-    with no_grad():
-        middle = _scalar_output(f(*inputs))
-        try:
-            _set(node, index, original + h)
-            plus = _scalar_output(f(*inputs))
-            _set(node, index, original - h)
-            minus = _scalar_output(f(*inputs))
-        finally:
-            _set(node, index, original)
-    return abs((plus - middle) / h - (middle - minus) / h)
+    h, plus, minus = _at_both_sides(node, index, step, _evaluator(f, inputs))
+    return abs((plus - differences.at) / h - (differences.at - minus) / h)
+
+
+def _evaluator(f: Callable[..., Any], inputs: Sequence[Node]) -> Callable[[], float]:
+    """f at the inputs as they are now, as one number, recording nothing."""
+    def evaluate() -> float:
+        with no_grad():
+            return _scalar_output(f(*inputs))
+    return evaluate
 
 
 def _set(node: Node, index: tuple, value: float) -> None:
@@ -134,10 +138,7 @@ def _set(node: Node, index: tuple, value: float) -> None:
 
 
 def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:
-    def evaluate() -> float:
-        with no_grad():
-            return _scalar_output(f(*inputs))
-
+    evaluate = _evaluator(f, inputs)
     f0 = evaluate()
     central, left, right = [], [], []
     for node in inputs:
@@ -151,7 +152,7 @@ def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | Non
         central.append(as_output(c))
         left.append(as_output(lft))
         right.append(as_output(rgt))
-    return _Differences(central, left, right)
+    return _Differences(central, left, right, f0)
 
 
 def numerical_gradients(
@@ -298,12 +299,13 @@ def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: 
     with np.errstate(invalid="ignore", over="ignore"):
         diff = np.where(same, 0.0, np.where(finite, np.abs(a - b), np.inf))
     scale = np.maximum(np.abs(a), np.abs(b))
+    tolerance = atol + rtol * np.abs(b)
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(diff == 0, 0.0, diff / scale)
-    with np.errstate(invalid="ignore", divide="ignore"):  # the worst: furthest outside its tolerance
-        excess = np.where(diff == 0, 0.0, diff / (atol + rtol * np.abs(b)))  # (not the largest difference,
-    worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()  # which may be in tolerance)
-    passed = bool(np.all(same | (finite & (diff <= atol + rtol * np.abs(b)))))
+        # the worst: furthest outside its tolerance (not the largest difference, which may be inside it)
+        excess = np.where(diff == 0, 0.0, diff / tolerance)
+    worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()
+    passed = bool(np.all(same | (finite & (diff <= tolerance))))
     note = "" if np.all(np.isfinite(a) | both_nan) else "non-finite values"
     return Comparison(first, second, float(diff.max()), float(np.max(rel)),
                       tuple(int(i) for i in worst), passed, note)
@@ -435,8 +437,8 @@ def check_gradients(
         automatic, differences.central, hand_written, names=names, inputs=inputs, atol=atol, rtol=rtol
     )
     for i, item in enumerate(report.inputs):
-        item.warnings.extend(_kink_warnings(differences, i, functools.partial(_one_sided_jump, f, inputs, inputs[i],
-                                                                                 eps=eps)))
+        jump_at = functools.partial(_one_sided_jump, f, inputs, differences, inputs[i], eps=eps)
+        item.warnings.extend(_kink_warnings(differences, i, jump_at))
     if second_order:  # the Hessian blocks too (see check_second_derivatives)
         report.inputs.extend(check_second_derivatives(f, inputs, names=names, atol=atol, rtol=rtol).inputs)
     return report

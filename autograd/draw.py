@@ -484,12 +484,13 @@ def draw_graph(
         check_hand_written(hand_written, nodes)
         captions.append("the hand-written gradients are not compared: backward() has not run from here")
         hand_written = None
-    if available and not _is_seed(root.grad):
+    started_here = not available or _is_seed(root.grad)
+    if not started_here:
         captions.append("this node's gradient is not 1: the gradients shown are of a backward pass that started "
                         "at a later node, or from a gradient given to backward()")
     return build_digraph(root, nodes, grads=grads, rankdir=rankdir, show_data=show_data,
                          hand_written=hand_written, atol=atol, rtol=rtol,
-                         caption="\n".join(captions) or None, started_here=not available or _is_seed(root.grad))
+                         caption="\n".join(captions) or None, started_here=started_here)
 
 
 # --------------------------------------------------------------------------- rendering

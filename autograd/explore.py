@@ -309,6 +309,7 @@ class Recorder:
         self.every, self.title, self.max_nodes = every, title, max_nodes
         self.runs: dict[str, dict[str, Any]] = {}
         self._layout: _Layout | None = None
+        self._structure: list[tuple[Any, ...]] = []  # the first snapshot's (_structure), which all must keep
 
     def due(self, step: int) -> bool:
         """Whether ``record`` takes a snapshot of the graph at this step (every ``every``
@@ -338,11 +339,12 @@ class Recorder:
             grads = {node: node.grad for node in nodes if node.requires_grad}
             self._layout = _Layout(root, nodes, grads, rankdir="LR", hand_written=None,
                                    atol=0.0, rtol=0.0, title=None)
-        elif len(nodes) != len(self._layout.nodes) or _structure(nodes) != _structure(self._layout.nodes):
-            first = _structure(self._layout.nodes)
-            differ = next((i for i, (a, b) in enumerate(zip(_structure(nodes), first)) if a != b), None)
-            what = (f"{len(nodes)} nodes vs {len(first)}" if differ is None else
-                    f"node {differ} is {_structure(nodes)[differ]}, was {first[differ]} (op, inputs, type)")
+            self._structure = _structure(nodes)
+        elif (now := _structure(nodes)) != self._structure:
+            first = self._structure
+            differ = next((i for i, (a, b) in enumerate(zip(now, first)) if a != b), None)
+            what = (f"{len(now)} nodes vs {len(first)}" if differ is None else
+                    f"node {differ} is {now[differ]}, was {first[differ]} (op, inputs, type)")
             raise ValueError(
                 f"the graph recorded at step {step} (run {run!r}) is not shaped like the first one "
                 f"({what}): record the same example's graph, built the same way, at every step")

@@ -87,23 +87,33 @@ class ComparesNumbers:
     _data: Any
     __hash__ = object.__hash__
 
+    def _compared(self, other: Any) -> tuple[Any, Any]:
+        """The numbers a comparison compares (a Tensor's: in the dtype arithmetic would use)."""
+        return self._data, _numbers(other)
+
     def __eq__(self, other: object) -> Any:
-        return self._data == _numbers(other)
+        a, b = self._compared(other)
+        return a == b
 
     def __ne__(self, other: object) -> Any:
-        return self._data != _numbers(other)
+        a, b = self._compared(other)
+        return a != b
 
     def __lt__(self, other: Any) -> Any:
-        return self._data < _numbers(other)
+        a, b = self._compared(other)
+        return a < b
 
     def __le__(self, other: Any) -> Any:
-        return self._data <= _numbers(other)
+        a, b = self._compared(other)
+        return a <= b
 
     def __gt__(self, other: Any) -> Any:
-        return self._data > _numbers(other)
+        a, b = self._compared(other)
+        return a > b
 
     def __ge__(self, other: Any) -> Any:
-        return self._data >= _numbers(other)
+        a, b = self._compared(other)
+        return a >= b
 
     __array_ufunc__ = None  # `array + node` comes to the node's __radd__, not to NumPy's object arrays
 

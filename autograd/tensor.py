@@ -273,32 +273,9 @@ class Tensor(Node):
             numbers.flags.writeable = False
         return numbers
 
-    # ---- comparisons: a mask of the numbers, in the dtype arithmetic would use
-    def __eq__(self, other: object) -> Any:
-        a, b = _compared(self, other)
-        return a == b
-
-    def __ne__(self, other: object) -> Any:
-        a, b = _compared(self, other)
-        return a != b
-
-    def __lt__(self, other: Any) -> Any:
-        a, b = _compared(self, other)
-        return a < b
-
-    def __le__(self, other: Any) -> Any:
-        a, b = _compared(self, other)
-        return a <= b
-
-    def __gt__(self, other: Any) -> Any:
-        a, b = _compared(self, other)
-        return a > b
-
-    def __ge__(self, other: Any) -> Any:
-        a, b = _compared(self, other)
-        return a >= b
-
-    __hash__ = Node.__hash__  # (defining __eq__ would otherwise make tensors unhashable)
+    # ---- comparisons (methods.ComparesNumbers): a mask of the numbers, in the dtype arithmetic would use
+    def _compared(self, other: Any) -> tuple[Any, Any]:
+        return _compared(self, other)
 
     # ---- t += x, -=, *=, /=, **=, @=: the tensor itself changes, as in PyTorch
     def _update_in_place(self, other: Any, operation: Any) -> Tensor:

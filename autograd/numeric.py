@@ -165,7 +165,7 @@ class IntegersFirst:
 def _is_integer(item: Any) -> bool:
     if isinstance(item, np.ndarray):
         return item.ndim == 0 and item.dtype.kind in "iu"  # (a 0-d Tensor index, as PyTorch reads it)
-    return isinstance(item, (int, np.integer)) and not isinstance(item, (bool, np.bool_))
+    return is_whole_number(item)
 
 
 def reduce_with(reduce: Any, x: Any, axis: Any, keepdims: bool) -> Any:
@@ -212,7 +212,7 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     result = []
     for a in axes:
-        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+        if not is_whole_number(a):
             raise TypeError(f"an axis must be a whole number (an int), not {type(a).__name__}")
         low, high = (-1, 1) if ndim == 0 else (-ndim, ndim)  # a 0-d array takes 0 or -1, as in PyTorch
         if not low <= a < high:
@@ -294,8 +294,13 @@ def shape_argument(shape: Sequence[Any]) -> tuple[int, ...]:
     return tuple(whole_number(n, "a size or an axis") for n in shape)
 
 
+def is_whole_number(x: Any) -> bool:
+    """An int or a NumPy integer, but not a bool (True is an int to Python, not to a shape)."""
+    return isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_))
+
+
 def whole_number(x: Any, what: str) -> int:
     """``x`` as an int, or a clear error: int() would truncate 2.9 to 2, and read True as 1."""
-    if isinstance(x, (int, np.integer)) and not isinstance(x, (bool, np.bool_)):
+    if is_whole_number(x):
         return int(x)
     raise TypeError(f"{what} must be a whole number (an int), not {x!r}")

@@ -21,6 +21,7 @@ from .numeric import (
     ARRAY_TYPES,
     axis_for,
     expand_reduced,
+    is_whole_number,
     normalize_axes,
     numbers,
     reduce_with,
@@ -324,7 +325,7 @@ def _one_axis(axis: int | None = None, *, dim: int | None = None) -> tuple:
         if axis is not None:
             raise TypeError("give axis= or dim=, not both")
         axis = dim
-    if axis is None or not isinstance(axis, (int, np.integer)) or isinstance(axis, bool):
+    if axis is None or not is_whole_number(axis):
         raise TypeError(f"softmax/log_softmax need one integer dim (the axis of the classes), got {axis!r}")
     return (int(axis),)
 

@@ -546,8 +546,9 @@ def _compared(a: Tensor, other: Any) -> tuple[Any, Any]:
     """The numbers of ``a`` and ``other`` to compare: the other operand as arithmetic takes
     it, both in the dtype arithmetic would compute in (float32 == np.float64(0.1) compares
     in float32, as PyTorch does; NumPy alone would compare in float64)."""
-    try:
-        b = other if isinstance(other, Tensor) else constant(other, a)
+    try:  # (a float array as it is: constant() would copy it, to protect a graph a comparison does not make)
+        b = other if isinstance(other, Tensor) else as_tensor(other) if (
+            other.__class__ is np.ndarray and other.dtype.kind == "f") else constant(other, a)
     except TypeError:  # (None, a string, ...: as NumPy compares them)
         return a._data, getattr(other, "_data", other)
     dtypes = _dtypes((a, b))

@@ -19,6 +19,7 @@ gives ``Tensor`` its method). What is particular to arrays:
 from __future__ import annotations
 
 import numbers
+import operator
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -316,22 +317,22 @@ class Tensor(Node):
         return self
 
     def __iadd__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a + b)
+        return self._update_in_place(other, operator.add)
 
     def __isub__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a - b)
+        return self._update_in_place(other, operator.sub)
 
     def __imul__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a * b)
+        return self._update_in_place(other, operator.mul)
 
     def __itruediv__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a / b)
+        return self._update_in_place(other, operator.truediv)
 
     def __ipow__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a**b)
+        return self._update_in_place(other, operator.pow)
 
     def __imatmul__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, lambda a, b: a @ b)
+        return self._update_in_place(other, operator.matmul)
 
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:

@@ -316,24 +316,6 @@ class Tensor(Node):
             self.data = numbers  # a NumPy scalar (a 0-d result) cannot be written into: replaced, counted
         return self
 
-    def __iadd__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.add)
-
-    def __isub__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.sub)
-
-    def __imul__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.mul)
-
-    def __itruediv__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.truediv)
-
-    def __ipow__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.pow)
-
-    def __imatmul__(self, other: Any) -> Tensor:
-        return self._update_in_place(other, operator.matmul)
-
     # ---- shapes, in PyTorch's spelling, built on the ops' permute
     def transpose(self, dim0: int, dim1: int) -> Tensor:
         """Swap two axes, as PyTorch's ``transpose`` (``permute`` reorders them all)."""
@@ -616,3 +598,15 @@ def explain(op: ops.Op, inputs: tuple, error: Exception) -> str:
 
 
 give_methods(Tensor, scalar_only=False)  # t + u, t @ W, t.sum(axis=0), ... from the op table
+
+
+def _in_place_operator(operation: Any) -> Any:
+    def update(self: Tensor, other: Any) -> Tensor:
+        return self._update_in_place(other, operation)
+    return update
+
+
+for _name, _operation in (("__iadd__", operator.add), ("__isub__", operator.sub), ("__imul__", operator.mul),
+                          ("__itruediv__", operator.truediv), ("__ipow__", operator.pow),
+                          ("__imatmul__", operator.matmul)):  # t += x, ...: Tensor._update_in_place
+    setattr(Tensor, _name, _in_place_operator(_operation))

@@ -181,7 +181,11 @@ def main() -> None:
         timings = harness.measure(variants(engines, activation), rounds=rounds, warmup=3, repeat=REPEAT,
                                   rtol=1e-9, atol=1e-12)
         name = "ReLU" if activation == "relu" else "sigmoid (the seed notebook's activation)"
-        tables.append(f"**{name}**\n\n" + harness.table(timings, "NumPy by hand", per_label="per step"))
+        # Fresh memory costs a page fault per 4 KiB, which a loop that reuses freed memory
+        # does not pay: counted, so that the table says whether a ratio comes from it.
+        faults = {t.name: {"minor page faults per step": f"{t.median_faults:,.0f}"} for t in timings if t.faults}
+        tables.append(f"**{name}**\n\n" + harness.table(timings, "NumPy by hand", per_label="per step",
+                                                         extra=faults))
         ratio = {t.name: t.median / timings[0].median for t in timings if not t.absent}  # over NumPy by hand
         nn_ratio, raw_ratio = ratio["autograd through nn"], ratio["autograd raw Tensors"]
         torch_cell = f"; PyTorch {ratio['PyTorch CPU']:.2f}x" if "PyTorch CPU" in ratio else ""

@@ -76,11 +76,18 @@ class Variant:
 class Timing:
     name: str
     seconds: list[float] = field(default_factory=list)
+    faults: list[float] = field(default_factory=list)  # minor page faults per call, each timed run
     absent: str | None = None
 
     @property
     def median(self) -> float:
         return statistics.median(self.seconds)
+
+    @property
+    def median_faults(self) -> float:
+        """Minor page faults per call (fresh memory the system zeroes: a cost the timing
+        includes), the median over the timed runs; nan where they cannot be counted."""
+        return statistics.median(self.faults) if self.faults else float("nan")
 
     @property
     def spread(self) -> tuple[float, float]:
@@ -154,11 +161,24 @@ def measure(variants: Sequence[Variant], *, rounds: int, warmup: int = 2, repeat
             # another's garbage (micrograd leaves reference cycles behind); the
             # collections its own allocations trigger stay in its timing.
             gc.collect()
+            faults = _minor_faults()
             start = time.perf_counter()
             for _ in range(repeat):
                 run()
             timings[name].seconds.append((time.perf_counter() - start) / repeat)
+            if faults is not None:
+                timings[name].faults.append((_minor_faults() - faults) / repeat)
     return [timings[v.name] for v in variants]
+
+
+def _minor_faults() -> int | None:
+    """This process's minor page faults so far (``getrusage``), or None where there is no
+    ``resource`` module (Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def format_seconds(s: float) -> str:

@@ -116,7 +116,7 @@ from . import core, more_ops, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
 from .inplace import WatchedArray, share_count_with_inputs
 from .methods import set_method
-from .tensor import FLOAT32_MADE, Tensor, promoted
+from .tensor import FLOAT32_MADE, PLAIN_NUMBERS, Tensor, promoted, result_number
 from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
@@ -464,8 +464,8 @@ def _value_result(op: ops.Op, number: float, a: Value, b: Value | None) -> Value
 
 def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tuple) -> Tensor:
     # Tensor.apply's node, with core.record and the inputs' versions written inline
-    if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
-        data = np.asarray(data)
+    if data.__class__ is not np.ndarray and (a._data.__class__ in PLAIN_NUMBERS or not isinstance(data, np.generic)):
+        data = result_number(data, (a, b))  # (a number from plain numbers stays one: tensor.py)
     out = _new(Tensor)
     out._data = data
     out._version = 0
@@ -490,8 +490,8 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
         out._first_input = out._second_input = None
         out.versions = ()
         out.requires_grad = False
-    if data.base is not None or data is a._data or (b is not None and data is b._data):  # a view, or an
-        share_count_with_inputs(out, (a, b))  # input's array itself: of an input's numbers? (inplace.py)
+    if data.__class__ is np.ndarray and (data.base is not None or data is a._data or (b is not None and data is b._data)):
+        share_count_with_inputs(out, (a, b))  # a view, or an input's array itself: of its numbers? (inplace.py)
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), args)
     return out

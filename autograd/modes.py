@@ -206,8 +206,8 @@ def detect_anomaly() -> Iterator[None]:
 def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     """The gradient the pass starts from at ``root``: 1 for one number, else ``grad``
     (its numbers, unless ``as_node``: a recorded pass may start from a node)."""
-    if grad is None and root.__class__ is Tensor and isinstance(root._data, np.generic):  # a loss: the usual case
-        return root._data.dtype.type(1.0)
+    if grad is None and root.__class__ is Tensor and isinstance(root._data, np.generic) and not as_node:
+        return root._data.dtype.type(1.0)  # a loss: the usual case
     if isinstance(grad, Node) and not as_node:
         grad = np.array(grad._data)
     if not isinstance(root, Tensor):
@@ -217,7 +217,9 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
             raise ValueError(f"backward() without a gradient needs a tensor with one element, but this one has "
                              f"shape {root.shape}; reduce it first (e.g. .sum()) or pass grad= an array of shape "
                              f"{root.shape}")
-        return np.ones(root.shape, root.dtype)[()] if not root.shape else np.ones(root.shape, root.dtype)
+        # (a recorded pass gets a 0-d array: a NumPy scalar meeting a constant reads as a plain
+        # number, so 3.0 * x of a float32 x would come back float64)
+        return np.ones(root.shape, root.dtype)[()] if not root.shape and not as_node else np.ones(root.shape, root.dtype)
     seed = grad if isinstance(grad, Tensor) else float_array(grad, root.dtype)
     if seed.dtype != root.dtype and isinstance(seed, Tensor):  # (a recorded pass: the cast recorded too)
         from .more_ops import TO_DTYPE

@@ -155,14 +155,14 @@ class Tensor(Node):
             data = op.forward(*[x._data for x in inputs], *args)
         except ValueError as error:
             raise ValueError(explain(op, inputs, error)) from None
-        if data.__class__ is not np.ndarray and not isinstance(data, np.generic):
-            data = np.asarray(data)
+        if data.__class__ is not np.ndarray:
+            data = result_number(data, inputs)
         out = Tensor.__new__(Tensor)
         out._data, out._version, out._aliases, out.grad, out.label, out.args = data, 0, None, None, "", ()
         record(out, op, inputs, args)
         out.versions = out._version_of_inputs if out.op is not None else ()
-        if data.base is not None or any(data is x._data for x in inputs):  # a view (reshape, t[0], t.T), or
-            share_count_with_inputs(out, inputs)  # an input's array itself: of an input's numbers?
+        if data.__class__ is np.ndarray and (data.base is not None or any(data is x._data for x in inputs)):
+            share_count_with_inputs(out, inputs)  # a view (reshape, t[0], t.T), or an input's array itself
         return out
 
     # ---- what the array holds
@@ -461,6 +461,23 @@ def _as_float32_if_it_fits(data: np.ndarray) -> np.ndarray:
     overflow to inf would be a silently wrong number)."""
     narrowed = data.astype(FLOAT32)
     return narrowed if np.array_equal(np.isinf(narrowed), np.isinf(data)) else data
+
+
+PLAIN_NUMBERS = (float, int)  # a constant's numbers, when a plain number was given (see constant)
+
+
+def result_number(data: Any, inputs: tuple) -> Any:
+    """An operation's result that is not an array. From constants that are all plain
+    numbers, a plain number, as they are: a rule's step on a constant base or exponent
+    (``log(2.0)``, ``b - 1``) in a recorded pass then meets a float32 tensor as a number
+    does, not as a float64 array would (PyTorch's wrapped numbers). A NumPy scalar
+    otherwise stays one; anything else becomes an array."""
+    if all(x is None or x._data.__class__ in PLAIN_NUMBERS for x in inputs):
+        if data.__class__ in PLAIN_NUMBERS:
+            return data
+        if data.__class__ is np.float64 or data.__class__ is np.int64:
+            return data.item()
+    return data if isinstance(data, np.generic) else np.asarray(data)
 
 
 def constant(x: Any, like: Tensor | None) -> Tensor:

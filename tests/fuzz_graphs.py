@@ -1007,17 +1007,21 @@ def run_ours(graph: Graph, scalar: bool) -> tuple[list[Any], list[Any], float]:
 
 
 def float64_gradient(graph: Graph) -> str | None:
-    """Where autograd.grad gives a node of a float32 graph a float64 gradient, or None.
+    """Where autograd.grad gives a node of a float32 graph a float64 gradient, or None:
+    plain, and recorded (create_graph, whose rules run on graph nodes and constants).
     (backward() casts a leaf's .grad to its dtype, which hides a rule's float64 mask.)"""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        _, nodes, _ = _run(graph, lambda x: Tensor(x, requires_grad=True), torch=False, changed=[])
-        wanted = [(k, n) for k, n in enumerate(nodes) if isinstance(n, Tensor) and n.requires_grad]
-        loss = _weighted_sum(graph, nodes, False, lambda w: w)
-        grads = autograd.grad([loss], [n for _, n in wanted], allow_unused=True)
-    for (k, node), gradient in zip(wanted, grads):
-        if gradient is not None and np.result_type(gradient) != node.dtype:
-            return f"node {k} ({node.dtype}) gets a {np.result_type(gradient)} gradient from autograd.grad"
+    for create_graph in (False, True):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            _, nodes, _ = _run(graph, lambda x: Tensor(x, requires_grad=True), torch=False, changed=[])
+            wanted = [(k, n) for k, n in enumerate(nodes) if isinstance(n, Tensor) and n.requires_grad]
+            loss = _weighted_sum(graph, nodes, False, lambda w: w)
+            grads = autograd.grad([loss], [n for _, n in wanted], allow_unused=True, create_graph=create_graph)
+        for (k, node), gradient in zip(wanted, grads):
+            dtype = gradient.dtype if isinstance(gradient, Tensor) else np.result_type(gradient)
+            if gradient is not None and dtype != node.dtype:
+                return (f"node {k} ({node.dtype}) gets a {dtype} gradient from autograd.grad"
+                        f"{' with create_graph' if create_graph else ''}")
     return None
 
 

@@ -289,3 +289,32 @@ def test_hessian_of_the_notebook_loss_is_block_diagonal_h_h_transposed():
     np.testing.assert_allclose(engine, closed, rtol=1e-12, atol=1e-15)
     np.testing.assert_array_equal(engine[0, :, 1, :], 0)  # no coupling between the rows of W2
     np.testing.assert_allclose(engine[0, :, 0, :], engine[1, :, 1, :], rtol=1e-14)
+
+
+# A recorded pass (create_graph) runs the rules on graph nodes and on constants. A 0-d
+# float32 output's seed, and a rule's step on a constant base or exponent (log(2.0),
+# b - 1), were a NumPy scalar and a float64 array there: 3.0 * x, x ** c and c ** x of a
+# 0-d float32 x came back float64 (PyTorch: float32), and so did the second derivative
+ZERO_D_FLOAT32_FUNCTIONS = {
+    "3.0 * x": lambda x: 3.0 * x,
+    "x / 4.0": lambda x: x / 4.0,
+    "x ** 2": lambda x: x**2,
+    "x ** 1.06": lambda x: x ** np.float32(1.06),
+    "1.06 ** x": lambda x: np.float32(1.06) ** x,
+    "2.0 ** x": lambda x: 2.0**x,
+    "exp(x)": lambda x: x.exp(),
+}
+
+
+@pytest.mark.parametrize("name", ZERO_D_FLOAT32_FUNCTIONS)
+def test_a_recorded_pass_keeps_a_0d_float32_tensor_float32(name):
+    f = ZERO_D_FLOAT32_FUNCTIONS[name]
+    x = Tensor(np.array(0.7, np.float32), requires_grad=True)
+    (first,) = grad(f(x), x, create_graph=True)
+    assert first.dtype == np.float32
+    if first.requires_grad:
+        (second,) = grad(first, x, create_graph=True)
+        assert second.dtype == np.float32
+    x.grad = None
+    f(x).backward(create_graph=True)
+    assert x.grad.dtype == np.float32

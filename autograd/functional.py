@@ -77,9 +77,10 @@ def _numbers(x: Any, dtype: Any = np.float64) -> np.ndarray:
     return np.asarray(x.data if isinstance(x, Node) else x, dtype=dtype)
 
 
-def _dtype(*nodes: Any) -> Any:
-    """The dtype of a derivative of these (float32 for float32 tensors, as PyTorch's)."""
-    return np.result_type(*[n.dtype if isinstance(n, Tensor) else np.float64 for n in nodes])
+def _dtype(node: Any) -> Any:
+    """The dtype of a derivative with respect to ``node``: its own (float32 for a float32
+    tensor, whatever the output's dtype), as PyTorch's gradients have."""
+    return node.dtype if isinstance(node, Tensor) else np.dtype(np.float64)
 
 
 def jacobian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10_000_000) -> Any:
@@ -98,7 +99,7 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10
     out_shape = _shape(output)
     for node in nodes:
         _check_size("Jacobian", out_shape + _shape(node), max_elements)
-    blocks = [np.zeros((_size(output),) + _shape(node), _dtype(output, node)) for node in nodes]
+    blocks = [np.zeros((_size(output),) + _shape(node), _dtype(node)) for node in nodes]
     for k in range(_size(output)):
         seed = np.zeros(out_shape)
         seed[np.unravel_index(k, out_shape) if out_shape else ()] = 1.0
@@ -124,7 +125,7 @@ def hessian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10_
     total = sum(_size(n) for n in nodes)
     _check_size("Hessian", (total, total), max_elements)
     first = _gradients(output, nodes, create_graph=True)
-    blocks = [[np.zeros(_shape(a) + _shape(b), _dtype(output, a, b)) for b in nodes] for a in nodes]
+    blocks = [[np.zeros(_shape(a) + _shape(b), _dtype(b)) for b in nodes] for a in nodes]
     for i, (node_i, g) in enumerate(zip(nodes, first)):
         for k in range(_size(node_i)):
             entry = g.reshape(-1)[k] if isinstance(g, Tensor) else g
@@ -160,5 +161,5 @@ def hvp(func: Callable[..., Any], inputs: Inputs, v: Any) -> tuple[Any, Any]:
         if isinstance(g, Node):
             term = (g * np.asarray(vector, dtype=g.dtype)).sum() if isinstance(g, Tensor) else g * float(vector)
             directional = term if directional is None else directional + term
-    products = [_numbers(h, _dtype(output, node)) for h, node in zip(_gradients(directional, nodes), nodes)]
+    products = [_numbers(h, _dtype(node)) for h, node in zip(_gradients(directional, nodes), nodes)]
     return output, products[0] if single else tuple(products)

@@ -318,3 +318,21 @@ def test_a_recorded_pass_keeps_a_0d_float32_tensor_float32(name):
     x.grad = None
     f(x).backward(create_graph=True)
     assert x.grad.dtype == np.float32
+
+
+def test_the_functional_helpers_give_each_block_its_inputs_dtype():
+    # PyTorch's gradients come in the dtype of the input they are taken with respect to,
+    # whatever the output's; ours took the dtype of output and inputs together (float64)
+    scale = Tensor(np.array([1.5, -2.0]))  # float64
+    x32 = Tensor(np.array([0.3, 0.7], np.float32))
+    assert jacobian(lambda x: (x * scale).exp(), x32).dtype == np.float32
+    assert hessian(lambda x: ((x * scale) ** 3).sum(), x32).dtype == np.float32
+    assert hvp(lambda x: ((x * scale) ** 3).sum(), x32, np.ones(2))[1].dtype == np.float32
+    y64 = Tensor(np.array([0.2, 0.4, 0.6]))
+
+    def f(a, b):
+        return (a.sum() * b).sum() ** 2
+
+    blocks = hessian(f, [x32, y64])
+    assert [[block.dtype for block in row] for row in blocks] == [[np.float32, np.float64], [np.float32, np.float64]]
+    assert [block.dtype for block in jacobian(lambda a, b: a.sum() * b, [x32, y64])] == [np.float32, np.float64]

@@ -211,7 +211,7 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     if isinstance(grad, Node) and not as_node:
         grad = np.array(grad._data)
     if not isinstance(root, Tensor):
-        return 1.0 if grad is None else grad if isinstance(grad, Node) else float(np.asarray(grad))
+        return 1.0 if grad is None else grad if isinstance(grad, Node) else _one_number(grad)
     if grad is None:
         if np.size(root._data) != 1:
             raise ValueError(f"backward() without a gradient needs a tensor with one element, but this one has "
@@ -228,6 +228,16 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
     if seed.shape != root.shape:
         raise ValueError(f"backward() got a gradient of shape {seed.shape}, expected the tensor's shape {root.shape}")
     return seed
+
+
+def _one_number(grad: Any) -> float:
+    """A Value's seed: one real number (``float()`` would also read the string "2")."""
+    array = np.asarray(grad)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"the gradient to start from at a Value must be a number, not {type(grad).__name__}: {grad!r}")
+    if array.shape != ():
+        raise ValueError(f"the gradient to start from at a Value must be one number, got shape {array.shape}")
+    return float(array)
 
 
 class _CollectorPause:

@@ -68,7 +68,7 @@ def constant(x: Any) -> Value:
 
 def as_float(data: Any) -> float:
     """A Value's number as a Python float, or a clear error."""
-    if isinstance(data, numbers.Real) or (isinstance(data, np.ndarray) and data.shape == ()
+    if isinstance(data, (numbers.Real, np.bool_)) or (isinstance(data, np.ndarray) and data.shape == ()
                                           and data.dtype.kind in "biuf"):
         return float(data)
     if isinstance(data, np.ndarray):

@@ -127,3 +127,21 @@ def test_gradient_check_refuses_what_it_cannot_check():
         check_gradients(lambda x: x, [3.0])
     report = check_gradients(lambda w: (w * w).sum(), [w], hand_written=[np.ones(3)])
     assert not report.passed and "shapes differ" in str(report)
+
+
+def test_a_values_seed_must_be_one_real_number():
+    # float() reads the string "2" as 2.0: backward("2") used to double every gradient
+    x = Value(3.0)
+    with pytest.raises(TypeError, match="must be a number, not str"):
+        (x * x).backward("2")
+    with pytest.raises(ValueError, match=r"one number, got shape \(1,\)"):
+        (x * x).backward(np.array([2.0]))
+    assert x.grad == 0.0
+    (x * x).backward(np.float32(2.0))
+    assert x.grad == 12.0
+
+
+def test_a_numpy_bool_is_a_number_for_a_value_as_a_python_bool_is():
+    # (PyTorch takes both; we took True and refused np.True_ with "not bool")
+    assert (Value(1.5) * np.True_).data == (Value(1.5) * True).data == 1.5
+    assert (np.False_ + Value(2.0)).data == 2.0

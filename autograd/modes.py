@@ -433,8 +433,9 @@ def add_to_leaves(leaves: dict[Node, Any], kept: set[int], create_graph: bool = 
 
 
 def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_outputs: Any = None, *,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
+         retain_graph: bool | None = None, create_graph: bool = False, allow_unused: bool = False) -> tuple[Any, ...]:
     """The gradients of ``outputs`` with respect to ``inputs``, without touching ``.grad``.
+    ``retain_graph`` is accepted for PyTorch's code: the graph is always kept.
 
     >>> from autograd import Value, grad
     >>> x = Value(3.0)

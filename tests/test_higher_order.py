@@ -336,3 +336,12 @@ def test_the_functional_helpers_give_each_block_its_inputs_dtype():
     blocks = hessian(f, [x32, y64])
     assert [[block.dtype for block in row] for row in blocks] == [[np.float32, np.float64], [np.float32, np.float64]]
     assert [block.dtype for block in jacobian(lambda a, b: a.sum() * b, [x32, y64])] == [np.float32, np.float64]
+
+
+def test_grad_takes_pytorchs_retain_graph_and_keeps_the_graph_anyway():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = (x**3).sum()
+    (first,) = grad(y, x, retain_graph=True)
+    (again,) = grad(y, x, retain_graph=False)  # (PyTorch would free the graph here; ours stays)
+    np.testing.assert_array_equal(first, [3.0, 12.0])
+    np.testing.assert_array_equal(again, first)

@@ -464,8 +464,12 @@ def _value_result(op: ops.Op, number: float, a: Value, b: Value | None) -> Value
 
 def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tuple) -> Tensor:
     # Tensor.apply's node, with core.record and the inputs' versions written inline
-    if data.__class__ is not np.ndarray and (a._data.__class__ in PLAIN_NUMBERS or not isinstance(data, np.generic)):
-        data = result_number(data, (a, b))  # (a number from plain numbers stays one: tensor.py)
+    array = True  # (whether it could be a view of an input's numbers)
+    if data.__class__ is not np.ndarray:
+        if not isinstance(data, np.generic) or (
+                a._data.__class__ in PLAIN_NUMBERS and (b is None or b._data.__class__ in PLAIN_NUMBERS)):
+            data = result_number(data, (a, b))  # (a number from plain numbers stays one: tensor.py)
+        array = False
     out = _new(Tensor)
     out._data = data
     out._version = 0
@@ -490,7 +494,7 @@ def _tensor_result(op: ops.Op, data: Any, a: Tensor, b: Tensor | None, args: tup
         out._first_input = out._second_input = None
         out.versions = ()
         out.requires_grad = False
-    if data.__class__ is np.ndarray and (data.base is not None or data is a._data or (b is not None and data is b._data)):
+    if array and (data.base is not None or data is a._data or (b is not None and data is b._data)):
         share_count_with_inputs(out, (a, b))  # a view, or an input's array itself: of its numbers? (inplace.py)
     if forward_watchers:
         core.record(out, op, (a,) if b is None else (a, b), args)

@@ -219,7 +219,8 @@ def make_seed(root: Node, grad: Any, as_node: bool = True) -> Any:
                              f"{root.shape}")
         # (a recorded pass gets a 0-d array: a NumPy scalar meeting a constant reads as a plain
         # number, so 3.0 * x of a float32 x would come back float64)
-        return np.ones(root.shape, root.dtype)[()] if not root.shape and not as_node else np.ones(root.shape, root.dtype)
+        ones = np.ones(root.shape, root.dtype)
+        return ones[()] if not root.shape and not as_node else ones
     seed = grad if isinstance(grad, Tensor) else float_array(grad, root.dtype)
     if seed.dtype != root.dtype and isinstance(seed, Tensor):  # (a recorded pass: the cast recorded too)
         from .more_ops import TO_DTYPE

@@ -94,7 +94,7 @@ MUL = Op("*", forward=operator.mul, scalar=operator.mul, broadcasts=True, method
 def _pow_rule_base(grad: Any, out: Any, a: Any, b: Any) -> Any:
     # b * a^(b-1), and 0 where b == 0 (a^0 is the constant 1), as in PyTorch; a^0 stands in
     # for a^-1 there, so that no 0 * inf appears in a second derivative at a = 0
-    return zero_where(b == 0, grad * b * power(a, zero_where(b == 0, b - 1)))
+    return zero_where(b == 0, grad * (b * power(a, zero_where(b == 0, b - 1))))  # (grad * b may overflow)
 
 
 def _pow_rule_exponent(grad: Any, out: Any, a: Any, b: Any) -> Any:

@@ -30,6 +30,7 @@ from .numeric import (
     whole_number,
     zero_where,
 )
+from .numeric import sigmoid as numeric_sigmoid
 from .ops import Op
 from .tensor import Tensor, as_tensor, constant
 from .value import Value
@@ -52,7 +53,9 @@ def _elementwise(method: str, array_function: Callable[[Any], Any]) -> Callable[
 _exp, _sin, _cos = _elementwise("exp", np.exp), _elementwise("sin", np.sin), _elementwise("cos", np.cos)
 _sign = _elementwise("sign", lambda x: (x > 0).astype(x.dtype) - (x < 0))  # PyTorch's: 0 at 0 and at nan
 # (in x's dtype: a mask times 1.0 would be float64, and a float32 gradient with it)
-_sigmoid = _elementwise("sigmoid", lambda x: np.exp(-np.logaddexp(0.0, -x)))
+# (1 / (1 + e^-x), the SIGMOID op's form: exp(-logaddexp(0, -x)) turns logaddexp's rounding
+# of about |x| into a relative error |x| times larger, 31 ulp at x = -33)
+_sigmoid = _elementwise("sigmoid", numeric_sigmoid)
 
 
 def _select(condition: Any, a: Any, b: Any) -> Any:
@@ -261,13 +264,20 @@ def _var_arguments(axis: Any = None, unbiased: bool | None = None, keepdims: boo
             float(1 if correction is None else correction))
 
 
-def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float) -> np.ndarray:
+def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float, root: bool = False) -> np.ndarray:
+    """The variance over ``axis`` (its square root, the std, with ``root``)."""
     axis = axis_for(x, axis)
     n = reduced_count(np.shape(x), normalize_axes(axis, np.ndim(x)))
     if n - correction <= 0:
         raise ValueError(f"var/std of {n} number(s) with correction={correction:g} divides by {n - correction:g}: "
                          "reduce over more numbers, or pass correction=0 (the population variance)")
-    return np.var(x, axis=axis, keepdims=keepdims, ddof=correction)
+    if x.dtype != np.float32:
+        spread = np.var(x, axis=axis, keepdims=keepdims, ddof=correction)
+        return np.sqrt(spread) if root else spread
+    # float32 as PyTorch computes it, in float64: the squares of numbers near 1e20 (or 1e-25)
+    # overflow (underflow) float32, where the variance's root, the std, is a float32 number
+    spread = np.var(x, axis=axis, keepdims=keepdims, ddof=correction, dtype=np.float64)
+    return (np.sqrt(spread) if root else spread).astype(np.float32)
 
 
 def _var_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction: float) -> Any:
@@ -295,7 +305,7 @@ def _spread_examples(name: str) -> tuple:
 
 VAR = Op("var", forward=_var, method="var", arguments=_var_arguments, rules=[_var_rule],
          formulas=["d(var x)/dx_i = 2 (x_i - mean) / (n - correction)"], examples=_spread_examples("var"))
-STD = Op("std", forward=lambda x, axis, keepdims, correction: np.sqrt(_var(x, axis, keepdims, correction)),
+STD = Op("std", forward=lambda x, axis, keepdims, correction: _var(x, axis, keepdims, correction, root=True),
          method="std", arguments=_var_arguments, rules=[_std_rule],
          formulas=["d(std x)/dx_i = (x_i - mean) / ((n - correction) std)"], examples=_spread_examples("std"))
 

@@ -77,3 +77,59 @@ def test_the_divisors_gradient_agrees_with_pytorch_at_the_extremes():
         y = Value(b)
         ((Value(a) / y) * s).backward()
         assert y.grad == tb.grad.item(), (a, b, s)
+
+
+def test_softplus_gradient_is_the_sigmoid_to_the_last_ulps_for_negative_inputs():
+    # its gradient is sigmoid(beta x); exp(-logaddexp(0, -x)) was 31 ulp off at x = -33.28
+    points = np.array([-33.28, -20.5, -14.5586, -5.25, 0.5, 3.0])
+    for dtype in (np.float64, np.float32):
+        for beta in (1.0, 2.0):
+            x = Tensor(points.astype(dtype), requires_grad=True)
+            x.softplus(beta=beta).sum().backward()
+            z = points.astype(dtype).astype(np.float64) * beta  # (the float32 points as rounded)
+            exact = (1.0 / (1.0 + np.exp(-z))).astype(dtype)  # (correctly rounded to within 1 ulp)
+            assert x.grad.dtype == dtype
+            np.testing.assert_array_max_ulp(x.grad, exact, maxulp=2)
+
+
+def test_softplus_gradient_agrees_with_pytorch():
+    torch = pytest.importorskip("torch")
+    points = np.linspace(-37.0, 20.0, 401)
+    for dtype, torch_dtype in ((np.float64, torch.float64), (np.float32, torch.float32)):
+        x = Tensor(points.astype(dtype), requires_grad=True)
+        x.softplus().sum().backward()
+        t = torch.tensor(points.astype(dtype), dtype=torch_dtype, requires_grad=True)
+        torch.nn.functional.softplus(t).sum().backward()
+        np.testing.assert_array_max_ulp(x.grad, t.grad.numpy(), maxulp=3)
+
+
+@pytest.mark.filterwarnings("ignore:underflow:RuntimeWarning")
+def test_the_power_rule_multiplies_the_exponent_into_the_power_first():
+    # grad * (b * a^(b-1)), as PyTorch: (grad * b) * a^(b-1) overflows to inf, and inf * 0 is nan
+    for data, dtype in (([0.5], np.float64), ([0.5], np.float32)):
+        x = Tensor(np.array(data, dtype), requires_grad=True)
+        exponent, upstream = (1e20, 1e300) if dtype == np.float64 else (1e10, 1e30)
+        ((x**exponent) * upstream).sum().backward()
+        np.testing.assert_array_equal(x.grad, [0.0])  # b * 0.5^(b-1) underflows to 0: so does the share
+    v = Value(0.5)
+    ((v**1e20) * 1e300).backward()
+    assert v.grad == 0.0
+
+
+def test_a_float32_std_is_computed_as_pytorch_computes_it_in_float64():
+    # np.var squares float32 deviations in float32: numbers near 1e20 gave std inf, near
+    # 1e-25 std 0, and a gradient of 0, where the std is an ordinary float32 number
+    for scale in (1e20, 1e-25):
+        data = np.array([1.0, -1.0, 3.0, 2.0], np.float32) * np.float32(scale)
+        x = Tensor(data, requires_grad=True)
+        s = x.std()
+        s.backward()
+        wide = data.astype(np.float64)
+        expected = np.float32(np.std(wide, ddof=1))
+        assert s.dtype == np.float32 and np.isfinite(s.item()) and s.item() > 0
+        np.testing.assert_array_max_ulp(s.data, expected, maxulp=1)
+        gradient = ((wide - wide.mean()) / (3 * np.std(wide, ddof=1))).astype(np.float32)
+        assert x.grad.dtype == np.float32
+        np.testing.assert_array_max_ulp(x.grad, gradient, maxulp=4)
+    small = Tensor(np.array([1.0, 2.0, 4.0], np.float32))
+    np.testing.assert_array_max_ulp(small.var().data, np.float32(np.var([1.0, 2.0, 4.0], ddof=1)), maxulp=1)

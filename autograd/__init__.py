@@ -18,6 +18,7 @@ a picture is made); ``explore`` makes an interactive page of a graph, and
 from . import (
     fast,  # noqa: E402  (last: the speed tricks replace method bodies once everything exists)
     more_ops,  # noqa: F401  (defines the operations beyond the seed's)
+    user_ops,
 )
 from .core import Node, backward_order
 from .creation import ones, randn, tensor, zeros
@@ -38,6 +39,7 @@ from .walkthrough import backward_walkthrough
 
 if fast.ENABLED:
     fast.install()
+user_ops.package_defined()  # (every op defined from now on is a user's, and is checked: user_ops.py)
 
 __all__ = [
     "AnomalyError",

@@ -63,10 +63,15 @@ def give_methods(node_type: type[Value] | type[Tensor], *, scalar_only: bool) ->
         give_method(op, node_type, scalar_only)
 
 
-def give_to_every_node_type(op: Op) -> None:
-    """A new operation becomes a method of every node type that exists already."""
-    for node_type, scalar_only in _node_types:
-        give_method(op, node_type, scalar_only)
+def introduce(op: Op, internal: bool) -> None:
+    """A new operation becomes a method of every node type that exists already (unless it
+    is internal); a user's, defined after the package's own, is checked as it runs."""
+    from .user_ops import check_user_op  # (which imports core: not before ops.py's import)
+
+    check_user_op(op)
+    if not internal:
+        for node_type, scalar_only in _node_types:
+            give_method(op, node_type, scalar_only)
 
 
 def _numbers(x: Any) -> Any:

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import numeric
 from .examples import BROADCASTING, Example
-from .methods import give_to_every_node_type
+from .methods import introduce
 from .numeric import expand_reduced, log, power, reduce_with, scalar_power, scalar_sigmoid, zero_where
 
 __all__ = ["Op", "OPS"]
@@ -55,7 +55,7 @@ class Op:
         self.method, self.arguments, self.examples = method, arguments, examples
         if not internal:
             OPS.append(self)
-            give_to_every_node_type(self)
+        introduce(self, internal)  # its methods; and a user's op is checked as it runs (user_ops.py)
 
     def __call__(self, *operands: Any, **options: Any) -> Any:
         """Apply the operation: on nodes it records it; on plain numbers it just computes."""

@@ -110,3 +110,96 @@ def test_a_leafs_gradient_never_is_an_array_the_rule_was_given(given_back, how, 
     for leaf in leaves:
         leaf.grad += 100.0  # in place, as a second backward pass would add to it
     assert all(np.array_equal(b, t.data) for b, t in zip(before, (x, y, z, out)))
+
+
+# ---- a user's op is checked as it runs (autograd/user_ops.py), as PyTorch checks a Function:
+# each of these gave a silently wrong gradient before
+
+
+def _op_with_rule(rule, broadcasts: bool = False) -> Op:
+    return Op("custom", forward=lambda x: x * 2.0, scalar=lambda x: x * 2.0, rules=[rule], formulas=["2"],
+              broadcasts=broadcasts, internal=True)
+
+
+def test_a_rules_share_of_another_shape_than_its_inputs_is_refused():
+    flat = _op_with_rule(lambda grad, out, x: (grad * 2.0).ravel())  # (3,) for a (1, 3) input
+    x = Tensor(np.ones((1, 3)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"rule 0 of op 'custom' gave a share of shape \(3,\) for input 0 "
+                                         r"of shape \(1, 3\)"):
+        (flat(x) + x).sum().backward()  # (before: x.grad of shape (1,), the (3,) share summed into one number)
+    column = _op_with_rule(lambda grad, out, x: (grad * 2.0).reshape(-1, 1))  # (3, 1) for a (3,) input
+    y = Tensor([0.0, 1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(3, 1\) for input 0 of shape \(3,\)"):
+        (column(y * 1.0) + y).sum().backward()  # (before: the two shares broadcast to (3, 3): 3x the gradient)
+    scalar = _op_with_rule(lambda grad, out, x: 2.0)  # one number for three
+    with pytest.raises(ValueError, match=r"shape \(\) for input 0 of shape \(3,\)"):
+        scalar(y).sum().backward()
+    assert y.grad is None  # (a refused pass changes nothing)
+
+
+def test_a_rules_share_that_is_a_list_is_refused():
+    listed = _op_with_rule(lambda grad, out, x: [2.0 * g for g in np.atleast_1d(grad)])
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(TypeError, match="gave a share of type list"):
+        (listed(x) + listed(x)).sum().backward()  # (before: the lists joined, x.grad [2, 2, 2, 2])
+    v = Value(1.0)
+    with pytest.raises(TypeError, match="gave a share of type list"):
+        (listed(v) + listed(v)).backward()
+
+
+def test_a_share_broadcasting_made_is_summed_back_as_pytorch_sums_it():
+    # a rule of an op not marked broadcasts=True, given broadcast inputs: PyTorch sums
+    # the share back to the input's shape; ours gave the (3,) leaf a (2, 3) gradient
+    both = Op("both", forward=lambda a, b: a * b, rules=[lambda g, out, a, b: g * b, lambda g, out, a, b: g * a],
+              formulas=["b", "a"], internal=True)
+    a = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    b = Tensor([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]], requires_grad=True)
+    both(a, b).sum().backward()
+    np.testing.assert_array_equal(a.grad, [3.0, 3.0, 3.0])
+    np.testing.assert_array_equal(b.grad, [[1.0, 2.0, 3.0], [1.0, 2.0, 3.0]])
+
+
+def test_a_share_made_from_a_tensor_the_rule_closed_over_gives_its_numbers():
+    scale = Tensor([2.0, 3.0])
+    scaled = _op_with_rule(lambda grad, out, x: grad * scale)
+    x = Tensor([1.0, 1.0], requires_grad=True)
+    scaled(x).sum().backward()
+    assert type(x.grad) is np.ndarray  # (before: a Tensor in .grad)
+    np.testing.assert_array_equal(x.grad, [2.0, 3.0])
+
+
+def test_a_float64_share_for_a_float32_input_comes_back_float32():
+    wide = _op_with_rule(lambda grad, out, x: np.asarray(grad, np.float64) * 2.0)
+    x = Tensor(np.array([1.0, 2.0], np.float32), requires_grad=True)
+    h = x * 1.0
+    (gradient,) = grad(wide(h).sum(), h)
+    assert gradient.dtype == np.float32
+
+
+def test_a_forward_must_compute_real_numbers():
+    for name, forward in (("none", lambda x: None), ("complex", lambda x: x + 1j), ("text", lambda x: "x")):
+        op = Op(name, forward=forward, rules=[lambda g, out, x: g], formulas=["1"], internal=True)
+        with pytest.raises(TypeError, match="it must compute real numbers"):
+            op(Tensor([1.0], requires_grad=True))
+    listed = Op("listed", forward=lambda x: [2.0 * v for v in x], rules=[lambda g, out, x: 2.0 * g],
+                formulas=["2"], internal=True)
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    listed(x).sum().backward()  # (a list of numbers is numbers: as NumPy reads it)
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_a_scalar_forward_gives_a_value_a_python_float():
+    op = Op("single", forward=lambda x: x * 2.0, scalar=lambda x: np.float32(x * 2.0), rules=[lambda g, out, x: 2.0 * g],
+            formulas=["2"], internal=True)
+    assert type(op(Value(1.5)).data) is float
+    bad = Op("many", forward=lambda x: x, scalar=lambda x: [x, x], rules=[lambda g, out, x: g], formulas=["1"],
+             internal=True)
+    with pytest.raises(TypeError, match="one real number"):
+        bad(Value(1.5))
+
+
+def test_the_built_in_operations_are_not_checked_so_they_pay_nothing():
+    from autograd import ops
+
+    assert all(not hasattr(rule, "__wrapped__") for op in ops.OPS for rule in op.rules)
+    assert hasattr(_op_with_rule(lambda g, out, x: g).rules[0], "__wrapped__")

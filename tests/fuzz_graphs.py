@@ -465,6 +465,12 @@ def _transpose(torch: bool) -> Callable[..., Any]:
 USER_BROADCAST = autograd.Op("user_broadcast", forward=lambda x, shape: x + np.zeros(shape, np.result_type(x)),
                              rules=[lambda grad, out, x, shape: grad], formulas=["d(x broadcast)/dx = 1"],
                              broadcasts=True, internal=True)
+# the same without broadcasts=True: its share, of the broadcast shape, is summed back by the
+# checks a user's op runs under (autograd/user_ops.py), as PyTorch sums a Function's
+USER_BROADCAST_UNMARKED = autograd.Op("user_broadcast_unmarked",
+                                      forward=lambda x, shape: x + np.zeros(shape, np.result_type(x)),
+                                      rules=[lambda grad, out, x, shape: grad], formulas=["d(x broadcast)/dx = 1"],
+                                      internal=True)
 USER_SCALED_ADD = autograd.Op("user_scaled_add", forward=lambda a, b, k: a + b * k,
                               rules=[lambda grad, out, a, b, k: grad, lambda grad, out, a, b, k: grad * k],
                               formulas=["d(a + k b)/da = 1", "d(a + k b)/db = k"], broadcasts=True, internal=True)
@@ -484,6 +490,8 @@ def _updated_in_place(a: Any, b: Any, how: str) -> Any:
 SHAPED = {  # operations whose spelling differs between the engines: (ours, torch)
     "in_place": (_updated_in_place, _updated_in_place),
     "user_broadcast": (lambda x, shape: USER_BROADCAST(x, shape), lambda x, shape: x.broadcast_to(shape)),
+    "user_broadcast_unmarked": (lambda x, shape: USER_BROADCAST_UNMARKED(x, shape),
+                                lambda x, shape: x.broadcast_to(shape)),
     "user_scaled_add": (lambda a, b, k: USER_SCALED_ADD(a, b, k), lambda a, b, k: a + b * k),
     "sum": (_reduce("sum", False), _reduce("sum", True)),
     "mean": (_reduce("mean", False), _reduce("mean", True)),
@@ -832,7 +840,7 @@ class Builder:
             self.apply(Step(op, (x,), (c.choice(options),)))
         elif op == "transpose" and ndim >= 1:
             self.transpose_step(x, ndim)
-        elif op in ("broadcast_to", "user_broadcast"):
+        elif op in ("broadcast_to", "user_broadcast", "user_broadcast_unmarked"):
             target = tuple(n if n != 1 else c.integer(1, 3) for n in shape)
             target = tuple(c.integer(1, 2) for _ in range(c.integer(0, max(0, 4 - ndim)))) + target
             if op == "broadcast_to" and ndim and c.chance(25):  # -1: keep that axis's size, as PyTorch

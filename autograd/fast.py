@@ -357,11 +357,15 @@ def add_to_leaves(leaves: dict[Node, Any]) -> None:
         if share.__class__ is np.ndarray:
             if held_elsewhere(share):
                 share = share.copy()
-            elif (leaf.__class__ is Tensor and leaf.grad is None and share.base is None
-                  and share.dtype is leaf._data.dtype and share.flags.writeable):
+            elif ((leaf.__class__ is Tensor or leaf.__class__.accumulate_grad is _TENSOR_ACCUMULATE)  # (nn's Parameter)
+                  and leaf.grad is None and share.base is None and share.dtype is leaf._data.dtype
+                  and share.flags.writeable):
                 leaf.grad = share
                 continue
         leaf.accumulate_grad(share)
+
+
+_TENSOR_ACCUMULATE = Tensor.accumulate_grad  # (a subclass that keeps it, as nn's Parameter does, is taken inline too)
 
 
 def _on_numpy_scalars(node: Node, grad: Any) -> Any:

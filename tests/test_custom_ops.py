@@ -189,8 +189,8 @@ def test_a_forward_must_compute_real_numbers():
 
 
 def test_a_scalar_forward_gives_a_value_a_python_float():
-    op = Op("single", forward=lambda x: x * 2.0, scalar=lambda x: np.float32(x * 2.0), rules=[lambda g, out, x: 2.0 * g],
-            formulas=["2"], internal=True)
+    op = Op("single", forward=lambda x: x * 2.0, scalar=lambda x: np.float32(x * 2.0),
+            rules=[lambda g, out, x: 2.0 * g], formulas=["2"], internal=True)
     assert type(op(Value(1.5)).data) is float
     bad = Op("many", forward=lambda x: x, scalar=lambda x: [x, x], rules=[lambda g, out, x: g], formulas=["1"],
              internal=True)

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from .methods import ComparesNumbers
+from .methods import ComparesNumbers, refuse_cut_off
 
 __all__ = ["Node", "backward_order", "backpropagate", "chain_rule", "sum_to"]
 
@@ -120,7 +120,7 @@ def backward_order(roots: Node | Iterable[Node], *, every_input: bool = False) -
             visited.add(node)
             stack.append((node, True))
             for parent in node.inputs:
-                if (parent.requires_grad or every_input) and parent not in visited:
+                if (parent.requires_grad or every_input or refuse_cut_off(parent)) and parent not in visited:
                     stack.append((parent, False))
     return inputs_first[::-1]
 

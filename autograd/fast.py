@@ -115,7 +115,7 @@ import numpy as np
 from . import core, more_ops, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
 from .inplace import WatchedArray, share_count_with_inputs
-from .methods import set_method
+from .methods import refuse_cut_off, set_method
 from .tensor import FLOAT32_MADE, PLAIN_NUMBERS, Tensor, promoted, result_number
 from .tensor import constant as tensor_constant
 from .value import Value
@@ -178,15 +178,26 @@ def backward_order(roots: list[Node]) -> list[Node]:
             first = node._first_input  # (trick 5's layout: up to two inputs in slots)
             if first is _MANY:
                 for parent in node.inputs:
-                    if parent.requires_grad and parent not in visited:
-                        push(parent)
+                    if parent.requires_grad:
+                        if parent not in visited:
+                            push(parent)
+                    elif parent.op is not None:  # (a node whose requires_grad was set False: refused)
+                        refuse_cut_off(parent)
                 continue
             # one or two inputs, each spelled out: no tuple of them, no loop (see trick 1's figure)
-            if first is not None and first.requires_grad and first not in visited:
-                push(first)
+            if first is not None:
+                if first.requires_grad:
+                    if first not in visited:
+                        push(first)
+                elif first.op is not None:
+                    refuse_cut_off(first)
             second = node._second_input
-            if second is not None and second.requires_grad and second not in visited:
-                push(second)
+            if second is not None:
+                if second.requires_grad:
+                    if second not in visited:
+                        push(second)
+                elif second.op is not None:
+                    refuse_cut_off(second)
     inputs_first.reverse()
     return inputs_first
 

@@ -74,6 +74,20 @@ def introduce(op: Op, internal: bool) -> None:
             give_method(op, node_type, scalar_only)
 
 
+def refuse_cut_off(node: Any) -> bool:
+    """The graph walk's test of an input that does not require grad: False for a leaf (a
+    constant, data). A node an operation made, whose ``requires_grad`` was set False after,
+    is refused, as PyTorch refuses it: the path through it would silently drop out of its
+    inputs' gradients (``y.detach()`` is the node cut off from the graph)."""
+    if node.op is None:
+        return False
+    name = f" {node.label!r}" if getattr(node, "label", "") else ""
+    raise RuntimeError(f"the result{name} of {node.op.name!r} had its requires_grad set to False after the "
+                       "forward pass: the gradients of its inputs would silently lose the path through it. "
+                       "requires_grad can only be changed on leaves, as in PyTorch; use .detach() for a copy "
+                       "cut off from the graph, before using it")
+
+
 def _numbers(x: Any) -> Any:
     return getattr(x, "_data", x) if hasattr(x, "apply") else x
 

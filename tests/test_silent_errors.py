@@ -240,3 +240,21 @@ def test_an_argument_given_to_a_method_that_takes_none_is_an_error_not_ignored(n
     if name != "gelu":
         with pytest.raises(TypeError):
             method(axis=1)
+
+
+@pytest.mark.parametrize("kind", ["Tensor", "Value"])
+def test_turning_off_requires_grad_of_a_recorded_node_is_refused_at_backward(kind):
+    # PyTorch refuses it ("you can only change requires_grad flags of leaf variables"); ours
+    # cut the path silently: z = y + x with y = 2x gave x.grad 1, not 3
+    x = Tensor([1.0], requires_grad=True) if kind == "Tensor" else Value(1.0)
+    y = x * 2
+    z = y + x
+    y.requires_grad = False
+    with pytest.raises(RuntimeError, match="requires_grad set to False after the forward pass"):
+        (z.sum() if kind == "Tensor" else z).backward()
+    with pytest.raises(RuntimeError, match="requires_grad set to False"):
+        grad(z.sum() if kind == "Tensor" else z, x)
+    d = y.detach() if kind == "Tensor" else Value(y.data, requires_grad=False)  # what the message offers
+    w = d + x
+    (w.sum() if kind == "Tensor" else w).backward()
+    assert float(np.sum(x.grad)) == 1.0

@@ -44,6 +44,9 @@ __all__ = [
 ]
 
 AUTOMATIC, HAND_WRITTEN, NUMERICAL = "automatic", "hand-written", "numerical"
+# a second derivative's "numerical" side: central differences of the automatic gradient,
+# not of f (which checks the second pass against the first; check the first on its own)
+NUMERICAL_OF_GRADIENT = "differenced gradient"
 
 
 class GradientCheckError(AssertionError):
@@ -140,6 +143,12 @@ def _set(node: Node, index: tuple, value: float) -> None:
 def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:
     evaluate = _evaluator(f, inputs)
     f0 = evaluate()
+    again = evaluate()
+    if not (again == f0 or (math.isnan(again) and math.isnan(f0))):  # (a random f: its differences mean nothing)
+        raise ValueError(f"f gives different numbers at the same point ({f0!r}, then {again!r}): it draws "
+                         "random numbers (dropout in training mode?). Check the gradients of a function that "
+                         "gives the same number each call: fix its draws (a seeded generator inside it) or "
+                         "switch it to eval mode")
     central, left, right = [], [], []
     for node in inputs:
         shape = np.shape(node.data) if isinstance(node, (Value, Tensor)) else ()
@@ -252,7 +261,8 @@ class GradientReport:
                 ))
         lines += _table(header, rows)
         lines += ["", "Gradients at each input's worst element:"]
-        sources = (AUTOMATIC, HAND_WRITTEN, NUMERICAL)
+        named = [key for item in self.inputs for key in item.gradients if key not in (AUTOMATIC, HAND_WRITTEN)]
+        sources = (AUTOMATIC, HAND_WRITTEN, *dict.fromkeys(named or [NUMERICAL]))
         worst_rows: list[tuple[str, ...]] = []
         for item in self.inputs:
             worst = max(item.comparisons, key=lambda c: (not c.passed, c.max_abs_error)).worst_index
@@ -277,10 +287,15 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str
 
 
 def as_gradient_array(g: Any) -> np.ndarray:
-    """A gradient (a number, an array or a node) as a float64 array, for comparing."""
+    """A gradient (a number, an array or a node) as a float64 array, for comparing. Real
+    numbers only: a complex gradient's imaginary part, or the text "3", is not compared
+    but refused (float64 would drop the one and read the other)."""
     if isinstance(g, Node):
         g = g.data
-    return np.asarray(g, dtype=np.float64)
+    numbers = np.asarray(g)
+    if numbers.dtype.kind not in "biuf":
+        raise TypeError(f"a gradient must be real numbers, not {type(g).__name__} of dtype {numbers.dtype}")
+    return np.asarray(numbers, dtype=np.float64)
 
 
 def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
@@ -301,12 +316,16 @@ def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: 
     scale = np.maximum(np.abs(a), np.abs(b))
     tolerance = atol + rtol * np.abs(b)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel = np.where(diff == 0, 0.0, diff / scale)
+        rel = np.where(diff == 0, 0.0, np.where(np.isinf(diff), np.inf, diff / scale))  # (inf / inf: inf, not nan)
         # the worst: furthest outside its tolerance (not the largest difference, which may be inside it)
         excess = np.where(diff == 0, 0.0, diff / tolerance)
     worst = np.unravel_index(int(np.argmax(excess)), a.shape) if a.ndim else ()
     passed = bool(np.all(same | (finite & (diff <= tolerance))))
-    note = "" if np.all(np.isfinite(a) | both_nan) else "non-finite values"
+    note = "" if np.all((np.isfinite(a) & np.isfinite(b)) | both_nan) else "non-finite values"
+    if passed and not note and float(np.max(scale)) < atol and float(np.max(rel)) > rtol:
+        # (a sign flip of gradients smaller than atol passes: say so, rather than "ok" alone)
+        note = (f"all within atol only: every gradient here is below atol={atol:g} (the largest "
+                f"{float(np.max(scale)):.1e}); pass a smaller atol to compare them")
     return Comparison(first, second, float(diff.max()), float(np.max(rel)),
                       tuple(int(i) for i in worst), passed, note)
 
@@ -320,6 +339,7 @@ def compare_gradients(
     inputs: Sequence[Node] | None = None,
     atol: float = 1e-5,
     rtol: float = 1e-3,
+    numerical_name: str = NUMERICAL,
 ) -> GradientReport:
     """Compare automatic, numerical and (optionally) hand-written gradients, input by
     input: automatic vs numerical, and where a hand-written gradient is given (not
@@ -328,7 +348,9 @@ def compare_gradients(
     Two gradients agree where ``|a - b| <= atol + rtol * |b|``. Infinities agree only
     with the same infinity (-inf never with +inf, a number never with inf), and nan
     only with nan at the same index. ``inputs`` (optional) lets the report name the
-    inputs by their labels and warn about float32 data.
+    inputs by their labels and warn about float32 data; ``numerical_name`` is what the
+    report calls the numerical gradients (the second derivatives' are differences of the
+    automatic gradient, and say so).
 
     >>> import math
     >>> compare_gradients([-math.inf], [math.inf]).passed
@@ -348,14 +370,14 @@ def compare_gradients(
         ]
     reports = []
     for i in range(count):
-        gradients = {AUTOMATIC: as_gradient_array(automatic[i]), NUMERICAL: as_gradient_array(numerical[i])}
+        gradients = {AUTOMATIC: as_gradient_array(automatic[i]), numerical_name: as_gradient_array(numerical[i])}
         if hand_written[i] is not None:
             gradients[HAND_WRITTEN] = as_gradient_array(hand_written[i])
-        pairs = [(AUTOMATIC, NUMERICAL)]
+        pairs = [(AUTOMATIC, numerical_name)]
         if HAND_WRITTEN in gradients:
-            pairs += [(AUTOMATIC, HAND_WRITTEN), (HAND_WRITTEN, NUMERICAL)]
+            pairs += [(AUTOMATIC, HAND_WRITTEN), (HAND_WRITTEN, numerical_name)]
         comparisons = [compare_arrays(x, gradients[x], y, gradients[y], atol, rtol) for x, y in pairs]
-        shape = gradients[NUMERICAL].shape
+        shape = gradients[numerical_name].shape
         item = InputReport(names[i], shape, gradients, comparisons)
         given = inputs[i] if inputs is not None else None
         if isinstance(given, Tensor) and given.dtype == np.float32:
@@ -375,21 +397,35 @@ def _kink_warnings(differences: _Differences, i: int, jump_at: Callable[[tuple, 
     # For a smooth f the two one-sided slopes differ by about h * f''; at a kink, by the
     # jump in slope. A large f'' (1/x near 0) can look like a kink at one h, so a jump is
     # measured again with h / 10 (``jump_at``): a smooth f's shrinks tenfold, a kink's stays.
+    # And a kink h/10 to h away from the point (relu at 5e-7, h = 1e-6) leaves no jump at
+    # all at h / 10 (a smooth f's shrinks about tenfold): the central difference at h
+    # straddles it, and no gradient can match it either.
     jump = np.abs(right - left)
     kinked = np.asarray(jump > 1e-3 * (1.0 + np.abs(left) + np.abs(right)))
+    near = np.zeros_like(kinked)
     for index in [tuple(int(j) for j in row) for row in np.argwhere(kinked)[:_KINK_RECHECKS]]:
-        if jump_at(index, 0.1) < 0.5 * jump[index]:
+        smaller = jump_at(index, 0.1)
+        if smaller < 0.5 * jump[index]:
             kinked[index] = False
-    if not np.any(kinked):
-        return []
-    where = [tuple(int(j) for j in idx) for idx in np.argwhere(kinked)[:3]] if left.ndim else [()]
-    first = where[0]
-    return [
-        f"not differentiable at index {', '.join(map(str, where))}"
-        + (" and more" if np.count_nonzero(kinked) > len(where) else "")
-        + f": slope {float(left[first]):.4g} from the left, {float(right[first]):.4g} from the "
-        "right (a kink, like relu at 0); the comparison there is unreliable"
-    ]
+            near[index] = smaller < 0.02 * jump[index]
+    warnings = []
+    if np.any(kinked):
+        where = [tuple(int(j) for j in idx) for idx in np.argwhere(kinked)[:3]] if left.ndim else [()]
+        first = where[0]
+        warnings.append(
+            f"not differentiable at index {', '.join(map(str, where))}"
+            + (" and more" if np.count_nonzero(kinked) > len(where) else "")
+            + f": slope {float(left[first]):.4g} from the left, {float(right[first]):.4g} from the "
+            "right (a kink, like relu at 0); the comparison there is unreliable")
+    if np.any(near):
+        where = [tuple(int(j) for j in idx) for idx in np.argwhere(near)[:3]] if left.ndim else [()]
+        warnings.append(
+            f"a kink near index {', '.join(map(str, where))}"
+            + (" and more" if np.count_nonzero(near) > len(where) else "")
+            + ": within the finite difference's step h of the point but not at it (the one-sided "
+            "slopes differ over h, not over h/10), so the numerical gradient there straddles it and is "
+            "unreliable; a smaller eps moves the step off the kink")
+    return warnings
 
 
 def check_gradients(
@@ -423,7 +459,7 @@ def check_gradients(
         if not node.requires_grad:
             raise ValueError(f"input {i} does not require grad, so it has no automatic gradient")
     if isinstance(hand_written, Mapping):
-        hand_written = [hand_written.get(node) for node in inputs]
+        hand_written = _aligned(hand_written, inputs)
     output = f(*inputs)
     if not isinstance(output, Node):
         raise TypeError(f"the function must return a Value or a Tensor, not {type(output).__name__}")
@@ -439,9 +475,55 @@ def check_gradients(
     for i, item in enumerate(report.inputs):
         jump_at = functools.partial(_one_sided_jump, f, inputs, differences, inputs[i], eps=eps)
         item.warnings.extend(_kink_warnings(differences, i, jump_at))
+    _check_scaling(output, inputs, automatic, report, atol, rtol)
     if second_order:  # the Hessian blocks too (see check_second_derivatives)
-        report.inputs.extend(check_second_derivatives(f, inputs, names=names, atol=atol, rtol=rtol).inputs)
+        report.inputs.extend(check_second_derivatives(f, inputs, names=names, eps=eps, atol=atol, rtol=rtol).inputs)
     return report
+
+
+SCALE = -2.0  # the seed of the second backward pass (exact in binary: a correct pass scales exactly)
+
+
+def _check_scaling(output: Node, inputs: list[Node], automatic: list[Any], report: GradientReport,
+                   atol: float, rtol: float) -> None:
+    """A second backward pass, from -2 instead of 1: every correct rule is linear in its
+    incoming gradient, so every gradient comes back times -2. A rule that ignores it
+    (``3 * x * x`` for ``grad * 3 * x * x``) or uses it other than as a factor passes
+    the first comparison whenever f ends in ``.sum()`` (which hands every element a 1),
+    but not this one: a failed one is added to the report (a passed one adds nothing)."""
+    seed = np.full(output.shape, SCALE, output.dtype) if isinstance(output, Tensor) else SCALE
+    scaled = grad(output, inputs, grad_outputs=seed, allow_unused=True)
+    for item, once, twice in zip(report.inputs, automatic, scaled):
+        expected = SCALE * as_gradient_array(once)
+        got = np.zeros(np.shape(expected)) if twice is None else as_gradient_array(twice)
+        comparison = compare_arrays("automatic from -2", got, "-2 x automatic", expected, atol, rtol)
+        if not comparison.passed:
+            comparison.note = ("the gradient does not scale with the incoming one: a rule ignores its grad, "
+                               "or uses it other than as a factor")
+            item.comparisons.append(comparison)
+
+
+def _aligned(hand_written: Mapping[Any, Any], inputs: list[Node]) -> list[Any]:
+    """A mapping of hand-written gradients as a list aligned with ``inputs``. Its keys are
+    inputs, or their labels, or their positions; any other key is refused (a gradient
+    under a key that matches nothing would silently never be compared)."""
+    aligned: list[Any] = [None] * len(inputs)
+    for key, gradient in hand_written.items():
+        if isinstance(key, Node):
+            found = [i for i, node in enumerate(inputs) if node is key]
+        elif isinstance(key, str):
+            found = [i for i, node in enumerate(inputs) if node.label == key]
+        elif isinstance(key, int) and not isinstance(key, bool) and 0 <= key < len(inputs):
+            found = [key]
+        else:
+            found = []
+        if len(found) != 1:
+            labels = [node.label for node in inputs if node.label]
+            raise ValueError(f"hand_written has the key {key!r}, which is {'more than one' if found else 'none'} "
+                             f"of the inputs: key it by the input itself, its label (here: {labels}) or its "
+                             "position, or give a list in the inputs' order")
+        aligned[found[0]] = gradient
+    return aligned
 
 
 def _numerical_hessian(f: Callable[..., Any], inputs: list[Node], eps: float | None) -> list[list[np.ndarray]]:
@@ -452,8 +534,8 @@ def _numerical_hessian(f: Callable[..., Any], inputs: list[Node], eps: float | N
                 for n, g in zip(inputs, found)]
 
     blocks = [[np.zeros(np.shape(a.data) + np.shape(b.data)) for b in inputs] for a in inputs]
-    for j, node in enumerate(inputs):
-        for index, h, plus, minus in _on_both_sides(node, 1e-5 if eps is None else eps, gradients):
+    for j, node in enumerate(inputs):  # (differences of a gradient: 10x f's step, 1e-5, or 1e-2 in float32)
+        for index, h, plus, minus in _on_both_sides(node, 10 * _default_step(node) if eps is None else eps, gradients):
             for i in range(len(inputs)):
                 blocks[i][j][(Ellipsis,) + index] = (plus[i] - minus[i]) / (2 * h)
     return blocks
@@ -470,7 +552,10 @@ def check_second_derivatives(
     rtol: float = 1e-3,
 ) -> GradientReport:
     """Second derivatives: the automatic Hessian (the engine differentiating its own
-    backward pass) against central differences of the automatic gradient, and against
+    backward pass) against central differences of the automatic gradient (the report's
+    "differenced gradient": it checks the second pass against the first, so a wrong
+    first-order rule passes here; ``check_gradients(..., second_order=True)`` checks
+    both), and against
     ``hand_written[i][j]`` = d2 f / d input_i d input_j where given. One report entry per
     block (i, j), of shape ``input_i.shape + input_j.shape``.
 
@@ -494,7 +579,8 @@ def check_second_derivatives(
         [numerical[i][j] for i, j in pairs],
         None if hand_written is None else [hand_written[i][j] for i, j in pairs],
         names=[f"d2f/d{labels[i]} d{labels[j]}" for i, j in pairs],
-        atol=atol, rtol=rtol,
+        inputs=[inputs[j] for i, j in pairs],  # (the input differenced: float32 is warned of)
+        atol=atol, rtol=rtol, numerical_name=NUMERICAL_OF_GRADIENT,
     )
 
 

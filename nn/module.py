@@ -216,6 +216,7 @@ class Module:
             raise TypeError(f"load_state_dict takes a mapping of names to arrays, such as state_dict() gives, "
                             f"not a {type(state).__name__}")
         own = dict(self.named_parameters())
+        state = self._under_first_names(state, source)
         arrays, unreadable = {}, []
         for name in own:
             if name in state:
@@ -235,6 +236,24 @@ class Module:
                     parameter.data[...] = array  # (counts as a change of the parameter)
         return unmatched
 
+    def _under_first_names(self, state: Mapping[str, Any], source: str) -> Mapping[str, Any]:
+        """``state`` with a shared parameter's other names (a layer used twice: ``2.weight``
+        for ``0.weight``, which ``state_dict`` lists once) read as the name ``state_dict``
+        gives it, as PyTorch loads a shared parameter by any of its names; one parameter
+        under two names with different numbers is refused."""
+        first: dict[int, str] = {}
+        renamed = {name: first.setdefault(id(p), name) for name, p in self._named_parameters_with_repeats("")}
+        if all(renamed.get(key, key) == key for key in state):
+            return state
+        result: dict[str, Any] = {}
+        for key, value in state.items():
+            name = renamed.get(key, key)
+            if name in result and not np.array_equal(np.asarray(result[name]), np.asarray(value)):
+                raise ParameterFileError(f"cannot load the {source}: it gives the shared parameter {name!r} "
+                                         f"twice, as {key!r} too, with other numbers; the model is unchanged")
+            result.setdefault(name, value)
+        return result
+
     def save(self, path: str | os.PathLike) -> Path:
         """Write the parameters to an ``.npz`` file (written to a temporary file, then
         renamed into place, so an existing file is never left half-written). An existing
@@ -242,8 +261,12 @@ class Module:
         replaced (see ``autograd.files.replacing``)."""
         path = Path(path)
         state = self.state_dict()
-        with replacing(path) as temporary, open(temporary, "wb") as file:
-            np.savez(file, **state)  # type: ignore[arg-type]  # numpy's stub takes **state for allow_pickle
+        # (np.savez's format, written by name: np.savez(file, **state) takes a parameter
+        # named allow_pickle as its own keyword, and leaves it out of the file)
+        with replacing(path) as temporary, zipfile.ZipFile(temporary, "w", zipfile.ZIP_STORED) as archive:
+            for name, array in state.items():
+                with archive.open(name + ".npy", "w", force_zip64=True) as member:
+                    np.lib.format.write_array(member, array, allow_pickle=False)
         return path
 
     def load(self, path: str | os.PathLike) -> None:

@@ -332,11 +332,11 @@ def test_a_failed_save_leaves_the_existing_file_intact(tmp_path, monkeypatch):
     path = notebook_model(rng=0).save(tmp_path / "model.npz")
     original = path.read_bytes()
 
-    def broken_savez(file, **arrays):
+    def broken_write(file, array, **options):  # (save writes each array with numpy's .npy writer)
         file.write(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(np, "savez", broken_savez)
+    monkeypatch.setattr(np.lib.format, "write_array", broken_write)
     with pytest.raises(OSError, match="disk full"):
         notebook_model(rng=1).save(path)
     assert path.read_bytes() == original
@@ -616,3 +616,45 @@ def test_log_softmax_needs_dim_for_three_axes_or_more():
         nn.log_softmax(np.zeros((2, 3, 4)))
     np.testing.assert_allclose(nn.log_softmax(np.zeros((2, 3, 4)), dim=-1).data, np.full((2, 3, 4), -np.log(4)))
     np.testing.assert_allclose(nn.log_softmax(np.zeros((2, 2))).data, np.full((2, 2), -np.log(2)))  # 1-d, 2-d: -1
+
+
+def test_zero_grad_keeping_zeros_after_a_create_graph_pass_still_lets_momentum_step():
+    # a create_graph gradient (a graph node) became None, not zeros: the optimizer then
+    # skipped the parameter, where PyTorch takes the momentum step from zeros
+    w = nn.Parameter([1.0, 2.0])
+    optimizer = nn.SGD([w], lr=0.1, momentum=0.9)
+    (w * w).sum().backward()
+    optimizer.step()  # (a momentum buffer now)
+    w.grad = None
+    (w * w).sum().backward(create_graph=True)
+    optimizer.zero_grad(set_to_none=False)
+    assert type(w.grad) is np.ndarray and np.array_equal(w.grad, [0.0, 0.0])
+    before = w.data.copy()
+    optimizer.step()
+    assert not np.array_equal(w.data, before)  # (the buffer moves it, as in PyTorch)
+
+
+def test_a_parameter_named_allow_pickle_is_saved(tmp_path):
+    # np.savez(file, **state) took the name as its own keyword and left it out of the file
+    model = nn.Module()
+    model.allow_pickle = nn.Parameter([1.0, 2.0])
+    model.bias = nn.Parameter([3.0])
+    path = model.save(tmp_path / "odd.npz")
+    with np.load(path) as saved:
+        assert sorted(saved.files) == ["allow_pickle", "bias"]
+    other = nn.Module()
+    other.allow_pickle, other.bias = nn.Parameter([0.0, 0.0]), nn.Parameter([0.0])
+    other.load(path)
+    assert other.allow_pickle.data.tolist() == [1.0, 2.0]
+
+
+def test_a_shared_parameter_loads_under_any_of_its_names_as_in_pytorch():
+    shared = nn.Linear(2, 2, rng=0)
+    model = nn.Sequential(shared, nn.Tanh(), shared)
+    weight = [[1.0, 2.0], [3.0, 4.0]]
+    result = model.load_state_dict({"2.weight": weight}, strict=False)  # (ignored as unexpected before)
+    assert result.unexpected_keys == [] and shared.weight.data.tolist() == weight
+    with pytest.raises(nn.ParameterFileError, match="shared parameter '0.weight' twice"):
+        model.load_state_dict({"0.weight": weight, "2.weight": np.zeros((2, 2)), "0.bias": [0.0, 0.0]})
+    model.load_state_dict({"0.weight": weight, "2.weight": weight, "0.bias": [0.5, 0.5]})  # (the same: fine)
+    assert shared.bias.data.tolist() == [0.5, 0.5]

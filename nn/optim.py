@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -77,6 +77,63 @@ class Optimizer:
                 "kept once and stepped once per step()", UserWarning, stacklevel=3)
         self.lr = _check_number("lr", lr)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    def state_dict(self) -> dict[str, Any]:
+        """What the optimizer holds besides the parameters, to resume training, in
+        PyTorch's form: ``state`` by parameter position (momentum buffers, Adam's averages
+        and step counts; copies) and ``param_groups`` (one group: the settings, and the
+        positions of its parameters).
+
+        >>> from nn import Parameter
+        >>> w = Parameter([1.0])
+        >>> optimizer = SGD([w], lr=0.1, momentum=0.9)
+        >>> (w * w).sum().backward(); optimizer.step()
+        >>> optimizer.state_dict()["state"][0]["momentum_buffer"]
+        array([2.])
+        """
+        settings = {name: value for name, value in vars(self).items() if name not in ("params", "state")}
+        return {
+            "state": {i: {key: np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+                          for key, value in state.items()} for i, state in enumerate(self.state) if state},
+            "param_groups": [{**settings, "params": list(range(len(self.params)))}],
+        }
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Resume from ``state_dict()`` of an optimizer of the same kind over parameters of
+        the same shapes in the same order (PyTorch's rule). Refused, with nothing changed,
+        where the groups, positions or shapes do not fit: a momentum buffer of another
+        shape would otherwise move every row alike."""
+        groups = state_dict.get("param_groups") if isinstance(state_dict, Mapping) else None
+        if not isinstance(groups, (list, tuple)) or len(groups) != 1 or "state" not in state_dict:
+            raise ValueError("load_state_dict takes what state_dict() gives: 'state' and one of 'param_groups'")
+        group = dict(groups[0])
+        positions = list(group.pop("params", []))
+        if positions != list(range(len(self.params))):
+            raise ValueError(f"the state dict is of an optimizer over {len(positions)} parameter(s), this one has "
+                             f"{len(self.params)}")
+        unknown = sorted(set(group) - set(vars(self)) | ({"params", "state"} & set(group)))
+        if unknown:
+            raise ValueError(f"the state dict has settings this {type(self).__name__} does not: {unknown}")
+        states: list[dict[str, Any]] = [{} for _ in self.params]
+        for position, state in dict(state_dict["state"]).items():
+            if not isinstance(position, int) or not 0 <= position < len(self.params):
+                raise ValueError(f"the state dict holds state for parameter {position!r}, which this one lacks")
+            for key, value in dict(state).items():
+                if isinstance(value, np.ndarray) and value.shape != np.shape(self.params[position].data):
+                    raise ValueError(f"parameter {position}'s {key} has shape {value.shape}, but the parameter "
+                                     f"has shape {np.shape(self.params[position].data)}")
+                states[position][key] = np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+        for name, value in group.items():  # (the settings checked as the constructor checks them)
+            if name == "betas":
+                if not isinstance(value, (tuple, list)) or len(value) != 2:
+                    raise ValueError(f"betas must be a pair of numbers, got {value!r}")
+                group[name] = tuple(_check_number(f"betas[{i}]", b, 0.0, 1.0, high_inclusive=False)
+                                    for i, b in enumerate(value))
+            else:
+                group[name] = _check_number(name, value)
+        for name, value in group.items():
+            setattr(self, name, value)
+        self.state = states
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient: None for Tensors, 0.0 for Values. With

@@ -658,3 +658,32 @@ def test_a_shared_parameter_loads_under_any_of_its_names_as_in_pytorch():
         model.load_state_dict({"0.weight": weight, "2.weight": np.zeros((2, 2)), "0.bias": [0.0, 0.0]})
     model.load_state_dict({"0.weight": weight, "2.weight": weight, "0.bias": [0.5, 0.5]})  # (the same: fine)
     assert shared.bias.data.tolist() == [0.5, 0.5]
+
+
+@pytest.mark.parametrize("make", [lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9), lambda ps: nn.Adam(ps, lr=0.05),
+                                  lambda ps: nn.AdamW(ps, lr=0.05, weight_decay=0.1)], ids=["SGD", "Adam", "AdamW"])
+def test_an_optimizers_state_dict_resumes_training_exactly(make):
+    def steps(parameters, optimizer, count):
+        for _ in range(count):
+            optimizer.zero_grad()
+            ((parameters[0] * parameters[1]).sum() ** 2).backward()
+            optimizer.step()
+
+    start = [np.array([0.5, -1.0]), np.array([1.5, 0.25])]
+    straight = [nn.Parameter(a.copy()) for a in start]
+    steps(straight, make(straight), 6)
+    first = [nn.Parameter(a.copy()) for a in start]
+    optimizer = make(first)
+    steps(first, optimizer, 3)
+    saved = optimizer.state_dict()
+    resumed = [nn.Parameter(p.data.copy()) for p in first]
+    again = make(resumed)
+    again.load_state_dict(saved)
+    steps(resumed, again, 3)
+    for a, b in zip(straight, resumed):
+        np.testing.assert_array_equal(a.data, b.data)  # (to the bit: the same buffers, the same steps)
+    saved["state"][0][next(iter(saved["state"][0]))] = np.zeros(3)
+    with pytest.raises(ValueError, match="has shape \\(3,\\)"):
+        make([nn.Parameter(a.copy()) for a in start]).load_state_dict(saved)
+    with pytest.raises(ValueError, match="over 2 parameter"):
+        make([nn.Parameter(start[0].copy())]).load_state_dict(optimizer.state_dict())

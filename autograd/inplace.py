@@ -255,7 +255,11 @@ def _in_place(update: Any) -> Any:
         except AttributeError:  # a view of the view: _changing finds the tensor
             owner = None
         if owner is not None and self.base is (numbers := owner._data):  # ``t.data -= ...``: (_changing, inline)
-            count_write(owner)  # and the view is the tensor's whole array (see _fixed_layout): update that
+            aliases = owner._aliases  # and the view is the tensor's whole array (see _fixed_layout): update that
+            if aliases is not None and len(aliases) == 1:  # (count_write, inline: no tensor shares its memory)
+                owner._version += 1
+            else:
+                count_write(owner)
         else:
             self._changing()
             numbers = self.view(np.ndarray)

@@ -184,7 +184,7 @@ def clear_gradient(p: Node, set_to_none: bool = True) -> None:
     leaf's; a NumPy scalar or a read-only array is replaced); ``p.zero_grad()`` then for
     the rest too (none yet, a Value, a graph)."""
     grad = p.grad
-    if isinstance(grad, Node) and not set_to_none and not isinstance(p, Value):  # (a create_graph gradient:
+    if not set_to_none and isinstance(grad, Node) and not isinstance(p, Value):  # (a create_graph gradient:
         p.grad = np.zeros(np.shape(grad.data), np.result_type(grad.data))  # zeros, as PyTorch detaches and zeroes it)
     elif set_to_none or grad is None or isinstance(p, Value) or isinstance(grad, Node):
         p.zero_grad()

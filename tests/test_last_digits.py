@@ -133,3 +133,14 @@ def test_a_float32_std_is_computed_as_pytorch_computes_it_in_float64():
         np.testing.assert_array_max_ulp(x.grad, gradient, maxulp=4)
     small = Tensor(np.array([1.0, 2.0, 4.0], np.float32))
     np.testing.assert_array_max_ulp(small.var().data, np.float32(np.var([1.0, 2.0, 4.0], ddof=1)), maxulp=1)
+
+
+@pytest.mark.parametrize("dtype, points", [(np.float64, [-745.0, -720.0, -709.9]), (np.float32, [-103.0, -100.0, -89.0])])
+def test_softplus_gradient_keeps_a_subnormal_as_pytorch_does(dtype, points):
+    # 1 / (1 + e^-x) gave 0 below x = -710 (-89 in float32), where the gradient is subnormal
+    x = Tensor(np.array(points, dtype), requires_grad=True)
+    x.softplus().sum().backward()
+    wide = np.array(points, dtype).astype(np.float64)
+    exact = np.exp(wide) / (1.0 + np.exp(wide))  # (e^x / (1 + e^x): no cancellation, no overflow here)
+    assert np.all(x.grad > 0)
+    np.testing.assert_array_max_ulp(x.grad, exact.astype(dtype), maxulp=2)

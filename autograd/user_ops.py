@@ -87,6 +87,8 @@ def _share(op: Any, position: int, share: Any, x: Any) -> Any:
     dtype = getattr(x, "dtype", None)
     if isinstance(share, (np.ndarray, np.generic)) and dtype is not None and dtype.kind == "f" and share.dtype != dtype:
         share = share.astype(dtype)
+    elif x.__class__ is float and isinstance(share, (np.ndarray, np.generic)):  # (a Value's: a Python float,
+        share = float(share)  # as its .grad is)
     return share
 
 

@@ -203,3 +203,11 @@ def test_the_built_in_operations_are_not_checked_so_they_pay_nothing():
 
     assert all(not hasattr(rule, "__wrapped__") for op in ops.OPS for rule in op.rules)
     assert hasattr(_op_with_rule(lambda g, out, x: g).rules[0], "__wrapped__")
+
+
+def test_a_values_share_from_a_rule_of_numpy_numbers_is_a_python_float():
+    op = Op("twice", forward=lambda x: x * 2.0, scalar=lambda x: x * 2.0,
+            rules=[lambda g, out, x: np.asarray(g * 2.0)], formulas=["2"], internal=True)
+    v = Value(1.0)
+    (op(v) + v).backward()
+    assert type(v.grad) is float and v.grad == 3.0  # (it was a NumPy float64)

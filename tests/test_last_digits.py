@@ -135,7 +135,8 @@ def test_a_float32_std_is_computed_as_pytorch_computes_it_in_float64():
     np.testing.assert_array_max_ulp(small.var().data, np.float32(np.var([1.0, 2.0, 4.0], ddof=1)), maxulp=1)
 
 
-@pytest.mark.parametrize("dtype, points", [(np.float64, [-745.0, -720.0, -709.9]), (np.float32, [-103.0, -100.0, -89.0])])
+@pytest.mark.parametrize("dtype, points", [(np.float64, [-745.0, -720.0, -709.9]),
+                                           (np.float32, [-103.0, -100.0, -89.0])])
 def test_softplus_gradient_keeps_a_subnormal_as_pytorch_does(dtype, points):
     # 1 / (1 + e^-x) gave 0 below x = -710 (-89 in float32), where the gradient is subnormal
     x = Tensor(np.array(points, dtype), requires_grad=True)

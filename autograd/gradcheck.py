@@ -410,22 +410,23 @@ def _kink_warnings(differences: _Differences, i: int, jump_at: Callable[[tuple, 
             near[index] = smaller < 0.02 * jump[index]
     warnings = []
     if np.any(kinked):
-        where = [tuple(int(j) for j in idx) for idx in np.argwhere(kinked)[:3]] if left.ndim else [()]
-        first = where[0]
+        where, listed = _where(kinked)
         warnings.append(
-            f"not differentiable at index {', '.join(map(str, where))}"
-            + (" and more" if np.count_nonzero(kinked) > len(where) else "")
-            + f": slope {float(left[first]):.4g} from the left, {float(right[first]):.4g} from the "
-            "right (a kink, like relu at 0); the comparison there is unreliable")
+            f"not differentiable at index {listed}: slope {float(left[where]):.4g} from the left, "
+            f"{float(right[where]):.4g} from the right (a kink, like relu at 0); the comparison there "
+            "is unreliable")
     if np.any(near):
-        where = [tuple(int(j) for j in idx) for idx in np.argwhere(near)[:3]] if left.ndim else [()]
         warnings.append(
-            f"a kink near index {', '.join(map(str, where))}"
-            + (" and more" if np.count_nonzero(near) > len(where) else "")
-            + ": within the finite difference's step h of the point but not at it (the one-sided "
-            "slopes differ over h, not over h/10), so the numerical gradient there straddles it and is "
-            "unreliable; a smaller eps moves the step off the kink")
+            f"a kink near index {_where(near)[1]}: within the finite difference's step h of the point but "
+            "not at it (the one-sided slopes differ over h, not over h/10), so the numerical gradient there "
+            "straddles it and is unreliable; a smaller eps moves the step off the kink")
     return warnings
+
+
+def _where(mask: np.ndarray) -> tuple[tuple[int, ...], str]:
+    """The first index where ``mask`` holds, and the first three as text ("(0,), (2,) and more")."""
+    where = [tuple(int(j) for j in idx) for idx in np.argwhere(mask)[:3]] if mask.ndim else [()]
+    return where[0], ", ".join(map(str, where)) + (" and more" if np.count_nonzero(mask) > len(where) else "")
 
 
 def check_gradients(

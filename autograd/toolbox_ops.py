@@ -278,13 +278,10 @@ def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float, root: bool
     if n - correction <= 0:
         raise ValueError(f"var/std of {n} number(s) with correction={correction:g} divides by {n - correction:g}: "
                          "reduce over more numbers, or pass correction=0 (the population variance)")
-    if x.dtype != np.float32:
-        spread = np.var(x, axis=axis, keepdims=keepdims, ddof=correction)
-        return np.sqrt(spread) if root else spread
-    # float32 as PyTorch computes it, in float64: the squares of numbers near 1e20 (or 1e-25)
-    # overflow (underflow) float32, where the variance's root, the std, is a float32 number
+    # in float64, as PyTorch computes float32 too: the squares of float32 numbers near 1e20 (or
+    # 1e-25) overflow (underflow) float32, where the variance's root, the std, is a float32 number
     spread = np.var(x, axis=axis, keepdims=keepdims, ddof=correction, dtype=np.float64)
-    return (np.sqrt(spread) if root else spread).astype(np.float32)
+    return (np.sqrt(spread) if root else spread).astype(x.dtype, copy=False)
 
 
 def _var_rule(grad: Any, out: Any, x: Any, axis: Any, keepdims: bool, correction: float) -> Any:

@@ -70,7 +70,7 @@ def _share(op: Any, position: int, share: Any, x: Any) -> Any:
     if share is None:
         return None
     if isinstance(share, Node) and not recording.enabled:  # (a usual pass: its numbers)
-        share = getattr(share, "_data", share.data)
+        share = share._data  # (a Value's too: core.py gives Node its _data)
     if not isinstance(share, (Node, np.ndarray, np.generic, float, int)):
         raise TypeError(f"rule {position} of op {op.name!r} gave a share of type {type(share).__name__}; "
                         "a rule returns an array or a number (or None), as grad * d(out)/d(input)")

@@ -40,7 +40,8 @@ PLAIN_ENGINE_TESTS := tests/test_ops.py tests/test_engine.py tests/test_regressi
 	tests/test_random_graphs.py tests/test_fuzz.py tests/test_higher_order.py tests/test_tensor_api.py \
 	tests/test_seed_notebook.py tests/test_custom_ops.py tests/test_hardening.py tests/test_nn.py \
 	tests/test_in_place.py tests/test_fuzz_regressions.py tests/test_speed_tricks.py tests/test_tricks_agree.py \
-	tests/test_argument_meanings.py tests/test_last_digits.py tests/test_checker_honesty.py
+	tests/test_argument_meanings.py tests/test_last_digits.py tests/test_checker_honesty.py \
+	tests/test_exact_input_types.py
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest

@@ -116,7 +116,7 @@ from . import core, more_ops, numeric, ops
 from .core import Node, forward_watchers, recording, sum_to
 from .inplace import WatchedArray, share_count_with_inputs
 from .methods import refuse_cut_off, set_method
-from .tensor import FLOAT32_MADE, PLAIN_NUMBERS, Tensor, promoted, result_number
+from .tensor import OTHER_DTYPES_MADE, PLAIN_NUMBERS, Tensor, masks_as_numbers, promoted, result_number
 from .tensor import constant as tensor_constant
 from .value import Value
 from .value import constant as value_constant
@@ -552,8 +552,8 @@ def _tensor_binary(op: ops.Op, reflected: bool) -> Callable[[Any, Any], Tensor]:
             a, b = _tensor_operand(b, a), a
         elif not isinstance(b, Tensor):
             b = _tensor_operand(b, a)
-        if FLOAT32_MADE[0]:  # float32 may meet float64: PyTorch's promotion, before computing (tensor.promoted)
-            a, b = promoted((a, b))
+        if OTHER_DTYPES_MADE[0]:  # float32 may meet float64, or a mask a number: PyTorch's promotion, first
+            a, b = promoted(masks_as_numbers(op, (a, b)))  # (tensor.py)
         try:
             data = forward(a._data, b._data)
         except ValueError:  # the plain path explains it
@@ -566,6 +566,8 @@ def _tensor_unary(op: ops.Op) -> Callable[..., Tensor]:
     forward, arguments = op.forward, op.arguments
     if arguments is None:  # x.sigmoid(): no arguments taken, so any given is Python's TypeError
         def method(a: Tensor) -> Tensor:
+            if OTHER_DTYPES_MADE[0]:  # (a mask is read as numbers: tensor.masks_as_numbers)
+                a, = masks_as_numbers(op, (a,))
             try:
                 data = forward(a._data)
             except ValueError:
@@ -580,6 +582,8 @@ def _tensor_unary(op: ops.Op) -> Callable[..., Tensor]:
 
     def method_with_arguments(a: Tensor, *given: Any, **named: Any) -> Tensor:
         args = bare if bare is not None and not given and not named else arguments(*given, **named)
+        if OTHER_DTYPES_MADE[0]:
+            a, = masks_as_numbers(op, (a,))
         try:
             data = forward(a._data, *args) if args else forward(a._data)
         except ValueError:

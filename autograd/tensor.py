@@ -35,9 +35,10 @@ __all__ = ["Tensor", "as_tensor"]
 
 FLOAT64, FLOAT32 = np.dtype(np.float64), np.dtype(np.float32)
 FLOAT_DTYPES = (FLOAT64, FLOAT32)
-# whether a float32 tensor was ever made: until then no operation can mix float32 with a
-# 0-d float64 (see ``promoted``), and a float64-only program pays nothing for the check
-FLOAT32_MADE = [False]
+# whether a float32 tensor or a mask (a bool tensor) was ever made: until then no operation
+# can mix float32 with a 0-d float64 (see ``promoted``) or meet a mask (``masks_as_numbers``),
+# and a float64-only program pays nothing for the checks
+OTHER_DTYPES_MADE = [False]
 
 
 _NOT_COPIED = {"data", "_view", "_aliases", "__weakref__"}  # (Tensor.__getstate__)
@@ -103,10 +104,11 @@ class Tensor(Node):
                 return
             viewed = value._tensor()  # (another tensor's numbers: the two then share a count)
             value = value.view(np.ndarray)
-        if value.__class__ is not np.ndarray or value.dtype.kind != "f":  # a number, a list, ints: as Tensor() takes
-            value = float_array(value, copy=False)  # them (a float array is kept as it is, as in PyTorch)
-        if value is not current and getattr(value, "dtype", None) == FLOAT32:
-            FLOAT32_MADE[0] = True
+        if viewed is None and value is not current:  # a copy, as Tensor() makes (and numbers, lists, ints as
+            value = float_array(value)  # it takes them): refilling the caller's buffer after forward changes nothing
+        if self.requires_grad and getattr(value, "dtype", FLOAT64).kind != "f":
+            raise TypeError(f"a tensor that requires grad holds floating-point numbers, not {value.dtype} "
+                            "(PyTorch refuses this too): its gradient would be computed in that dtype")
         leave_aliases(self, value)
         self._data = value
         self._version += 1
@@ -149,6 +151,8 @@ class Tensor(Node):
             raise TypeError(f"{op.name}() takes {op.arity} input(s) and no other arguments, got {op.arity + len(args)}")
         like = next(x for x in inputs if isinstance(x, Tensor))
         inputs = tuple(x if isinstance(x, Tensor) else constant(x, like) for x in inputs)
+        if OTHER_DTYPES_MADE[0]:
+            inputs = masks_as_numbers(op, inputs)
         if len(inputs) > 1:
             inputs = promoted(inputs)
         try:
@@ -446,12 +450,14 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
         if wanted not in FLOAT_DTYPES:
             raise TypeError(f"Tensor dtype must be float32 or float64, not {wanted}")
     elif kind == "b":
-        return array  # a mask, as in PyTorch (it cannot require grad)
+        OTHER_DTYPES_MADE[0] = True
+        return array  # a mask, as in PyTorch (it cannot require grad; see masks_as_numbers)
     else:
-        wanted = array.dtype if array.dtype in FLOAT_DTYPES else FLOAT32 if array.dtype == np.float16 else FLOAT64
+        native = array.dtype.newbyteorder("=")  # ('>f4' is float32 too: astype gives it the machine's byte order)
+        wanted = native if native in FLOAT_DTYPES else FLOAT32 if native == np.float16 else FLOAT64
         # (float16, which a Tensor cannot hold, as float32: exact, and PyTorch's float32 * float16 is float32)
     if wanted == FLOAT32:
-        FLOAT32_MADE[0] = True
+        OTHER_DTYPES_MADE[0] = True
     return array.astype(wanted, copy=False)
 
 
@@ -509,6 +515,33 @@ def constant(x: Any, like: Tensor | None) -> Tensor:
     return tensor
 
 
+# Operations that compute with a mask (a bool tensor) as NumPy and PyTorch do: logical + and *,
+# the larger or the smaller, selection, shape changes, joining, counting.
+KEEPS_MASKS = frozenset({"+", "*", "maximum", "minimum", "max", "min", "where", "[]", "reshape", "permute",
+                         "broadcast_to", "flatten", "squeeze", "unsqueeze", "cat", "sum"})
+
+
+def masks_as_numbers(op: ops.Op, inputs: tuple) -> tuple:
+    """The inputs of ``op``, with a mask read as 1.0 and 0.0 unless ``op`` keeps masks, as
+    PyTorch promotes a bool tensor to a float dtype: the other inputs' (float32 if all theirs
+    are), else float64, ours by default. NumPy would take a mask's exp in float16 (tanh(True)
+    = 0.76171875), its matrix product as a logical one, and its variance cast back to bool.
+
+    >>> import numpy as np
+    >>> Tensor(np.array([True, False])).var().item()  # (NumPy: True)
+    0.5
+    """
+    if op.name in KEEPS_MASKS:
+        return inputs
+    dtypes = _dtypes(inputs)
+    if not any(dtype is not None and dtype.kind == "b" for dtype in dtypes):
+        return inputs
+    floats = {dtype for dtype in dtypes if dtype is not None and dtype.kind == "f"}
+    wanted = FLOAT32 if floats == {FLOAT32} else FLOAT64
+    return tuple(constant(x._data.astype(wanted), None) if dtype is not None and dtype.kind == "b" else x
+                 for x, dtype in zip(inputs, dtypes))
+
+
 def promoted(inputs: tuple) -> tuple:
     """The inputs of an operation mixing float32 and float64, cast to one dtype as PyTorch
     does. Its rule differs from NumPy's where a 0-d tensor meets a dimensioned one: the 0-d
@@ -516,7 +549,7 @@ def promoted(inputs: tuple) -> tuple:
     And PyTorch casts before the operation, so a float32 base in a float64 power has its
     log taken in float64. The casts are recorded operations: the rules see the numbers the
     forward pass used, and each input's gradient comes back in its own dtype."""
-    if not FLOAT32_MADE[0]:
+    if not OTHER_DTYPES_MADE[0]:
         return inputs
     dtypes = _dtypes(inputs)
     wanted = _promoted_dtype(inputs, dtypes)
@@ -552,7 +585,7 @@ def _compared(a: Tensor, other: Any) -> tuple[Any, Any]:
     except TypeError:  # (None, a string, ...: as NumPy compares them)
         return a._data, getattr(other, "_data", other)
     dtypes = _dtypes((a, b))
-    wanted = _promoted_dtype((a, b), dtypes) if FLOAT32_MADE[0] else None
+    wanted = _promoted_dtype((a, b), dtypes) if OTHER_DTYPES_MADE[0] else None
     if wanted is None:
         return a._data, b._data
     return tuple(x._data.astype(wanted) if dtype is not None and dtype != wanted else x._data

@@ -208,9 +208,9 @@ def test_t_data_given_a_number_a_list_or_ints_holds_a_float_array():
         t.grad = None
         (t * 3.0).sum().backward()
         np.testing.assert_array_equal(t.grad, np.full(np.shape(expected), 3.0))
-    kept = np.array([5.0, 6.0])
-    t.data = kept
-    assert np.shares_memory(t.data, kept)  # a float array is kept as it is, as PyTorch's .data = does
+    given = np.array([5.0, 6.0])
+    t.data = given
+    assert not np.shares_memory(t.data, given)  # a copy, as Tensor() makes (tests/test_exact_input_types.py)
 
 
 # ---- h @ W.T: the weight's gradient is computed by columns, the same bits both ways

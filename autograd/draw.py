@@ -51,6 +51,7 @@ KINDS = {
     "output": ("#ffd98a", "output (where backward starts)"),
 }
 AGREE, DISAGREE = "#bfe8bf", "#ffb3b3"
+WITHIN_ATOL = "#fff0b3"  # agrees only because every gradient compared is below atol: a sign flip would pass
 HIGHLIGHT = "#d62728"
 
 
@@ -160,9 +161,9 @@ def format_array(x: Any, max_elements: int = 12) -> str:
     if np.ndim(x) == 0:
         return format_number(float(x))
     x = np.asarray(x)
-    if x.size <= max_elements:
-        return np.array2string(x, precision=4, separator=", ", suppress_small=False,
-                               max_line_width=60, threshold=max_elements)
+    if x.size <= max_elements:  # (each number as format_number writes it: precision= gives 4 decimals, not digits)
+        return np.array2string(x, separator=", ", max_line_width=60, threshold=max_elements,
+                               formatter={"float_kind": format_number})  # type: ignore[arg-type]
     return f"min {format_number(x.min())}  mean {format_number(x.mean())}  max {format_number(x.max())}"
 
 
@@ -242,6 +243,48 @@ def _is_seed(grad: Any) -> bool:
 def _gradient_available(root: Node) -> bool:
     grad = root.grad
     return grad is not None and not (isinstance(grad, float) and grad == 0.0)
+
+
+def _changed_since_forward(nodes: list[Node]) -> list[Node]:
+    """The tensors whose numbers changed after an operation of this graph used them (their
+    version counters moved: what makes ``backward()`` refuse the graph)."""
+    changed: list[Node] = []
+    for node in nodes:
+        if isinstance(node, Tensor) and node.op is not None:
+            used = [x for x, then in zip(node.inputs, node.versions) if x._version != then]
+            for x in used + ([node] if node._version else []):
+                if not any(x is seen for seen in changed):  # (not `in`: == compares numbers)
+                    changed.append(x)
+    return changed
+
+
+def _not_of_one_pass(root: Node, leaves: list[Node]) -> list[Node]:
+    """The leaves whose ``.grad`` is not what one backward pass from ``root`` gives them
+    (two passes added up, a ``zero_grad()`` since), found by running that pass again
+    through ``autograd.grad``, which touches no ``.grad``."""
+    from .modes import grad
+
+    if not leaves:
+        return []
+    with np.errstate(all="ignore"):
+        one_pass = grad(root, leaves, allow_unused=True)
+        return [leaf for leaf, expected in zip(leaves, one_pass)
+                if not _same_gradient(leaf.grad, expected)]
+
+
+def _same_gradient(shown: Any, expected: Any) -> bool:
+    if expected is None:  # (no path from the root to it)
+        return shown is None or not np.any(shown)
+    if shown is None:
+        return False
+    shown, expected = np.asarray(shown, dtype=float), np.asarray(expected, dtype=float)
+    # (the same numbers summed in another order may differ in the last digits)
+    return shown.shape == expected.shape and bool(np.allclose(shown, expected, rtol=1e-9, atol=0.0, equal_nan=True))
+
+
+def _listed(nodes: list[Node], names: Mapping[Node, str]) -> str:
+    shown = [names[node] for node in nodes[:4]]
+    return ", ".join(shown) + (f" and {len(nodes) - 4} more" if len(nodes) > 4 else "")
 
 
 def check_hand_written(hand_written: Mapping[Node, Any] | None, nodes: list[Node]) -> dict[Node, Any]:
@@ -359,7 +402,7 @@ def build_digraph(
         return f'<TD ALIGN="LEFT" ID="{ids[node]}-{part}" HREF="#" TITLE="{part}">'
     notes = notes or {}
     used_kinds: set[str] = set()
-    compared = {"agree": False, "disagree": False}
+    compared = {"agree": False, "within atol": False, "disagree": False}
 
     for node in nodes:
         kind = _kind(node, root)
@@ -379,11 +422,15 @@ def build_digraph(
             # the gradient check's own comparison: agree when |auto - hand| <= atol + rtol*|hand|
             check = compare_arrays(AUTOMATIC, as_gradient_array(automatic), HAND_WRITTEN,
                                    as_gradient_array(hand_written[node]), atol, rtol)
-            fill = AGREE if check.passed else DISAGREE
+            within_atol = check.passed and check.note.startswith("all within atol only")
+            outcome = "within atol" if within_atol else "agree" if check.passed else "disagree"
+            fill = {"within atol": WITHIN_ATOL, "agree": AGREE, "disagree": DISAGREE}[outcome]
             if verdicts is None:
-                compared["agree" if check.passed else "disagree"] = True
-            verdict = "agrees" if check.passed else "DISAGREES"
+                compared[outcome] = True
+            verdict = "agrees only within atol" if within_atol else "agrees" if check.passed else "DISAGREES"
             detail = check.note if check.note.startswith("shapes") else f"max |auto - hand| = {check.max_abs_error:.2g}"
+            if within_atol:
+                detail += f"; every gradient here is below atol={atol:g}: pass a smaller atol to compare them"
             text = f"hand-written {verdict}: {detail}"
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
         if verdicts is not None and node in verdicts:  # every pair compared, not this one alone
@@ -431,6 +478,8 @@ def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool], eve
         "automatic and hand-written gradients"
     if compared["agree"]:
         entries.append((AGREE, f"{which} agree"))
+    if compared.get("within atol"):
+        entries.append((WITHIN_ATOL, f"{which} agree only within atol: too small to compare"))
     if compared["disagree"]:
         entries.append((DISAGREE, f"{which} DISAGREE" if not every_pair else f"{which}: some pair DISAGREES"))
     rows = "".join(f'<TR><TD BGCOLOR="{color}" BORDER="1" WIDTH="18"> </TD><TD ALIGN="LEFT">{_html(text)}</TD></TR>'
@@ -474,12 +523,30 @@ def draw_graph(
     """
     nodes = graph_nodes(root, max_nodes)
     captions = [title] if title else []
+    names = node_names(nodes)
+    changed = _changed_since_forward(nodes)
+    if changed:  # (backward() refuses this graph: the picture says why its numbers do not belong together)
+        captions.append(f"{_listed(changed, names)} changed after the forward pass (an optimizer step, a write "
+                        "into .data): the numbers shown for it are the new ones, not those the nodes after it were "
+                        "computed from; run the forward pass again to draw one pass")
     grads = None
     available = _gradient_available(root)
+    leaves = [node for node in nodes if node.op is None and node.requires_grad]
     if show_grad and available:
         grads = {node: node.grad for node in nodes if node.requires_grad}
+        if not changed and _is_seed(root.grad) and (off := _not_of_one_pass(root, leaves)):
+            captions.append(f"the .grad of {_listed(off, names)} is not what one backward pass from here gives (a "
+                            "leaf's gradient adds up over backward passes until zero_grad() resets it): shown as it is")
+    elif show_grad and not changed and any(_gradient_available(leaf) for leaf in leaves) \
+            and np.size(root.data) == 1 and not _not_of_one_pass(root, leaves):
+        grads = {leaf: leaf.grad for leaf in leaves}
+        captions.append("only the leaves kept their gradients: backward(intermediate_grads=False) lets the others go")
     elif show_grad:
-        captions.append("backward() has not run yet: no gradients to show")
+        captions.append("no backward pass from here left its gradients: none to show"
+                        if any(_gradient_available(leaf) for leaf in leaves) else
+                        "backward() has not run yet: no gradients to show")
+    if grads is not None and any(grads[node] is None for node in grads):
+        captions.append("grad ?: no gradient (its .grad is None)")
     if hand_written and not available:  # a .grad left from another graph, or 0, is not this one's
         check_hand_written(hand_written, nodes)
         captions.append("the hand-written gradients are not compared: backward() has not run from here")

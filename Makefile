@@ -26,7 +26,7 @@ demo: $(VENV)/.runtime
 	@tools/ensure-graphviz
 	$(BIN)/python demos/backprop_from_scratch.py $(ARGS)
 
-# The ten-line first look: one gradient by the engine, by hand and numerically.
+# The nine-line first look: one gradient by the engine, by hand and numerically.
 quickstart: $(VENV)/.runtime
 	$(BIN)/python demos/quickstart.py
 

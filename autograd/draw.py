@@ -267,7 +267,10 @@ def _not_of_one_pass(root: Node, leaves: list[Node]) -> list[Node]:
     if not leaves:
         return []
     with np.errstate(all="ignore"):
-        one_pass = grad(root, leaves, allow_unused=True)
+        try:
+            one_pass = grad(root, leaves, allow_unused=True)
+        except (RuntimeError, ValueError):  # (a pass from here fails: backward() says why; nothing to compare)
+            return []
         return [leaf for leaf, expected in zip(leaves, one_pass)
                 if not _same_gradient(leaf.grad, expected)]
 

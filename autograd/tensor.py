@@ -465,7 +465,8 @@ def _as_float32_if_it_fits(data: np.ndarray) -> np.ndarray:
     """A list's numbers for a float32 operation: float32, as PyTorch makes ``torch.tensor([...])``,
     unless one of them is too large for float32 (then float64, and the result with it: an
     overflow to inf would be a silently wrong number)."""
-    narrowed = data.astype(FLOAT32)
+    with np.errstate(over="ignore"):  # (the overflow is found below, not warned of)
+        narrowed = data.astype(FLOAT32)
     return narrowed if np.array_equal(np.isinf(narrowed), np.isinf(data)) else data
 
 

@@ -9,7 +9,7 @@ an MLP(2, [16, 16, 1]) with ReLU on the hidden layers and a linear output, the S
 
 and 100 steps of plain SGD whose learning rate decays from 1.0 to 0.1:
 lr_k = 1.0 - 0.9 * k / steps. Every number is a Value, as in micrograd, so it is slow
-(about a second a step) and every multiplication is a node in the graph.
+(0.1-0.2 s a step on a 2-core machine) and every multiplication is a node in the graph.
 
     python demos/moons.py [--out out/] [--seed 0] [--steps 100] [--samples 100]
 """

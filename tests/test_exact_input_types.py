@@ -98,3 +98,9 @@ def test_setting_data_takes_the_dtypes_a_tensor_holds(dtype, held):
     t = Tensor(np.zeros(2))
     t.data = np.ones(2, dtype)
     assert t.dtype == held  # as Tensor(np.ones(2, dtype)) holds it
+
+
+def test_a_list_too_large_for_float32_gives_float64_without_a_warning(recwarn):
+    y = Tensor(np.float32([1.0])) + [1e300]  # NumPy's "overflow encountered in cast" leaked out
+    assert y.dtype == np.float64 and y.data[0] == 1e300
+    assert not [w for w in recwarn if "overflow" in str(w.message)]

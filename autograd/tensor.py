@@ -282,7 +282,7 @@ class Tensor(Node):
     def _compared(self, other: Any) -> tuple[Any, Any]:
         return _compared(self, other)
 
-    # ---- t += x, -=, *=, /=, **=, @=: the tensor itself changes, as in PyTorch
+    # ---- t += x, -=, *=, /=, **=: the tensor itself changes, as in PyTorch (t @= m is t = t @ m, as there)
     def _update_in_place(self, other: Any, operation: Any) -> Tensor:
         """An update (under no_grad, or where nothing needs a gradient) writes the result
         into t's numbers, so every name and view of t sees it, and counts the write. While
@@ -657,7 +657,7 @@ def _in_place_operator(operation: Any) -> Any:
     return update
 
 
+# (no @=: PyTorch has no in-place matrix product, so `t @= m` is `t = t @ m` there, and here)
 for _name, _operation in (("__iadd__", operator.add), ("__isub__", operator.sub), ("__imul__", operator.mul),
-                          ("__itruediv__", operator.truediv), ("__ipow__", operator.pow),
-                          ("__imatmul__", operator.matmul)):  # t += x, ...: Tensor._update_in_place
+                          ("__itruediv__", operator.truediv), ("__ipow__", operator.pow)):  # Tensor._update_in_place
     setattr(Tensor, _name, _in_place_operator(_operation))

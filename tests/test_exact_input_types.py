@@ -104,3 +104,17 @@ def test_a_list_too_large_for_float32_gives_float64_without_a_warning(recwarn):
     y = Tensor(np.float32([1.0])) + [1e300]  # NumPy's "overflow encountered in cast" leaked out
     assert y.dtype == np.float64 and y.data[0] == 1e300
     assert not [w for w in recwarn if "overflow" in str(w.message)]
+
+
+def test_matmul_assignment_makes_a_new_tensor_as_in_pytorch():
+    # PyTorch has no in-place @=: `t @= m` is `t = t @ m`, and the old tensor and its views
+    # keep their numbers. Ours wrote into t's memory, so a detach() of a leaf changed the leaf
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    v = x.detach()
+    v @= np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert v.data.tolist() == [2.0, 1.0] and x.data.tolist() == [1.0, 2.0]
+    (x * x).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    w = Tensor(np.eye(2), requires_grad=True)
+    w @= np.array([[2.0, 0.0], [0.0, 2.0]])  # recorded: a new node (it was refused as a leaf changed in place)
+    assert w.op is not None

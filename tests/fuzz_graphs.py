@@ -137,7 +137,8 @@ class Constant:
         text = {"float": "{}", "int": "{}", "np.float64": "np.float64({})", "np.float32": "np.float32({})",
                 "ndarray": f"np.array({{}}, dtype=np.{dtype})",
                 "tensor": f"Tensor(np.array({{}}, dtype=np.{dtype}))",
-                "mask": "Tensor(np.array({}))"}.get(self.form, f"Tensor(np.array({{}})).{self.form[5:]}()").format(shown)
+                "mask": "Tensor(np.array({}))"}.get(self.form,
+                                                    f"Tensor(np.array({{}})).{self.form[5:]}()").format(shown)
         return text + (" mutated before backward" if self.mutate else "")
 
 

@@ -38,6 +38,10 @@ The generator takes its decisions from a ``Chooser``: hypothesis in the test sui
 failures shrink to a minimal graph), a seeded ``random.Random`` in the long run
 (``make fuzz``, ``python tests/fuzz_graphs.py --graphs 20000``).
 
+``--threads`` runs the graphs 8 at a time, each in a thread of its own, and compares every
+value and gradient, bit for bit, with a run one by one: no state of one thread's pass may
+reach another's.
+
 The same graphs also hold the engine to itself: ``--tricks`` runs them with the speed
 tricks of ``autograd/fast.py`` on and off (in two processes) and compares every value and
 gradient bit for bit, since each trick promises the plain engine's numbers exactly (no
@@ -1324,19 +1328,65 @@ def _differences(ours: np.ndarray, theirs: np.ndarray) -> str:
 def fingerprints(graphs: int, seed: int) -> list[Any]:
     """For each random graph (``graphs`` Tensor graphs, then as many scalar ones): every
     node's value and every leaf's gradient as (dtype, shape, bytes), or the error raised."""
-    found: list[Any] = []
+    return [_fingerprint(graph, scalar) for graph, scalar in _drawn(graphs, seed)]
+
+
+def _drawn(graphs: int, seed: int) -> list[tuple[Any, bool]]:
+    """``graphs`` Tensor graphs, then as many scalar ones (or the error drawing one raised)."""
+    drawn: list[tuple[Any, bool]] = []
     for scalar in (False, True):
         rng = random.Random(seed)
         for _ in range(graphs):
             chooser = RandomChooser(rng)
             try:
-                graph = value_graph(chooser) if scalar else tensor_graph(chooser)
-                values, grads, _ = run_ours(graph, scalar)
+                drawn.append((value_graph(chooser) if scalar else tensor_graph(chooser), scalar))
             except Exception as error:
-                found.append(f"raised {type(error).__name__}: {error}")
-                continue
-            found.append([_bits(v) for v in values] + (["refused"] if grads is None else [_bits(g) for g in grads]))
-    return found
+                drawn.append((error, scalar))
+    return drawn
+
+
+def _fingerprint(graph: Any, scalar: bool) -> Any:
+    if isinstance(graph, Exception):
+        return f"raised {type(graph).__name__}: {graph}"
+    try:
+        values, grads, _ = run_ours(graph, scalar)
+    except Exception as error:
+        return f"raised {type(error).__name__}: {error}"
+    return [_bits(v) for v in values] + (["refused"] if grads is None else [_bits(g) for g in grads])
+
+
+def compare_threads(graphs: int, seed: int, threads: int = 8) -> list[str]:
+    """The graphs of ``fingerprints`` run one by one, then again ``threads`` at a time, each
+    in a thread of its own started together, with the interpreter switching threads every
+    microsecond: the graphs whose bits differ (a state one thread's pass, ``no_grad()`` or
+    in-place write leaves for another's: recording, the running passes, the shared
+    constants, the leaves' sums, version counts)."""
+    import threading
+
+    drawn = _drawn(graphs, seed)
+    interval = sys.getswitchinterval()
+    with warnings.catch_warnings():  # (the warnings filters are global: no thread's catch_warnings may race)
+        warnings.simplefilter("ignore")
+        serial = [_fingerprint(graph, scalar) for graph, scalar in drawn]
+        together: list[Any] = [None] * len(drawn)
+        sys.setswitchinterval(1e-6)
+        try:
+            for start in range(0, len(drawn), threads):
+                batch = range(start, min(start + threads, len(drawn)))
+                barrier = threading.Barrier(len(batch))
+
+                def run(k: int, barrier: threading.Barrier = barrier) -> None:
+                    barrier.wait()
+                    together[k] = _fingerprint(*drawn[k])
+                workers = [threading.Thread(target=run, args=(k,)) for k in batch]
+                for worker in workers:
+                    worker.start()
+                for worker in workers:
+                    worker.join()
+        finally:
+            sys.setswitchinterval(interval)
+    return [f"{'scalar' if k >= graphs else 'Tensor'} graph {k % graphs} (seed {seed}): in threads {got!r:.300}, "
+            f"one by one {alone!r:.300}" for k, (got, alone) in enumerate(zip(together, serial)) if got != alone]
 
 
 def _bits(x: Any) -> tuple[str, Shape, bytes]:
@@ -1371,12 +1421,21 @@ def main() -> None:
                         help="also draw the forms held back by known engine bugs")
     parser.add_argument("--tricks", action="store_true",
                         help="compare the engine with its speed tricks on and off, bit for bit, instead")
+    parser.add_argument("--threads", action="store_true",
+                        help="run the graphs 8 at a time in threads and compare with one by one, bit for bit, instead")
     parser.add_argument("--fingerprints", metavar="FILE", help=argparse.SUPPRESS)  # (one side of --tricks)
     args = parser.parse_args()
     if args.fingerprints:
         with open(args.fingerprints, "wb") as file:
             pickle.dump(fingerprints(args.graphs, args.seed), file)
         return
+    if args.threads:
+        started = time.perf_counter()
+        differ = compare_threads(args.graphs, args.seed)
+        print("\n".join(differ))
+        print(f"{args.graphs:,} Tensor and {args.graphs:,} scalar graphs, 8 at a time in threads and one by one: "
+              f"{len(differ)} differ in a bit ({time.perf_counter() - started:.0f} s)")
+        sys.exit(1 if differ else 0)
     if args.tricks:
         import tempfile
 

@@ -158,7 +158,7 @@ class Tensor(Node):
         try:
             data = op.forward(*[x._data for x in inputs], *args)
         except ValueError as error:
-            raise ValueError(explain(op, inputs, error)) from None
+            raise ValueError(explain(op, inputs, error, args)) from None
         if data.__class__ is not np.ndarray:
             data = result_number(data, inputs)
         out = Tensor.__new__(Tensor)
@@ -625,9 +625,12 @@ def _index_item(item: Any) -> Any:
 # --------------------------------------------------------------------------- errors that say why
 
 
-def explain(op: ops.Op, inputs: tuple, error: Exception) -> str:
+def explain(op: ops.Op, inputs: tuple, error: Exception, args: tuple = ()) -> str:
     """NumPy refused an operation: say why, in terms of the operands' shapes."""
     shapes = [x.shape for x in inputs]
+    if op.name == "where" and args:  # (the condition is an argument, and may be the one that does not fit)
+        return (f"where: cannot broadcast the condition of shape {np.shape(args[0])} with the branches of "
+                f"shapes {shapes[0]} and {shapes[1]}")
     if op.name == "matmul":
         a, b = shapes
         if not a or not b:

@@ -525,6 +525,8 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
     """
     # a copy: the condition as it is now, whatever is later written into the caller's array
     condition = np.array(numbers(condition) if hasattr(condition, "apply") else condition)
+    if condition.size == 0:  # ([] is float64 to NumPy: with no element, no number is misread)
+        condition = condition.astype(bool)
     if condition.dtype != bool:
         raise TypeError(f"where: the condition must be booleans (such as x > 0), not {condition.dtype}")
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):

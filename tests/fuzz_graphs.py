@@ -946,8 +946,9 @@ class Builder:
             condition = None
             if c.chance(50):  # a given condition (broadcasting against both), not a comparison
                 rng = np.random.default_rng(c.integer(0, 2**31))
-                condition = Condition(c.choice(["ndarray", "list", "tensor"]),
-                                      np.asarray(rng.random(_broadcastable_to(c, shape)) < 0.5), mutate=c.chance(30))
+                values = np.asarray(rng.random(_broadcastable_to(c, shape)) < 0.5)
+                forms = ["ndarray", "list", "tensor"] if values.size else ["ndarray", "tensor"]  # ([[], []] is (2, 0))
+                condition = Condition(c.choice(forms), values, mutate=c.chance(30))
             number = c.choice([None, None, 0.0, -1.5])  # the other branch a Python number
             self.apply(Step(op, operands, (condition, c.choice(["method", "function", "swapped"]), number)))
         elif op == "flatten":

@@ -145,3 +145,10 @@ def test_a_numpy_bool_is_a_number_for_a_value_as_a_python_bool_is():
     # (PyTorch takes both; we took True and refused np.True_ with "not bool")
     assert (Value(1.5) * np.True_).data == (Value(1.5) * True).data == 1.5
     assert (np.False_ + Value(2.0)).data == 2.0
+
+
+def test_a_where_condition_that_does_not_broadcast_is_named():
+    # it said "cannot broadcast shapes (3, 3) and () together for 'where'": both branches fit
+    import autograd
+    with pytest.raises(ValueError, match=r"condition of shape \(3, 2\) with the branches of shapes \(3, 3\) and \(\)"):
+        autograd.where(np.zeros((3, 2), bool), Tensor(np.zeros((3, 3))), 1.0)

@@ -118,3 +118,15 @@ def test_matmul_assignment_makes_a_new_tensor_as_in_pytorch():
     w = Tensor(np.eye(2), requires_grad=True)
     w @= np.array([[2.0, 0.0], [0.0, 2.0]])  # recorded: a new node (it was refused as a leaf changed in place)
     assert w.op is not None
+
+
+def test_where_takes_an_empty_list_as_an_empty_condition():
+    # NumPy makes [] float64, and where refused it: "the condition must be booleans" (the fuzzer drew it)
+    import autograd
+
+    x = Tensor(np.zeros((2, 0)), requires_grad=True)
+    for condition in ([], [[], []]):
+        y = autograd.where(condition, x, 1.0)
+        assert y.shape == (2, 0)
+        y.sum().backward()
+        assert x.grad.shape == (2, 0)

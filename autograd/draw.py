@@ -27,6 +27,7 @@ from .core import Node, backward_order
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, as_gradient_array, compare_arrays
 from .tensor import Tensor
+from .value import Value
 
 __all__ = [
     "draw_graph",
@@ -73,8 +74,10 @@ class GraphTooLargeError(ValueError):
 
 
 def node_names(nodes: Iterable[Node]) -> dict[Node, str]:
-    """A name for every node: its label; for an unlabelled constant (the 2 in ``x ** 2``)
-    its value; otherwise n1, n2, ... in the given order, without gaps.
+    """A name for every node: its label (a label that several nodes share, as nn's layers
+    share ``weight``, with ``#2``, ``#3`` after it from its second node on); for an
+    unlabelled constant (the 2 in ``x ** 2``) its value; otherwise n1, n2, ... in the given
+    order, without gaps.
 
     >>> from autograd import Value
     >>> x = Value(3.0, label="x")
@@ -86,9 +89,11 @@ def node_names(nodes: Iterable[Node]) -> dict[Node, str]:
     labels = {node.label for node in nodes if node.label}
     names: dict[Node, str] = {}
     numbered = 0
+    seen: dict[str, int] = {}  # a label given to several nodes (nn's weight, bias): weight, weight#2, ...
     for node in nodes:
         if node.label:
-            names[node] = node.label
+            seen[node.label] = count = seen.get(node.label, 0) + 1
+            names[node] = node.label if count == 1 else f"{node.label}#{count}"
         elif is_constant(node) and np.ndim(node.data) == 0:
             names[node] = constant_name(node.data)
         else:
@@ -245,17 +250,53 @@ def _gradient_available(root: Node) -> bool:
     return grad is not None and not (isinstance(grad, float) and grad == 0.0)
 
 
-def _changed_since_forward(nodes: list[Node]) -> list[Node]:
+def changed_since_forward(nodes: list[Node]) -> list[Node]:
     """The tensors whose numbers changed after an operation of this graph used them (their
-    version counters moved: what makes ``backward()`` refuse the graph)."""
+    version counters moved: what makes ``backward()`` refuse the graph); and the Values an
+    operation made that no longer equal it on their inputs' numbers now (a Value has no
+    counter: an input's ``.data``, or the node's, was set since)."""
     changed: list[Node] = []
     for node in nodes:
-        if isinstance(node, Tensor) and node.op is not None:
+        if isinstance(node, Value) and node.op is not None and _not_what_its_operation_gives(node):
+            changed.append(node)
+        elif isinstance(node, Tensor) and node.op is not None:
             used = [x for x, then in zip(node.inputs, node.versions) if x._version != then]
             for x in used + ([node] if node._version else []):
                 if not any(x is seen for seen in changed):  # (not `in`: == compares numbers)
                     changed.append(x)
     return changed
+
+
+def _not_what_its_operation_gives(node: Value) -> bool:
+    numbers = [x.data for x in node.inputs]
+    with np.errstate(all="ignore"):
+        try:
+            try:
+                again = node.op.scalar(*numbers)
+            except (ArithmeticError, ValueError):  # (as Value.apply computes it then)
+                again = float(node.op.forward(*map(np.float64, numbers)))
+        except Exception:  # (an operation that needs more than its inputs: nothing to tell)
+            return False
+    return not (again == node.data or (again != again and node.data != node.data))
+
+
+def refuse_changed(nodes: list[Node], tool: str) -> None:
+    """Raise, as ``backward()`` raises for a tensor, when a number of the graph changed after
+    the forward pass (for a Value, which ``backward()`` cannot tell: see changed_since_forward)."""
+    changed = changed_since_forward(nodes)
+    if changed:
+        raise RuntimeError(f"{tool}: {_changed_text(changed, node_names(nodes))}, so its steps would mix old and "
+                           "new numbers; run the forward pass again")
+
+
+def _changed_text(changed: list[Node], names: Mapping[Node, str]) -> str:
+    tensors = [node for node in changed if not isinstance(node, Value)]
+    values: list[Node] = [node for node in changed if isinstance(node, Value)]
+    said = [f"{_listed(tensors, names)} changed after the forward pass"] if tensors else []
+    if values:
+        said.append(f"{_listed(values, names)} is no longer what its operation gives on its inputs' numbers: "
+                    "a Value's .data changed after the forward pass")
+    return "; ".join(said)
 
 
 def _not_of_one_pass(root: Node, leaves: list[Node]) -> list[Node]:
@@ -527,11 +568,11 @@ def draw_graph(
     nodes = graph_nodes(root, max_nodes)
     captions = [title] if title else []
     names = node_names(nodes)
-    changed = _changed_since_forward(nodes)
+    changed = changed_since_forward(nodes)
     if changed:  # (backward() refuses this graph: the picture says why its numbers do not belong together)
-        captions.append(f"{_listed(changed, names)} changed after the forward pass (an optimizer step, a write "
-                        "into .data): the numbers shown for it are the new ones, not those the nodes after it were "
-                        "computed from; run the forward pass again to draw one pass")
+        captions.append(f"{_changed_text(changed, names)} (an optimizer step, a write into .data): the numbers "
+                        "shown are the new ones, not those the nodes after them were computed from; run the "
+                        "forward pass again to draw one pass")
     grads = None
     available = _gradient_available(root)
     leaves = [node for node in nodes if node.op is None and node.requires_grad]

@@ -47,11 +47,14 @@ from .draw import (
     format_array,
     graph_nodes,
     node_names,
+    refuse_changed,
     render_bytes,
     type_note,
 )
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, NUMERICAL, as_gradient_array, compare_arrays
+from .modes import grad
+from .value import Value
 from .walkthrough import backward_walkthrough
 
 __all__ = ["explore", "Explorer", "Recorder"]
@@ -243,6 +246,10 @@ def explore(
     numerical = dict(numerical or {})
     nodes = graph_nodes(root, max_nodes)
     check_hand_written(numerical, nodes)
+    refuse_changed(nodes, "explore")
+    if root.requires_grad and np.size(root.data) != 1:
+        raise ValueError(f"explore shows the backward pass from a one-number root (a loss), and this one has shape "
+                         f"{np.shape(root.data)}: explore its sum (root.sum()) or the loss computed from it")
     walk = backward_walkthrough(root, max_nodes=max_nodes) if root.requires_grad else None
     gradients = walk.gradients() if walk is not None else {}
     layout = _Layout(root, nodes, gradients, rankdir=rankdir, hand_written=hand_written,
@@ -351,7 +358,7 @@ class Recorder:
         entry["snapshots"].append({
             "step": int(step),
             "data": [array_json(node.data) for node in nodes],
-            "grad": [array_json(node.grad) if node.requires_grad else None for node in nodes],
+            "grad": [array_json(g) if node.requires_grad else None for node, g in zip(nodes, _grads(root, nodes))],
         })
         return True
 
@@ -377,6 +384,20 @@ class Recorder:
 
     def _repr_html_(self) -> str:
         return self.explorer()._repr_html_()
+
+
+def _grads(root: Node, nodes: list[Node]) -> list[Any]:
+    """Each node's ``.grad``; after ``backward(intermediate_grads=False)``, which lets the
+    intermediate ones go (the root's shows none), theirs from that pass again, through
+    ``autograd.grad`` (which touches no ``.grad``): the page showed 0 or "none" for them."""
+    grads = [node.grad for node in nodes]
+    let_go = root.op is not None and (root.grad is None or (isinstance(root, Value) and root.grad == 0.0))
+    if not let_go or np.size(root.data) != 1 or not any(node.op is None and node.requires_grad and
+                                                          node.grad is not None for node in nodes):
+        return grads
+    intermediate = [node for node in nodes if node.op is not None and node.requires_grad]
+    again = {id(node): g for node, g in zip(intermediate, grad(root, intermediate, allow_unused=True))}
+    return [again.get(id(node), g) if node.op is not None else g for node, g in zip(nodes, grads)]
 
 
 def _structure(nodes: list[Node]) -> list[tuple[Any, ...]]:

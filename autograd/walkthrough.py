@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,16 @@ from typing import Any
 import numpy as np
 
 from .core import Node, backward_order
-from .draw import build_digraph, expression, format_array, graph_nodes, node_names, render_bytes
+from .draw import (
+    broadcast_note,
+    build_digraph,
+    expression,
+    format_array,
+    graph_nodes,
+    node_names,
+    refuse_changed,
+    render_bytes,
+)
 from .files import replacing
 from .modes import watch_backward
 from .tensor import Tensor
@@ -41,6 +51,7 @@ class Contribution:
     value: Any  # the contribution
     total: Any  # the input's gradient so far, this contribution included
     reused: bool  # the input had received a contribution before (accumulation: +=)
+    summed: str | None = None  # what broadcasting made the pass sum, e.g. "grad summed over axis 0: (4, 3) -> (3,)"
 
 
 @dataclass
@@ -90,6 +101,9 @@ class Walkthrough:
                 continue
             lines.append(f"Step {step.index + 1}. {step.name} = {expression(step.node, self.names)}"
                          f"      upstream {d} = {_number(step.upstream)}")
+            letters = _rule_letters(step.node, self.names)
+            if letters:  # (a rule's a may not be the node labelled a)
+                lines.append(f"    (in the rules: {letters})")
             for c in step.contributions:
                 target = f"∂{root}/∂{c.input_name}"
                 rule = c.rule
@@ -101,6 +115,8 @@ class Walkthrough:
                 else:
                     product = ""
                 line = f"    {rule:<34} →  {target} += {product}{_number(c.value)}"
+                if c.summed:
+                    line += f"   ({c.summed})"
                 if c.reused:
                     line += f"   ({c.input_name} is used again: its gradient is now {_number(c.total)})"
                 lines.append(line)
@@ -160,6 +176,19 @@ class Walkthrough:
         return path
 
 
+def _rule_letters(node: Node, names: dict[Node, str]) -> str:
+    """Which input each letter of the node's rules stands for ("a is n1, b is a"), or ""
+    where every letter is its input's name."""
+    pairs = []
+    for parent, formula in zip(node.inputs, node.op.formulas):
+        found = re.search(r"\)/d(\w+)", formula)  # d(a*b)/db: the rule of the input b
+        if found is not None:
+            pairs.append((found.group(1), names[parent]))
+    if all(letter == name for letter, name in pairs):
+        return ""
+    return ", ".join(f"{letter} is {name}" for letter, name in pairs)
+
+
 def _number(x: Any) -> str:
     return format_array(x).replace("\n", " ")
 
@@ -187,6 +216,7 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
     if not root.requires_grad:
         raise RuntimeError("the walkthrough needs a node that requires grad (a graph leads to it)")
     nodes = graph_nodes(root, max_nodes)
+    refuse_changed(nodes, "backward_walkthrough")  # (a Value's change, which backward() cannot see)
     names = node_names(nodes)
     handled: dict[Node, tuple[Any, list[Any]]] = {}  # node -> (its gradient, its shares), from the engine
 
@@ -216,7 +246,7 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
             known[parent] = total
             step.contributions.append(Contribution(
                 parent, names[parent], node.op.formulas[position],
-                _local_derivative(node, position), value, total, reused))
+                _local_derivative(node, position), value, total, reused, broadcast_note(node, parent)))
         step.known = dict(known)
         steps.append(step)
     return Walkthrough(root, steps, nodes, names)

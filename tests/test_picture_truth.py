@@ -96,3 +96,82 @@ def test_a_gradient_shown_as_a_question_mark_is_explained():
     picture = draw_graph(y)
     assert "?" in box(picture, "w")
     assert "? : no gradient" in caption(picture) or "?: no gradient" in caption(picture)
+
+
+# ---- the walkthrough, the explorer and the recorder (a truth sweep of the teaching tools, 2026-12-08)
+
+def test_the_recorder_shows_the_passs_gradients_when_intermediate_ones_were_let_go():
+    # after backward(intermediate_grads=False) every intermediate box showed 0 (Values),
+    # the loss's own gradient included, or "none" (Tensors)
+    from autograd import Recorder
+
+    snapshots = []
+    for keep in (True, False):
+        w = Value(0.5, label="w")
+        recorder = Recorder(every=1)
+        h = (w * 3.0).tanh()
+        loss = (h - 1.0) ** 2
+        loss.backward(intermediate_grads=keep)
+        recorder.record(0, loss)
+        snapshots.append(recorder.runs["run"]["snapshots"][0]["grad"])
+    assert snapshots[1] == snapshots[0]
+
+
+def test_a_value_changed_after_the_forward_pass_is_refused_by_the_walkthrough_and_said_by_the_picture():
+    # a Value has no version counter; the picture showed a = 10 beside c = a * b = 6, and the
+    # walkthrough said dc/db = 10 (at the forward pass's numbers: 2)
+    import pytest
+
+    from autograd import backward_walkthrough, explore
+
+    a, b = Value(2.0, label="a"), Value(3.0, label="b")
+    c = a * b
+    c.label = "c"
+    a.data = 10.0
+    for tool in (backward_walkthrough, explore):
+        with pytest.raises(RuntimeError, match="changed after the forward pass"):
+            tool(c)
+    assert "c is no longer what its operation gives" in caption(draw_graph(c))
+
+
+def test_the_walkthrough_says_which_input_each_rule_letter_is():
+    # "d(a*b)/db = a = 0.9526" read as the node labelled a, which is 0.7: a there is n1
+    from autograd import backward_walkthrough
+
+    c, a = Value(3.0, label="c"), Value(0.7, label="a")
+    z = c.sigmoid() * a
+    z.label = "z"
+    text = str(backward_walkthrough(z))
+    assert "(in the rules: a is n1, b is a)" in text
+
+
+def test_the_walkthrough_says_where_broadcasting_summed_a_gradient():
+    from autograd import backward_walkthrough
+
+    A = Tensor(np.ones((2, 2)), requires_grad=True, label="A")
+    c = Tensor(np.array(0.5), requires_grad=True, label="c")
+    L = (A + c).sum()
+    L.label = "L"
+    line = next(line for line in str(backward_walkthrough(L)).split("\n") if "∂L/∂c +=" in line)
+    assert "grad summed over axes 0, 1: (2, 2) -> ()" in line
+
+
+def test_two_nodes_with_one_label_get_two_names():
+    # nn's layers label their parameters weight and bias: the walkthrough said "∂n9/∂weight" twice
+    from autograd.draw import graph_nodes, node_names
+
+    model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    loss = nn.mse_loss(model(Tensor(np.array([[0.5, -1.0]]), label="x")), np.array([[1.0]]))
+    names = list(node_names(graph_nodes(loss, 400)).values())
+    assert len(names) == len(set(names))
+    assert "weight" in names and "weight#2" in names
+
+
+def test_explore_on_a_root_of_many_numbers_gives_advice_it_can_take():
+    import pytest
+
+    from autograd import explore
+
+    with pytest.raises(ValueError) as refused:
+        explore(Tensor(np.ones((2, 2)), requires_grad=True) * 2)
+    assert "grad=" not in str(refused.value) and ".sum()" in str(refused.value)

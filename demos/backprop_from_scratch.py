@@ -151,8 +151,12 @@ class Run:
         if abs(last - ZERO_OUTPUT_LOSS) < 0.01 * ZERO_OUTPUT_LOSS:
             return (f"UNSTABLE: stuck at loss {last:.4g} (mean over {last_stretch}), the loss of "
                     "predicting [0, 0]: the hidden sigmoids saturated and passed no gradient back")
+        if len(means) < 2:
+            return f"mean loss {first:.4g} over iterations 0-{end}: too few iterations to see a change"
         change = (f"mean loss {first:.4g} (iterations 0-{min(size, end + 1) - 1}) -> {last:.4g} "
                   f"({last_stretch.removeprefix('iterations ')})")
+        if last > first:
+            return f"got worse: {change}"
         if last >= 0.9 * first:
             return f"barely improved: {change}"
         return change
@@ -230,7 +234,8 @@ def _progress_bar(title: str, total: int) -> Callable[[int, float], None]:
 
 def _finish_progress(title: str, run: Run) -> None:
     prefix = "\r" if sys.stderr.isatty() else ""
-    sys.stderr.write(f"{prefix}  {title:<22} {len(run.losses)} iterations: {run.status}" + " " * 20 + "\n")
+    count = f"{len(run.losses)} iteration" + ("s" if len(run.losses) != 1 else "")
+    sys.stderr.write(f"{prefix}  {title:<22} {count}: {run.status}" + " " * 20 + "\n")
     sys.stderr.flush()
 
 
@@ -264,30 +269,35 @@ def loss_figure(plt, runs: Sequence[Run]):
     A stretch's mean moves only at that stretch, and the y range is the means' range."""
     figure, axes = plt.subplots(figsize=(10, 6))
     size = window_size(max((len(run.losses) for run in runs), default=1))
-    axes.set_title(f"Training loss: the mean over each {size} iterations")
+    axes.set_title(f"Training loss: the mean over each {size} iterations" if size > 1 else
+                   "Training loss at each iteration")
+    means = np.concatenate([window_means(run.losses, size)[1] for run in runs if run.losses] or [np.ones(1)])
+    positive = means[np.isfinite(means) & (means > 0)]
+    starts = [run.losses[0] for run in runs if run.losses]
+    top = positive.max() * 2 if positive.size else None
+    if top is not None and starts and top > 1e3 * max(starts):
+        # A diverging run climbs towards 1e308 and would squash every other curve flat.
+        top = 1e3 * max(starts)
+    crosses_cut = False
     for run in runs:
         label = f"lr={run.learning_rate:g}"
         if run.diverged_at is not None:
             label += f" (diverged at {run.diverged_at})"
-        centres, means = window_means(run.losses, size)
-        (line,) = axes.plot(centres, means, linewidth=1.8, marker="o", markersize=2.5, label=label)
+        centres, run_means = window_means(run.losses, size)
+        (line,) = axes.plot(centres, run_means, linewidth=1.8, marker="o", markersize=2.5, label=label)
         if run.diverged_at is not None and run.losses:
-            axes.plot(len(run.losses) - 1, run.losses[-1], "x", color=line.get_color(), markersize=12,
-                      markeredgewidth=2)
+            # the cross at the last finite loss, or at the top edge where that is above it (the note says so)
+            height = run.losses[-1] if top is None else min(run.losses[-1], top / 1.2)
+            crosses_cut |= height != run.losses[-1]
+            axes.plot(len(run.losses) - 1, height, "x", color=line.get_color(), markersize=12, markeredgewidth=2)
     axes.set_yscale("log")
-    means = np.concatenate([window_means(run.losses, size)[1] for run in runs if run.losses] or [np.ones(1)])
-    positive = means[np.isfinite(means) & (means > 0)]
-    starts = [run.losses[0] for run in runs if run.losses]
-    if positive.size:
-        top = positive.max() * 2
-        if starts and top > 1e3 * max(starts):
-            # A diverging run climbs towards 1e308 and would squash every other curve flat.
-            top = 1e3 * max(starts)
-            axes.annotate(f"curves above {top:.0g} cut off", xy=(0.99, 0.98), xycoords="axes fraction",
+    if top is not None:
+        if crosses_cut or positive.max() > top:
+            axes.annotate(f"curves above {top:.3g} cut off", xy=(0.99, 0.98), xycoords="axes fraction",
                           ha="right", va="top", fontsize=9, color="dimgray")
         axes.set_ylim(bottom=positive.min() / 2, top=top)
     axes.set_xlabel("Iteration")
-    axes.set_ylabel("Mean loss (log scale)")
+    axes.set_ylabel("Mean loss (log scale)" if size > 1 else "Loss (log scale)")
     axes.legend(loc="lower left", title="stepsize (learning rate)", ncol=2, framealpha=0.9)
     figure.tight_layout()
     return figure
@@ -353,6 +363,12 @@ def _learning_rates(text: str) -> list[float]:
         rates.append(rate)
     if not rates:
         raise argparse.ArgumentTypeError("give at least one learning rate")
+    labels = [f"lr={rate:g}" for rate in rates]  # (each run's name, legend entry and CSV column)
+    for k, label in enumerate(labels):
+        if label in labels[:k]:
+            raise argparse.ArgumentTypeError(f"the learning rates {rates[labels.index(label)]!r} and {rates[k]!r} "
+                                             f"would share the label {label}: give each rate once, differing in "
+                                             "its first 6 digits")
     return rates
 
 
@@ -383,6 +399,16 @@ def _output_folder_problem(folder: Path) -> str | None:
     except OSError as error:
         return f"cannot write into the output folder {folder}: {error.strerror or error}"
     return None
+
+
+def output_folder(text: str) -> Path:
+    """``--out`` of every demo: the folder, made if missing, or argparse's clear error
+    before any work (moons trained for 20 s, then ended in a traceback)."""
+    folder = Path(text)
+    problem = _output_folder_problem(folder)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return folder
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+from backprop_from_scratch import output_folder  # (demos/ is on the path of every demo)
 
 from autograd.files import replacing
 
@@ -17,7 +18,7 @@ def parser(doc: str, steps: int, seed: int = 0) -> argparse.ArgumentParser:
     """The options every exercise takes: --out, --seed, --steps."""
     options = argparse.ArgumentParser(description=doc.split("\n\n")[0],
                                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    options.add_argument("--out", type=Path, default=Path("out"), help="folder for the pictures (default out/)")
+    options.add_argument("--out", type=output_folder, default="out", help="folder for the pictures (default out/)")
     options.add_argument("--seed", type=int, default=seed, help=f"random seed for data and weights (default {seed})")
     options.add_argument("--steps", type=int, default=steps, help=f"optimizer steps (default {steps})")
     return options

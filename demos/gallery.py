@@ -107,7 +107,7 @@ def render(graph, out_dir: Path, name: str, formats: Sequence[str]) -> list[Path
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Render the gallery of graph pictures.")
-    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (default out/)")
+    parser.add_argument("--out", type=notebook.output_folder, default="out", help="output folder (default out/)")
     parser.add_argument("--format", default="svg,png",
                         help="comma-separated: svg, png, pdf, gv (the DOT source) (default svg,png)")
     parser.add_argument("--seed", type=int, default=0)
@@ -115,7 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     formats = [f.strip().lower() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in ("svg", "png", "pdf", "gv")]
     if bad or not formats:
-        parser.error(f"unknown format(s) {bad}: choose from svg, png, pdf, gv")
+        parser.error(f"unknown format(s) {', '.join(bad)}: choose from svg, png, pdf, gv" if bad else
+                     "give at least one format: svg, png, pdf, gv")
     args.out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(args.seed)
 

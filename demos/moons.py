@@ -87,6 +87,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     options.add_argument("--grid", type=int, default=60, help="grid points per side of the picture (default 60)")
     args = options.parse_args(argv)
     exercises.positive(options, args, "steps", "samples", "grid")
+    if args.grid < 2:  # (a picture of regions needs two points a side; matplotlib's error came after training)
+        options.error(f"--grid must be at least 2, got {args.grid}")
+    if not args.noise >= 0:
+        options.error(f"--noise is a standard deviation, 0 or more, got {args.noise}")
 
     rng = np.random.default_rng(args.seed)
     X, y = make_moons(args.samples, args.noise, rng)
@@ -94,17 +98,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"MLP(2, [16, 16, 1]) with ReLU: {len(model.parameters())} parameters; {args.samples} points, "
           f"{args.steps} SGD steps")
     started = time.perf_counter()
-    history = train(model, X, y, args.steps, log=print)
+    train(model, X, y, args.steps, log=print)
     seconds = time.perf_counter() - started
-    loss, accuracy = history[-1]
-    print(f"Final step: loss {loss:.6f}, accuracy {accuracy:.0%} ({seconds:.1f} s, {seconds / args.steps:.2f} s/step)")
+    with no_grad():  # (the weights the picture shows: after the last update, which history[-1] was before)
+        final_loss, accuracy = max_margin_loss(model, X, y)
+    print(f"After the last step: loss {final_loss.data:.6f}, accuracy {accuracy:.0%} ({seconds:.1f} s, "
+          f"{seconds / args.steps:.2f} s/step)")
 
     plt = exercises.pyplot()
     figure, axis = plt.subplots(figsize=(6, 4.8))
     labels = (y > 0).astype(int)
     exercises.plot_regions(axis, X, labels, lambda points: predict(model, points), args.grid,
                            colors=["#d62728", "#1f77b4"])
-    axis.set_title(f"Two moons: scalar MLP(2, [16, 16, 1]), {args.steps} SGD steps, accuracy {accuracy:.0%}",
+    steps = f"{args.steps} SGD step" + ("s" if args.steps != 1 else "")
+    axis.set_title(f"Two moons: scalar MLP(2, [16, 16, 1]), {steps}, accuracy {accuracy:.0%}",
                    fontsize=10)
     written = [exercises.save(figure, args.out / "moons_boundary.png")]
     exercises.print_files(written)

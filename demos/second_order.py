@@ -65,10 +65,10 @@ def newton(start: Sequence[float], steps: int) -> list[tuple[float, float]]:
     for _ in range(steps):
         x, y = Value(path[-1][0]), Value(path[-1][1])
         g = np.array(grad(rosenbrock(x, y), [x, y]), dtype=float)
+        if np.linalg.norm(g) < 1e-10:  # (before the step: a step at gradient 0 moves nothing, and was counted)
+            break
         H = np.array(hessian(rosenbrock, [x, y]), dtype=float)
         path.append(tuple(np.array(path[-1]) - np.linalg.solve(H, g)))
-        if np.linalg.norm(g) < 1e-10:
-            break
     return path
 
 
@@ -98,7 +98,8 @@ def hessian_of_the_notebook_loss() -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the figures (default out/)")
+    parser.add_argument("--out", type=notebook.output_folder, default="out",
+                        help="folder for the figures (default out/)")
     parser.add_argument("--show", action="store_true", help="also open the plots in windows")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)

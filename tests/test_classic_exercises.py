@@ -87,6 +87,23 @@ def test_moons_demo_runs_and_draws_the_boundary(tmp_path, capsys):
     assert_pngs(tmp_path, ["moons_boundary.png"], printed)
 
 
+def test_moons_accuracy_printed_and_in_the_title_is_that_of_the_boundary_drawn(tmp_path, capsys, monkeypatch):
+    # it was the accuracy before the last update (history[-1]), the boundary's after it:
+    # "1 SGD steps, accuracy 23%" over a boundary that classifies 67% right
+    trained, titles = [], []
+    real_train = moons.train
+    monkeypatch.setattr(moons, "train", lambda model, *a, **k: trained.append(model) or real_train(model, *a, **k))
+    real_plot = moons.exercises.plot_regions
+    monkeypatch.setattr(moons.exercises, "plot_regions",
+                        lambda axis, *a, **k: titles.append(axis) or real_plot(axis, *a, **k))
+    assert moons.main(["--out", str(tmp_path), "--steps", "1", "--samples", "30", "--grid", "5", "--seed", "2"]) == 0
+    X, y = moons.make_moons(30, 0.1, np.random.default_rng(2))
+    drawn = np.mean(moons.predict(trained[0], X) == (y > 0))
+    printed = capsys.readouterr().out
+    assert f"accuracy {drawn:.0%}" in printed.split("After the last step")[1]
+    assert f"accuracy {drawn:.0%}" in titles[0].get_title()
+
+
 def test_moons_data_has_two_balanced_labelled_half_circles():
     X, y = moons.make_moons(101, 0.0, np.random.default_rng(0))
     assert X.shape == (101, 2) and sorted(set(y)) == [-1.0, 1.0] and (y == -1).sum() == 50

@@ -69,3 +69,15 @@ def test_an_existing_folder_that_cannot_be_written_into_exits_2_with_one_line(tm
     assert line.startswith(f"error: cannot write into the output folder {folder}: ")
     assert result.stdout == ""
     assert os.listdir(tmp_path) == ["locked"]
+
+
+@pytest.mark.parametrize("demo", ["moons.py", "classify.py", "second_order.py", "gallery.py"])
+def test_every_demo_refuses_an_output_folder_it_cannot_make_before_any_work(demo, tmp_path):
+    # moons and classify trained first and then ended in a traceback; second_order and
+    # gallery ended in mkdir's traceback
+    (tmp_path / "a file").write_text("")
+    result = subprocess.run([sys.executable, str(SCRIPT.parent / demo), "--out", str(tmp_path / "a file" / "x")],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert "cannot create the output folder" in error_lines(result)[0]
+    assert result.stdout == ""

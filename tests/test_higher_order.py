@@ -275,7 +275,7 @@ def test_second_order_demo_runs_and_agrees_with_the_closed_forms(tmp_path):
     differences = [float(line.split("largest difference ")[1].split()[0]) for line in result.stdout.splitlines()
                    if "largest difference" in line and "over" in line]
     assert len(differences) == 2 and max(differences) < 1e-12
-    assert "Newton: 8 steps, ends at (1.000000, 1.000000)" in result.stdout
+    assert "Newton: 7 steps, ends at (1.000000, 1.000000), f = 0" in result.stdout  # (it counted an 8th, at gradient 0)
 
 
 def test_hessian_of_the_notebook_loss_is_block_diagonal_h_h_transposed():

@@ -233,3 +233,47 @@ def test_the_summary_numbers_are_the_loss_plots_first_and_last_points(plt):
     assert f"{first:.4g}" in run.status and f"{last:.4g}" in run.status, run.status
     assert f"iterations 0-{size - 1}" in run.status and f"{2000 - size}-1999" in run.status, run.status
     assert "a point of the loss plot" in (DEMOS / "backprop_from_scratch.py").read_text()  # the summary says so
+
+
+# ---- a truth sweep of the demos' plots and summaries (2026-12-08)
+
+def test_a_run_whose_loss_rose_is_said_to_have_got_worse_not_barely_improved():
+    assert demo.Run(1e-6, [30.0] * 100 + [40.0] * 100).status.startswith("got worse")
+    assert demo.Run(1e-6, [30.0] * 100 + [29.0] * 100).status.startswith("barely improved")
+    one = demo.Run(1e-6, [30.0]).status  # one iteration: no change to speak of ("barely improved 30 -> 30")
+    assert "improved" not in one and "worse" not in one and "30" in one
+
+
+def test_the_cut_off_note_appears_only_when_something_is_cut_off_and_says_where(plt):
+    # "curves above 5e+04 cut off" with the axis at 4.756e4 and nothing above it
+    runs = [demo.Run(0.1, [47.56] * 40), demo.Run(4.0, [40.0, 4.5e4, 4.645e4, 3e4])]
+    figure = demo.loss_figure(plt, runs)  # (the axis stops at 1e3 x the largest first loss, above every point)
+    assert figure.axes[0].get_ylim()[1] > 4.645e4
+    assert not [t for t in figure.axes[0].texts if "cut off" in t.get_text()]
+    runs = [demo.Run(0.1, [40.0] * 40), demo.Run(1.0, [40.0, 1e3, 1e8, 1e30], diverged_at=4)]
+    axes = demo.loss_figure(plt, runs).axes[0]
+    note = [t.get_text() for t in axes.texts if "cut off" in t.get_text()]
+    assert note == [f"curves above {axes.get_ylim()[1]:.3g} cut off"]
+
+
+def test_a_diverged_runs_cross_is_drawn_inside_the_axes(plt):
+    # every point and the cross of a run diverging at 1e300 lay above the y-limit: invisible
+    runs = [demo.Run(0.1, [40.0] * 40), demo.Run(1000.0, [40.0, 1e100, 1e300], diverged_at=3)]
+    axes = demo.loss_figure(plt, runs).axes[0]
+    bottom, top = axes.get_ylim()
+    crosses = [line for line in axes.get_lines() if line.get_marker() == "x"]
+    assert crosses and all(bottom <= y <= top for line in crosses for y in line.get_ydata())
+
+
+def test_a_loss_plot_of_single_iterations_does_not_call_them_means(plt):
+    axes = demo.loss_figure(plt, [demo.Run(0.1, [40.0, 30.0, 20.0])]).axes[0]
+    assert "mean" not in axes.get_title().lower() and "mean" not in axes.get_ylabel().lower()
+
+
+def test_learning_rates_that_would_share_a_label_are_refused_up_front():
+    # 0.1,0.1 crashed after the first run with a recorder error about counting across epochs
+    import argparse
+
+    for given in ("0.1,0.1", "0.1,0.1000001"):
+        with pytest.raises(argparse.ArgumentTypeError, match="label"):
+            demo._learning_rates(given)

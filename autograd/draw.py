@@ -428,8 +428,12 @@ def build_digraph(
         raise ValueError(f"rankdir must be one of LR, RL, TB, BT, not {rankdir!r}")
     graph = _digraph_class()(
         "computation_graph",
+        # nslimit, nslimit1: dot's network simplex stops after 5 passes per node. Without a
+        # limit an input used by every step of a chain (a recurrence's x) kept dot busy for
+        # minutes: 153 nodes over 120 s, now 1.4 s; 378 nodes 27 s. Every committed picture's
+        # layout is the same with the limit as without (dot -Tsvg, byte for byte).
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12",
-                    "labelloc": "t", "nodesep": "0.25", "ranksep": "0.35"},
+                    "labelloc": "t", "nodesep": "0.25", "ranksep": "0.35", "nslimit": "5", "nslimit1": "5"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#555555"},
     )

@@ -68,7 +68,9 @@ DATA_ID = "explorer-data"
 
 def array_json(x: Any) -> dict[str, Any] | None:
     """A number or array for the page: flat values (repr-exact; nan and inf as strings,
-    which JSON has no numbers for), shape, dtype, and the short text the graph shows."""
+    which JSON has no numbers for), each as written in its own dtype's shortest exact
+    digits (float32's 0.1 is 0.1, not float64's 0.10000000149011612; -0.0 keeps its sign,
+    which JavaScript's String drops), shape, dtype, and the short text the graph shows."""
     if x is None:
         return None
     if isinstance(x, Node):
@@ -76,7 +78,9 @@ def array_json(x: Any) -> dict[str, Any] | None:
     array = np.asarray(x)
     dtype = str(array.dtype) if isinstance(x, (np.ndarray, np.generic)) else type(x).__name__
     values = [v if math.isfinite(v) else str(v) for v in np.asarray(array, dtype=np.float64).ravel().tolist()]
-    return {"shape": list(array.shape), "dtype": dtype, "values": values, "text": format_array(x)}
+    digits = [repr(float(v)) if array.dtype.kind == "f" and array.dtype.itemsize == 8 else str(v)
+              for v in array.ravel()]  # (NumPy's str of a float32 is its shortest round-trip digits)
+    return {"shape": list(array.shape), "dtype": dtype, "values": values, "digits": digits, "text": format_array(x)}
 
 
 # --------------------------------------------------------------------------- the graph's payload

@@ -248,3 +248,16 @@ def test_the_legend_lists_only_colours_the_picture_uses():
     for hand_written in ({W: right}, {W: right, b: 2 * (W.data @ x.data + b.data).ravel()}, None):
         legend, boxes = legend_and_node_colours(draw_graph(loss, hand_written=hand_written).source)
         assert legend == boxes, hand_written
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_a_chain_reusing_one_input_is_laid_out_in_seconds_not_minutes(tmp_path):
+    # an input used by every step of a recurrence: 153 nodes kept dot busy past its 120 s
+    # limit (explore() raised); dot's network simplex is now bounded (nslimit)
+    v = Value(0.3, label="v")
+    acc = v
+    for i in range(60):
+        acc = (acc * 0.9 + v).tanh() if i % 2 else acc + v * 0.01
+    acc.backward()
+    render_graph(draw_graph(acc), tmp_path / "chain.svg", timeout=60)  # (raises if dot is still busy at 60 s)
+    assert (tmp_path / "chain.svg").stat().st_size > 0

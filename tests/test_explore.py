@@ -227,6 +227,19 @@ def test_stepping_with_the_keys_shows_the_engines_numbers(browser, tmp_path):
     tab.clean()
 
 
+def test_the_node_panel_shows_each_number_in_its_own_dtypes_shortest_exact_digits(browser, tmp_path):
+    # float32 0.1 showed as 0.10000000149011612 (float64's digits), and -0.0 as 0
+    w = Tensor(np.array([0.1, 1.7, -0.0], np.float32), requires_grad=True, label="w")
+    z = Value(-0.0, label="z")
+    for root, name, expected in (((w * w).sum(), "w", "[0.1, 1.7, -0.0]"), (z * 2.0, "z", "-0.0")):
+        page = explore(root)
+        node = next(n for n in page.data["nodes"] if n["name"] == name)
+        tab = Page(browser, page.save(tmp_path / f"{name}.html"))
+        tab.click_node(node["id"])
+        assert tab.text("#info-data").strip() == expected
+        tab.clean()
+
+
 def test_a_reused_node_shows_its_partial_sum_as_pending(browser, tmp_path):
     x, y = expression()
     page = explore(y)

@@ -240,6 +240,23 @@ def test_the_node_panel_shows_each_number_in_its_own_dtypes_shortest_exact_digit
         tab.clean()
 
 
+def test_a_wide_graph_opens_with_its_first_operation_in_sight(browser, tmp_path):
+    # a sum of 28 tanh(w * x): the page opened on the graph's empty top left corner, no box in view
+    rng = np.random.default_rng(5)
+    total = None
+    for i in range(28):
+        term = (Value(float(rng.normal()), label=f"w{i}") * Value(float(rng.normal()), label=f"x{i}")).tanh()
+        total = term if total is None else total + term
+    page = explore(total)
+    tab = Page(browser, page.save(tmp_path / "wide.html"))
+    first = page.data["forward"][0]  # (the first operation's result)
+    in_view = tab.tab.evaluate(f"""() => {{ const a = document.querySelector('#graph').getBoundingClientRect();
+        const b = document.getElementById('{first}').getBoundingClientRect();
+        return b.left >= a.left && b.right <= a.right && b.top >= a.top && b.bottom <= a.bottom; }}""")
+    assert in_view
+    tab.clean()
+
+
 def test_a_reused_node_shows_its_partial_sum_as_pending(browser, tmp_path):
     x, y = expression()
     page = explore(y)

@@ -332,7 +332,11 @@ class Recorder:
         the numbers of every node of ``root``'s graph. Returns True when a snapshot was taken."""
         if not isinstance(root, Node):
             raise TypeError(f"record needs the graph's root (a Value or Tensor), not {type(root).__name__}")
+        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)):
+            raise TypeError(f"record's step is a whole number (the iteration), not {step!r}")  # (1.5 became 1)
         number = root.data if loss is None else loss
+        if isinstance(number, (str, bytes, bool, np.bool_)) or np.asarray(number).dtype.kind not in "iuf":
+            raise TypeError(f"record's loss is a number, not {number!r}")  # ("0.5" was read as 0.5)
         if np.size(number) != 1:
             raise ValueError(f"record needs a one-number loss, not shape {np.shape(number)}: "
                              "pass loss= when the root is not the loss")

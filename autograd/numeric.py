@@ -223,6 +223,14 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
     return tuple(sorted(result))
 
 
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a bool, if it is one (a NumPy bool too); else a clear TypeError, as
+    PyTorch gives: keepdims="False" kept the axis, requires_grad_("no") froze nothing."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, not {value!r}")
+
+
 def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = None,
                         keepdim: bool | None = None) -> tuple:
     """A reduction's arguments, accepting NumPy's ``axis``/``keepdims`` and PyTorch's
@@ -232,13 +240,13 @@ def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = 
             raise TypeError("give axis= or dim=, not both")
         axis = dim
     if keepdim is not None:
-        keepdims = keepdim
+        keepdims = flag("keepdim", keepdim)
     if axis is not None and not isinstance(axis, (int, np.integer)):
         axis = tuple(axis)
         if not axis:
             raise ValueError("an empty tuple of axes reduces no axis in NumPy and every axis in PyTorch; "
                              "pass axis=None (dim=None) to reduce them all, or leave the reduction out")
-    return (axis, bool(keepdims))
+    return (axis, flag("keepdims", keepdims))
 
 
 def _matrix_operands(grad: Any, a: Any, b: Any) -> tuple[Any, Any, Any]:

@@ -29,7 +29,7 @@ from . import ops
 from .core import Node, record, recording
 from .inplace import Aliases, WatchedArray, leave_aliases, share_count, share_count_with_inputs
 from .methods import give_methods
-from .numeric import IntegersFirst, normalize_axes, whole_number
+from .numeric import IntegersFirst, flag, normalize_axes, whole_number
 
 __all__ = ["Tensor", "as_tensor"]
 
@@ -71,7 +71,7 @@ class Tensor(Node):
         self._data, self._version, self._aliases = float_array(data, dtype), 0, None
         self.grad, self.label = None, label
         self.op, self.inputs, self.args, self.requires_grad = None, (), (), False
-        if requires_grad:
+        if flag("requires_grad", requires_grad):
             self.requires_grad_()
 
     # ---- the numbers, with a version counter (as PyTorch's): assigning ``.data``, and
@@ -258,7 +258,7 @@ class Tensor(Node):
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
         if self.op is not None:
             raise RuntimeError("requires_grad can only be changed on leaf tensors")
-        if requires_grad and np.result_type(self._data).kind == "b":
+        if flag("requires_grad", requires_grad) and np.result_type(self._data).kind == "b":
             raise TypeError("a bool tensor cannot require grad: only float tensors have gradients")
         self.requires_grad = bool(requires_grad)
         return self

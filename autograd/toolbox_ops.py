@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .core import Node
 from .examples import BROADCASTING, UNARY, Example
 from .more_ops import RESHAPE
 from .numeric import (
@@ -335,12 +336,16 @@ LOGSUMEXP = Op("logsumexp", forward=_logsumexp, method="logsumexp", arguments=re
 
 
 def _one_axis(axis: int | None = None, *, dim: int | None = None) -> tuple:
+    return _an_axis(axis, dim, "softmax/log_softmax need one integer dim (the axis of the classes)")
+
+
+def _an_axis(axis: Any, dim: Any, needs: str) -> tuple:
     if dim is not None:
         if axis is not None:
             raise TypeError("give axis= or dim=, not both")
         axis = dim
     if axis is None or not is_whole_number(axis):
-        raise TypeError(f"softmax/log_softmax need one integer dim (the axis of the classes), got {axis!r}")
+        raise TypeError(f"{needs}, got {axis!r}")
     return (int(axis),)
 
 
@@ -472,8 +477,9 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     >>> autograd.cat([autograd.zeros(2), autograd.ones(1)]).data.tolist()
     [0.0, 0.0, 1.0]
     """
-    axis = (_one_axis(axis, dim=dim) if axis is not None or dim is not None else (0,))[0]
-    tensors = _pieces(tensors)
+    axis = (_an_axis(axis, dim, "cat joins along one integer dim")
+            if axis is not None or dim is not None else (0,))[0]
+    tensors = _pieces(tensors, "cat")
     if not tensors:
         raise ValueError("cat needs at least one tensor")
     if any(x.ndim == 0 for x in tensors):
@@ -485,9 +491,13 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     return joined
 
 
-def _pieces(pieces: Sequence[Any]) -> list[Tensor]:
+def _pieces(pieces: Sequence[Any], name: str) -> list[Tensor]:
     # lists and arrays among tensors, taken as arithmetic takes an operand (a list or ints
     # join a float32 tensor as float32), each a tensor with at least its numbers' axes
+    if isinstance(pieces, (Node, np.ndarray)):  # (its rows would be the pieces: cat(x) joined them into one)
+        raise TypeError(f"{name} takes a list or tuple of tensors, not one {type(pieces).__name__}: "
+                        f"{name}([a, b])")
+    pieces = list(pieces)  # (a generator, read once: the search for a tensor below took its first)
     like = next((x for x in pieces if isinstance(x, Tensor)), None)
     return [x if isinstance(x, Tensor) else as_tensor(constant(x, like)._data) for x in pieces]
 
@@ -499,8 +509,11 @@ def stack(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = 
     >>> autograd.stack([autograd.zeros(2), autograd.ones(2)], dim=1).shape
     (2, 2)
     """
-    axis = (_one_axis(axis, dim=dim) if axis is not None or dim is not None else (0,))[0]
-    tensors = _pieces(tensors)
+    axis = (_an_axis(axis, dim, "stack joins along one integer dim")
+            if axis is not None or dim is not None else (0,))[0]
+    tensors = _pieces(tensors, "stack")
+    if not tensors:
+        raise ValueError("stack needs at least one tensor")
     if len({x.shape for x in tensors}) > 1:
         raise ValueError(f"stack needs tensors of one shape, got {[x.shape for x in tensors]}")
     return cat([x.unsqueeze(axis) for x in tensors], axis)

@@ -23,6 +23,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value, as_tensor, no_grad
 from autograd.files import replacing
+from autograd.numeric import flag
 
 from . import init
 from .init import RandomSource
@@ -137,7 +138,7 @@ class Module:
         [False, False]
         """
         parameters = self.parameters()
-        if not requires_grad and any(isinstance(p, Value) for p in parameters):
+        if not flag("requires_grad", requires_grad) and any(isinstance(p, Value) for p in parameters):
             raise TypeError("requires_grad_(False) cannot freeze Value parameters (a Value that needs no gradient "
                             "is no longer a parameter, so nothing could unfreeze it); leave them out of the "
                             "optimizer instead")
@@ -182,7 +183,7 @@ class Module:
 
     def train(self, mode: bool = True) -> Module:
         """Set training mode here and in every submodule; returns self."""
-        self.training = mode
+        self.training = flag("mode", mode)
         for _, child in self.named_children():
             child.train(mode)
         return self

@@ -118,11 +118,7 @@ class Optimizer:
         for position, state in dict(state_dict["state"]).items():
             if not isinstance(position, int) or not 0 <= position < len(self.params):
                 raise ValueError(f"the state dict holds state for parameter {position!r}, which this one lacks")
-            for key, value in dict(state).items():
-                if isinstance(value, np.ndarray) and value.shape != np.shape(self.params[position].data):
-                    raise ValueError(f"parameter {position}'s {key} has shape {value.shape}, but the parameter "
-                                     f"has shape {np.shape(self.params[position].data)}")
-                states[position][key] = np.array(value, copy=True) if isinstance(value, np.ndarray) else value
+            states[position] = self._checked_state(position, dict(state))
         for name, value in group.items():  # (the settings checked as the constructor checks them)
             if name == "betas":
                 if not isinstance(value, (tuple, list)) or len(value) != 2:
@@ -135,6 +131,40 @@ class Optimizer:
             setattr(self, name, value)
         self.state = states
 
+    # What each parameter's state holds, once it has any: its buffers (a float array of the
+    # parameter's shape, or a float for a Value) and counts (a whole number, at least 1).
+    STATE_BUFFERS: tuple[str, ...] = ()
+    STATE_COUNTS: tuple[str, ...] = ()
+
+    def _checked_state(self, position: int, state: dict[str, Any]) -> dict[str, Any]:
+        """One parameter's loaded state, checked: the next step would fail on a buffer of
+        strings, and compute a wrong update from a step of 2.5 or an average left out."""
+        if not state:
+            return {}
+        expected = set(self.STATE_BUFFERS) | set(self.STATE_COUNTS)
+        if set(state) != expected:
+            raise ValueError(f"parameter {position}'s state has {sorted(state)}; {type(self).__name__} keeps "
+                             f"{sorted(expected)}")
+        shape = np.shape(self.params[position].data)
+        checked: dict[str, Any] = {}
+        for key in self.STATE_COUNTS:
+            count = state[key]
+            if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+                raise ValueError(f"parameter {position}'s {key} must be a whole number, at least 1, got {count!r}")
+            checked[key] = int(count)
+        for key in self.STATE_BUFFERS:
+            buffer = state[key]
+            if not isinstance(buffer, (np.ndarray, np.floating, float)) or np.asarray(buffer).dtype.kind != "f":
+                raise ValueError(f"parameter {position}'s {key} must be a float array of shape {shape}, got "
+                                 f"{type(buffer).__name__} {getattr(buffer, 'dtype', '')} {buffer!r:.40}")
+            if np.shape(buffer) != shape:
+                raise ValueError(f"parameter {position}'s {key} has shape {np.shape(buffer)}, but the parameter "
+                                 f"has shape {shape}")
+            if key.endswith("_sq") and not np.all(np.asarray(buffer) >= 0):  # (a mean of squares: sqrt gives nan)
+                raise ValueError(f"parameter {position}'s {key} is a mean of squares: it cannot be negative")
+            checked[key] = np.array(buffer, copy=True) if isinstance(buffer, np.ndarray) else buffer
+        return checked
+
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Clear every parameter's gradient: None for Tensors, 0.0 for Values. With
         ``set_to_none=False`` (PyTorch's option) a Tensor's gradient becomes zeros instead,
@@ -144,12 +174,18 @@ class Optimizer:
 
     def step(self) -> None:
         """Update every parameter that has a gradient."""
-        for i, p in enumerate(self.params):  # first, so that a refused step moves nothing
+        for i, p in enumerate(self.params):  # first, so that a refused step moves nothing and changes no state
             gradient = p.grad
-            if (gradient.__class__ is np.ndarray and gradient.shape == p._data.shape) or gradient is None or (
-                    p.__class__ is Value):  # (the usual cases first: a Tensor's own array, none, a Value's)
+            if (gradient.__class__ is np.ndarray and gradient.shape == p._data.shape and gradient.dtype.kind == "f") \
+                    or gradient is None or gradient.__class__ is float:  # (the usual cases first)
                 continue
             numbers = gradient.data if isinstance(gradient, Node) else gradient
+            kind = np.asarray(numbers).dtype.kind if isinstance(numbers, (np.ndarray, np.generic, float, int)) else "O"
+            if kind not in "biuf":  # (a str buffer broke every later step; Adam counted a step it refused)
+                raise TypeError(f"parameter {i} has a gradient of {type(numbers).__name__} "
+                                f"{getattr(numbers, 'dtype', '')}: a gradient must be real numbers")
+            if p.__class__ is Value:
+                continue
             if getattr(numbers, "shape", None) != p.shape:  # (broadcast, it would move every row alike)
                 got = getattr(numbers, "shape", type(numbers).__name__)
                 raise ValueError(f"parameter {i} has a gradient of shape {got} for a parameter of shape "
@@ -166,6 +202,9 @@ class Optimizer:
                 p.data = float(p.data + self._update(i, np.float64(p.data), np.float64(gradient)))
             else:
                 data = p._data  # the plain array (p.data is a watched view of it: inplace.py)
+                if (gradient.__class__ is not np.ndarray or gradient.dtype is not data.dtype) and \
+                        np.result_type(gradient) != np.result_type(data):  # (one set by hand: cast, as the engine casts
+                    gradient = np.asarray(gradient).astype(np.result_type(data))  # a share: the state keeps the dtype)
                 change = self._update(i, data, gradient)
                 if change.dtype is not data.dtype and change.dtype != data.dtype:
                     change = change.astype(data.dtype)  # float32 parameters stay float32
@@ -198,6 +237,8 @@ class SGD(Optimizer):
     """Stochastic gradient descent: p -= lr * g, or with momentum (PyTorch's form)
     b = momentum * b + g (b = g at the first step); p -= lr * b."""
 
+    STATE_BUFFERS = ("momentum_buffer",)
+
     def __init__(self, params: Iterable[Node], lr: float, momentum: float = 0.0) -> None:
         super().__init__(params, lr)
         self.momentum = _check_number("momentum", momentum)
@@ -216,6 +257,8 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba), with PyTorch's defaults and arithmetic:
     m = b1 m + (1-b1) g;  v = b2 v + (1-b2) g^2;
     p -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)."""
+
+    STATE_BUFFERS, STATE_COUNTS = ("exp_avg", "exp_avg_sq"), ("step",)
 
     def __init__(self, params: Iterable[Node], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:

@@ -152,3 +152,124 @@ def test_a_where_condition_that_does_not_broadcast_is_named():
     import autograd
     with pytest.raises(ValueError, match=r"condition of shape \(3, 2\) with the branches of shapes \(3, 3\) and \(\)"):
         autograd.where(np.zeros((3, 2), bool), Tensor(np.zeros((3, 3))), 1.0)
+
+
+# ---- a bad-input audit across the public API (2026-12-08): each case gave a wrong number,
+# or left state that changed or broke later steps, with no error
+
+def test_cat_and_stack_take_a_generator_whole_and_refuse_a_bare_tensor():
+    import autograd
+    v = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    stacked = autograd.stack(t for t in [v, v * 2])  # the generator's first tensor was dropped: shape (1, 3)
+    assert stacked.shape == (2, 3)
+    stacked.sum().backward()
+    assert v.grad.tolist() == [3.0, 3.0, 3.0]
+    assert autograd.cat(iter([v, v])).shape == (6,)
+    with pytest.raises(TypeError, match="list or tuple of tensors"):
+        autograd.cat(Tensor(np.ones((2, 3))))  # it joined the rows into a (6,) tensor
+    with pytest.raises(ValueError, match="stack needs at least one tensor"):
+        autograd.stack([])
+    with pytest.raises(TypeError, match="cat.*dim"):
+        autograd.cat([v, v], 1.0)  # it said "softmax/log_softmax need one integer dim"
+
+
+@pytest.mark.parametrize("make", ["SGD momentum", "Adam", "AdamW"])
+def test_a_step_refused_for_its_gradients_changes_no_state(make):
+    import nn
+    w = nn.Parameter([1.0, 2.0])
+    optimizer = {"SGD momentum": lambda: nn.SGD([w], lr=0.1, momentum=0.9), "Adam": lambda: nn.Adam([w], lr=0.1),
+                 "AdamW": lambda: nn.AdamW([w], lr=0.1)}[make]()
+    for bad in (np.array(["a", "b"]), np.array([1 + 1j, 2.0]), np.array([object(), object()])):
+        w.grad = bad
+        with pytest.raises(TypeError, match="real numbers"):
+            optimizer.step()
+        assert w.data.tolist() == [1.0, 2.0] and optimizer.state[0] == {}  # (Adam's step had gone up)
+    w.grad = np.array([1.0, 1.0])
+    optimizer.step()  # as a fresh optimizer's first step (SGD could never step again: a str buffer)
+    fresh = nn.Parameter([1.0, 2.0])
+    fresh.grad = np.array([1.0, 1.0])
+    type(optimizer)([fresh], **{k: v for k, v in optimizer.state_dict()["param_groups"][0].items()
+                                if k != "params"}).step()
+    assert w.data.tolist() == fresh.data.tolist()
+
+
+@pytest.mark.parametrize("change, match", [
+    (lambda s: s.update(exp_avg="abc"), "exp_avg must be a float array"),
+    (lambda s: s.update(exp_avg=[0.1, 0.2]), "exp_avg must be a float array"),
+    (lambda s: s.update(exp_avg=np.array([1j, 0.0])), "exp_avg must be a float array"),
+    (lambda s: s.update(step="x"), "step must be a whole number"),
+    (lambda s: s.update(step=2.5), "step must be a whole number"),
+    (lambda s: s.update(step=-3), "step must be a whole number"),
+    (lambda s: s.pop("exp_avg"), "exp_avg"),
+    (lambda s: s.update(extra=np.zeros(2)), "extra"),
+    (lambda s: s.update(exp_avg_sq=-np.ones(2)), "exp_avg_sq"),
+])
+def test_an_adam_state_that_would_break_or_change_later_steps_is_refused_at_load(change, match):
+    import nn
+    w = nn.Parameter([1.0, 2.0])
+    adam = nn.Adam([w], lr=0.1)
+    w.grad = np.array([0.5, -0.5])
+    adam.step()
+    saved = adam.state_dict()
+    change(saved["state"][0])
+    other = nn.Adam([nn.Parameter([1.0, 2.0])], lr=0.1)
+    with pytest.raises(ValueError, match=match):
+        other.load_state_dict(saved)
+    assert other.state == [{}]  # nothing loaded
+
+
+def test_a_momentum_buffer_of_strings_is_refused_at_load():
+    import nn
+    w = nn.Parameter([1.0, 2.0])
+    sgd = nn.SGD([w], lr=0.1, momentum=0.9)
+    saved = sgd.state_dict()
+    saved["state"][0] = {"momentum_buffer": np.array(["a", "b"])}
+    with pytest.raises(ValueError, match="momentum_buffer must be a float array"):
+        sgd.load_state_dict(saved)
+
+
+def test_the_recorder_checks_a_step_and_a_loss_before_keeping_either():
+    from autograd import Recorder
+    w = Value(1.0, label="w")
+    loss = (w * 3.0 - 6.0) ** 2
+    loss.backward()
+    recorder = Recorder(every=1)
+    for step, given in (("3", None), (float("nan"), None), (1.5, None), (True, None), (0, "0.5")):
+        with pytest.raises(TypeError):
+            recorder.record(step, loss, loss=given)  # '3' was kept, then a format error; 1.5 became 1
+    assert recorder.runs == {}
+    assert recorder.record(0, loss) and recorder.runs["run"]["steps"] == [0]
+
+
+@pytest.mark.parametrize("call", [lambda x: x.sum(0, keepdims="False"), lambda x: x.mean(0, keepdim=1),
+                                  lambda x: x.max(0, keepdims="no")])
+def test_keepdims_must_be_a_bool(call):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="keepdims? must be True or False"):
+        call(x)  # keepdims="False" kept the axis: shape (1, 3)  (the message names keepdims or keepdim)
+
+
+def test_requires_grad_and_train_flags_must_be_bools():
+    import autograd
+    import nn
+    model = nn.Linear(2, 1, rng=0)
+    for call in (lambda: model.requires_grad_("no"), lambda: model.train("no"),
+                 lambda: Tensor([1.0], requires_grad="yes"), lambda: autograd.tensor(1.0, 2)):
+        with pytest.raises(TypeError, match="True or False"):
+            call()  # requires_grad_('no') left the model trainable; tensor(1.0, 2) required grad
+    assert model.weight.requires_grad and model.training
+
+
+def test_a_gradient_set_by_hand_in_another_dtype_leaves_the_optimizers_state_in_the_parameters():
+    # a float64 .grad on a float32 parameter made the momentum and Adam's averages float64
+    # for the rest of training (found by a sweep against PyTorch, which refuses the assignment)
+    import nn
+    for make in (lambda ps: nn.SGD(ps, lr=0.1, momentum=0.9), lambda ps: nn.Adam(ps, lr=0.1)):
+        w = nn.Parameter(np.array([1.0, 2.0], np.float32))
+        optimizer = make([w])
+        for given in (np.array([0.1, 0.2]), np.array([1, 2])):
+            w.grad = given
+            optimizer.step()
+        assert {value.dtype for value in optimizer.state[0].values() if isinstance(value, np.ndarray)} == {
+            np.dtype(np.float32)}
+        assert w.data.dtype == np.float32

@@ -361,6 +361,8 @@ def graph_nodes(root: Node, max_nodes: int) -> list[Node]:
     """Every node the root depends on, inputs first, or a clear refusal if too many."""
     if not isinstance(root, Node):
         raise TypeError(f"draw_graph needs a Value or Tensor, not {type(root).__name__}")
+    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
+        raise ValueError(f"max_nodes must be a whole number, at least 1, not {max_nodes!r}")
     nodes = backward_order([root], every_input=True)
     if len(nodes) > max_nodes:
         raise GraphTooLargeError(
@@ -570,6 +572,8 @@ def draw_graph(
     True
     """
     nodes = graph_nodes(root, max_nodes)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str, not {type(title).__name__}")
     captions = [title] if title else []
     names = node_names(nodes)
     changed = changed_since_forward(nodes)
@@ -624,6 +628,11 @@ def render_graph(graph: Any, path: str | os.PathLike, *, timeout: float = 120) -
     fmt = path.suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise ValueError(f"cannot tell the format of {path}: use one of " + ", ".join(f".{f}" for f in FORMATS))
+    if not isinstance(getattr(graph, "source", None), str):
+        raise TypeError(f"render_graph draws a picture from draw_graph (or a walkthrough's frames), not "
+                        f"{type(graph).__name__}")
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout is the seconds dot may take, above 0, not {timeout!r}")
     source = graph.source
     if fmt == "gv":
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -140,7 +140,22 @@ def _set(node: Node, index: tuple, value: float) -> None:
         node._data[index] = value  # before the check may still backpropagate through
 
 
+def _positive(name: str, value: Any, zero: bool = False) -> None:
+    """A setting of the check: a finite number above 0 (or 0 itself, where ``zero``); eps=0
+    divided by zero, eps=nan gave nan gradients and atol=-1 failed every check, silently."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or \
+            not math.isfinite(value) or value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{name} must be a finite number {'of 0 or more' if zero else 'above 0'}, not {value!r}")
+
+
+def _node_list(inputs: Any) -> list[Node]:
+    # (one node alone, as PyTorch's gradcheck takes one tensor: list(x) would be its rows)
+    return [inputs] if isinstance(inputs, Node) else list(inputs)
+
+
 def _differences(f: Callable[..., Any], inputs: Sequence[Node], eps: float | None) -> _Differences:
+    if eps is not None:
+        _positive("eps", eps)
     evaluate = _evaluator(f, inputs)
     f0 = evaluate()
     again = evaluate()
@@ -179,7 +194,7 @@ def numerical_gradients(
     >>> round(numerical_gradients(lambda x: x * x, [x])[0], 6)
     6.0
     """
-    return _differences(f, list(inputs), eps).central
+    return _differences(f, _node_list(inputs), eps).central
 
 
 # --------------------------------------------------------------------------- the report
@@ -300,6 +315,8 @@ def as_gradient_array(g: Any) -> np.ndarray:
 
 def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
     """Compare two gradients of one input, element by element: the worst difference and where."""
+    _positive("atol", atol, zero=True)
+    _positive("rtol", rtol, zero=True)
     if a.shape != b.shape:
         return Comparison(first, second, math.inf, math.inf, (), False,
                           f"shapes differ: {a.shape} vs {b.shape}")
@@ -453,7 +470,7 @@ def check_gradients(
     >>> report.passed
     True
     """
-    inputs = list(inputs)
+    inputs = _node_list(inputs)
     for i, node in enumerate(inputs):
         if not isinstance(node, Node):
             raise TypeError(f"input {i} must be a Value or a Tensor, not {type(node).__name__}")
@@ -567,7 +584,7 @@ def check_second_derivatives(
     """
     from .functional import hessian
 
-    inputs = list(inputs)
+    inputs = _node_list(inputs)
     for i, node in enumerate(inputs):
         if not isinstance(node, Node) or not node.requires_grad:
             raise ValueError(f"input {i} must be a Value or Tensor that requires grad")

@@ -116,6 +116,8 @@ def _constant_number(value: Any, what: str, hint: str = "") -> float:
     which the rules give no gradient; float() would silently cut a node out of the graph."""
     if isinstance(value, Value) or getattr(value, "requires_grad", False):
         raise TypeError(f"{what} is a constant here: one that requires grad would get no gradient{hint}")
+    if not isinstance(value, (int, float, np.number, np.ndarray, Node)):  # ('0.1' and None reached an internal name)
+        raise TypeError(f"{what} must be a number, not {type(value).__name__} {value!r}{hint}")
     if np.ndim(numbers(value)) != 0:
         raise TypeError(f"{what} is one number, not {np.shape(numbers(value))} of them{hint}")
     return float(numbers(value))

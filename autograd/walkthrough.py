@@ -161,6 +161,8 @@ class Walkthrough:
         from PIL import Image
 
         path = Path(path)
+        if path.suffix.lower() != ".gif":  # (GIF bytes under a .png name)
+            raise ValueError(f"render_gif writes a GIF: give a path ending in .gif, not {path.name!r}")
         images = [Image.open(io.BytesIO(render_bytes(picture.source, "png", source_path=path.with_suffix(".gv"))))
                   .convert("RGB") for picture in self.frames(**options)]
         width = max(image.width for image in images)
@@ -213,6 +215,8 @@ def backward_walkthrough(root: Node, grad: Any = None, *, max_nodes: int = 400) 
     >>> len(walk), walk.gradients()[x]
     (2, 6.0)
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"backward_walkthrough needs a Value or Tensor, not {type(root).__name__}")
     if not root.requires_grad:
         raise RuntimeError("the walkthrough needs a node that requires grad (a graph leads to it)")
     nodes = graph_nodes(root, max_nodes)

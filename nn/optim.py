@@ -50,6 +50,9 @@ class Optimizer:
         if isinstance(params, Node):  # (list(W) would be W's rows: none of them a parameter)
             raise TypeError("the optimizer takes a list of parameters (or model.parameters()), not one "
                             f"{type(params).__name__}: write [{params.label or 'w'}]")
+        if callable(getattr(params, "parameters", None)):  # (a module: "'Linear' object is not iterable")
+            raise TypeError(f"the optimizer takes the parameters, not the {type(params).__name__} itself: "
+                            "pass model.parameters()")
         params = list(params)
         if not params:
             raise ValueError("the optimizer got an empty parameter list")

@@ -17,6 +17,8 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 
+import numpy as np
+
 from autograd import Value
 
 from .init import RandomSource, make_rng
@@ -90,8 +92,12 @@ class MLP(Module):
 
     def __init__(self, n_inputs: int, layer_sizes: Sequence[int], activation: str | None = None, *,
                  output_activation: str = "linear", bias: bool = True, rng: RandomSource = None) -> None:
-        if not layer_sizes:
-            raise ValueError("layer_sizes must list at least one layer, e.g. [16, 16, 1]")
+        if isinstance(layer_sizes, (int, np.integer)) or not layer_sizes:
+            raise ValueError(f"layer_sizes must list at least one layer, e.g. [16, 16, 1], not {layer_sizes!r}")
+        for size in (n_inputs, *layer_sizes):  # (0 gave an IndexError from inside a layer)
+            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+                raise ValueError(f"MLP({n_inputs}, {list(layer_sizes)}): every size must be a whole number, at "
+                                 f"least 1, not {size!r}")
         _check_activation(output_activation)
         if activation is None:
             activation = "tanh"  # the default: only a setting the caller chose deserves a warning

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -273,3 +275,41 @@ def test_a_gradient_set_by_hand_in_another_dtype_leaves_the_optimizers_state_in_
         assert {value.dtype for value in optimizer.state[0].values() if isinstance(value, np.ndarray)} == {
             np.dtype(np.float32)}
         assert w.data.dtype == np.float32
+
+
+def test_the_gradient_checks_settings_must_be_finite_positive_numbers():
+    from autograd.gradcheck import check_gradients, gradcheck, numerical_gradients
+    x = Tensor([0.5, 1.5], requires_grad=True)
+    f = lambda x: (x * x).sum()  # noqa: E731
+    for call in (lambda: numerical_gradients(f, [x], eps=0), lambda: numerical_gradients(f, [x], eps=float("nan")),
+                 lambda: check_gradients(f, [x], eps=float("inf")), lambda: gradcheck(f, [x], eps="1e-6"),
+                 lambda: check_gradients(f, [x], atol=-1), lambda: check_gradients(f, [x], rtol=float("nan"))):
+        with pytest.raises(ValueError, match="must be a finite number"):
+            call()  # eps=0 divided by zero; nan gave nan gradients; atol=-1 failed every check
+    assert check_gradients(f, x).passed  # one tensor alone, as PyTorch's gradcheck takes it (its rows were inputs)
+
+
+@pytest.mark.parametrize("call", [lambda x: x.leaky_relu("0.1"), lambda x: x.clip("1"), lambda x: x.leaky_relu(None),
+                                  lambda x: x.softplus("1")])
+def test_a_number_argument_given_as_a_string_or_none_is_named(call):
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with pytest.raises(TypeError, match="must be a number"):
+        call(x)  # AttributeError: 'str' object has no attribute '_data'
+
+
+def test_the_picture_tools_and_the_scalar_mlp_name_a_bad_argument():
+    import nn
+    from autograd import backward_walkthrough, draw_graph, render_graph
+    y = Value(2.0, label="x") * 3.0
+    y.backward()
+    cases = [(lambda: backward_walkthrough(3), TypeError, "needs a Value or Tensor"),  # AttributeError before
+             (lambda: render_graph("digraph{}", "y.svg"), TypeError, "picture from draw_graph"),
+             (lambda: render_graph(draw_graph(y), "y.svg", timeout=-1), ValueError, "timeout"),
+             (lambda: draw_graph(y, max_nodes=None), ValueError, "max_nodes"),
+             (lambda: draw_graph(y, title=5), TypeError, "title"),
+             (lambda: backward_walkthrough(y).render_gif("w.png"), ValueError, ".gif"),
+             (lambda: nn.MLP(3, [0]), ValueError, "at least 1"), (lambda: nn.MLP(3, 4), ValueError, "list"),
+             (lambda: nn.SGD(nn.Linear(2, 1, rng=0), lr=0.1), TypeError, "model.parameters()")]
+    for call, error, words in cases:
+        with pytest.raises(error, match=re.escape(words)):
+            call()

@@ -454,6 +454,9 @@ def grad(outputs: Node | Sequence[Node], inputs: Node | Sequence[Node], grad_out
     for i, output in enumerate(outputs):
         if not output.requires_grad:
             raise RuntimeError(f"output {i} does not require grad: no graph leads to it")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Node):  # (an array: "unhashable type")
+            raise TypeError(f"input {i} of grad must be a Value or Tensor of the graph, not {type(x).__name__}")
     wanted = {id(x) for x in inputs}
     found: dict[Node, Any] = {}
 

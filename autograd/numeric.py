@@ -216,7 +216,8 @@ def normalize_axes(axis: Any, ndim: int) -> tuple[int, ...] | None:
             raise TypeError(f"an axis must be a whole number (an int), not {type(a).__name__}")
         low, high = (-1, 1) if ndim == 0 else (-ndim, ndim)  # a 0-d array takes 0 or -1, as in PyTorch
         if not low <= a < high:
-            raise np.exceptions.AxisError(f"axis {a} is out of bounds for an array of dimension {ndim}")
+            raise np.exceptions.AxisError(f"axis {a} is out of range for a tensor of {ndim} "
+                                          f"ax{'i' if ndim == 1 else 'e'}s: give one from {low} to {high - 1}")
         result.append(int(a) % ndim if ndim else 0)
     if len(set(result)) != len(result):
         raise ValueError(f"repeated axis in {axis!r}")
@@ -241,6 +242,9 @@ def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = 
         axis = dim
     if keepdim is not None:
         keepdims = flag("keepdim", keepdim)
+    if isinstance(axis, (bool, np.bool_)) or (axis is not None and not isinstance(axis, (int, np.integer)) and
+                                              not isinstance(axis, (tuple, list, range, np.ndarray))):
+        raise TypeError(f"an axis must be a whole number (an int) or a tuple of them, not {axis!r}")  # (sum(1.0))
     if axis is not None and not isinstance(axis, (int, np.integer)):
         axis = tuple(axis)
         if not axis:

@@ -440,6 +440,11 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     except ValueError as error:
         raise ValueError(f"Tensor data must be a rectangular array of numbers: {error}") from None
     kind = array.dtype.kind
+    if kind == "O" and array.size and all(type(x) is int for x in array.flat):  # (ints past int64: 2**70)
+        try:
+            array, kind = array.astype(FLOAT64), "f"
+        except OverflowError:
+            raise ValueError("Tensor data has an integer too large for float64 (above 1.8e308)") from None
     if kind not in "biuf":
         found = "complex numbers" if kind == "c" else f"{type(data).__name__} of dtype {array.dtype}"
         if kind == "O":

@@ -31,6 +31,7 @@ import json
 import math
 import os
 import re
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -350,6 +351,10 @@ class Recorder:
         if not self.due(step):
             return False
         nodes = graph_nodes(root, self.max_nodes)
+        if root.requires_grad and not any(node.grad is not None and not (isinstance(node, Value) and node.grad == 0.0)
+                                          for node in nodes if node.requires_grad):
+            warnings.warn(f"record(step {step}): no node of this graph has a gradient yet, so the snapshot shows "
+                          "none; call loss.backward() before record()", RuntimeWarning, stacklevel=2)
         if self._layout is None:
             grads = {node: node.grad for node in nodes if node.requires_grad}
             self._layout = _Layout(root, nodes, grads, rankdir="LR", hand_written=None,

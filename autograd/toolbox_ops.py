@@ -270,6 +270,9 @@ def _var_arguments(axis: Any = None, unbiased: bool | None = None, keepdims: boo
         if correction is not None:
             raise TypeError("give unbiased= or correction=, not both (unbiased=False is correction=0)")
         correction = 1 if unbiased else 0
+    if correction is not None and (isinstance(correction, (bool, np.bool_)) or
+                                   not isinstance(correction, (int, float, np.integer, np.floating))):
+        raise TypeError(f"correction is a number (1: the sample variance, 0: the population's), not {correction!r}")
     return (*reduction_arguments(axis, keepdims, dim=dim, keepdim=keepdim),
             float(1 if correction is None else correction))
 

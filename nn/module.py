@@ -260,7 +260,12 @@ class Module:
         renamed into place, so an existing file is never left half-written). An existing
         file keeps its permissions; through a symbolic link, the file it points to is
         replaced (see ``autograd.files.replacing``)."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"save takes a file name, such as 'model.npz', not {type(path).__name__}")
         path = Path(path)
+        if path.is_dir():  # (the error named a hidden temporary file, after writing it whole)
+            raise IsADirectoryError(f"cannot save to {path}: it is a folder; give a file name such as "
+                                    f"{path / 'model.npz'}")
         state = self.state_dict()
         # (np.savez's format, written by name: np.savez(file, **state) takes a parameter
         # named allow_pickle as its own keyword, and leaves it out of the file)

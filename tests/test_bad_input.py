@@ -325,3 +325,17 @@ def test_axes_out_of_range_or_not_whole_and_grad_of_an_array_are_named():
         with pytest.raises(error, match=words):
             call()
     assert Tensor([2**70]).data[0] == 2.0**70  # ("must be real numbers, got objects of type int")
+
+
+def test_saving_onto_a_folder_a_correction_as_a_string_and_recording_before_backward_are_said(tmp_path):
+    import nn
+    from autograd import Recorder
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        nn.Linear(2, 1, rng=0).save(tmp_path)  # the error named a hidden temporary file
+    with pytest.raises(TypeError, match="file name"):
+        nn.Linear(2, 1, rng=0).save(5)
+    with pytest.raises(TypeError, match="correction is a number"):
+        Tensor([1.0, 2.0, 4.0]).var(correction="1")  # read as 1
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    with pytest.warns(RuntimeWarning, match="before record"):
+        Recorder(every=1).record(0, (w * w).sum())  # a snapshot of no gradients, without a word

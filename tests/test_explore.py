@@ -112,6 +112,7 @@ def test_bad_arguments_say_what_is_wrong(tmp_path):
         Recorder().explorer()
 
 
+@pytest.mark.filterwarnings("ignore:record.step:RuntimeWarning")  # (no backward: not what is tested)
 def test_the_recorder_refuses_a_graph_of_another_shape():
     recorder = Recorder(every=1)
     w = Value(1.0, label="w")
@@ -514,6 +515,7 @@ def test_a_recorder_refuses_a_graph_whose_shapes_or_dtypes_changed():
                 recorder.record(step, loss)
 
 
+@pytest.mark.filterwarnings("ignore:record.step:RuntimeWarning")  # (no backward: not what is tested)
 def test_a_recorder_refuses_a_step_number_that_does_not_increase():
     # per-epoch counters (0, 1, 0, 1) made the page look the loss up by step number and show
     # the first epoch's loss beside the second epoch's graph

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 import numpy as np
@@ -41,6 +41,18 @@ def _check_number(name: str, value: Any, low: float = 0.0, high: float = math.in
         upper = f"{high}]" if high_inclusive else f"{high})"
         raise ValueError(f"{name} must be in [{low}, {upper}, got {value}")
     return float(value)
+
+
+def _check_betas(value: Any) -> tuple[float, float]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise ValueError(f"betas must be a pair of numbers, got {value!r}")
+    first, second = (_check_number(f"betas[{i}]", b, 0.0, 1.0, high_inclusive=False) for i, b in enumerate(value))
+    return first, second
+
+
+def _checked_setting(name: str, value: Any) -> Any:
+    """A setting as the constructors check it (betas a pair in [0, 1), the rest numbers)."""
+    return _check_betas(value) if name == "betas" else _check_number(name, value)
 
 
 class Optimizer:
@@ -80,6 +92,20 @@ class Optimizer:
                 "kept once and stepped once per step()", UserWarning, stacklevel=3)
         self.lr = _check_number("lr", lr)
         self.state: list[dict[str, Any]] = [{} for _ in self.params]
+
+    @property
+    def param_groups(self) -> list[ParamGroup]:
+        """PyTorch's ``param_groups``: here one group, whose settings are the optimizer's
+        own (``optimizer.param_groups[0]["lr"] = 0.01`` is ``optimizer.lr = 0.01``, checked
+        as the constructor checks it), and whose ``"params"`` are its parameters.
+
+        >>> from nn import Parameter
+        >>> optimizer = SGD([Parameter([1.0])], lr=0.1)
+        >>> optimizer.param_groups[0]["lr"] = 0.01
+        >>> optimizer.lr
+        0.01
+        """
+        return [ParamGroup(self)]
 
     def state_dict(self) -> dict[str, Any]:
         """What the optimizer holds besides the parameters, to resume training, in
@@ -123,13 +149,7 @@ class Optimizer:
                 raise ValueError(f"the state dict holds state for parameter {position!r}, which this one lacks")
             states[position] = self._checked_state(position, dict(state))
         for name, value in group.items():  # (the settings checked as the constructor checks them)
-            if name == "betas":
-                if not isinstance(value, (tuple, list)) or len(value) != 2:
-                    raise ValueError(f"betas must be a pair of numbers, got {value!r}")
-                group[name] = tuple(_check_number(f"betas[{i}]", b, 0.0, 1.0, high_inclusive=False)
-                                    for i, b in enumerate(value))
-            else:
-                group[name] = _check_number(name, value)
+            group[name] = _checked_setting(name, value)
         for name, value in group.items():
             setattr(self, name, value)
         self.state = states
@@ -236,6 +256,37 @@ def clear_gradient(p: Node, set_to_none: bool = True) -> None:
         p.grad = np.zeros_like(grad)
 
 
+class ParamGroup(MutableMapping):
+    """The one parameter group of an optimizer, as a dict of its settings (a view: reading
+    and writing go to the optimizer's attributes); settings cannot be added or removed."""
+
+    def __init__(self, optimizer: Optimizer) -> None:
+        self._optimizer = optimizer
+
+    def _names(self) -> list[str]:
+        return ["params"] + [name for name in vars(self._optimizer) if name not in ("params", "state")]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._names():
+            raise KeyError(name)
+        return list(self._optimizer.params) if name == "params" else getattr(self._optimizer, name)
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        if name == "params" or name not in self._names():
+            raise KeyError(f"{type(self._optimizer).__name__}'s group has the settings {self._names()[1:]}: "
+                           f"{name!r} cannot be set here")
+        setattr(self._optimizer, name, _checked_setting(name, value))
+
+    def __delitem__(self, name: str) -> None:
+        raise KeyError(f"the settings of an optimizer cannot be removed ({name!r})")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names())
+
+    def __len__(self) -> int:
+        return len(self._names())
+
+
 class SGD(Optimizer):
     """Stochastic gradient descent: p -= lr * g, or with momentum (PyTorch's form)
     b = momentum * b + g (b = g at the first step); p -= lr * b."""
@@ -266,10 +317,7 @@ class Adam(Optimizer):
     def __init__(self, params: Iterable[Node], lr: float = 1e-3,
                  betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8) -> None:
         super().__init__(params, lr)
-        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair of numbers, got {betas!r}")
-        self.betas = tuple(_check_number(f"betas[{i}]", b, 0.0, 1.0, high_inclusive=False)
-                           for i, b in enumerate(betas))
+        self.betas = _check_betas(betas)
         self.eps = _check_number("eps", eps)
 
     def _update(self, index: int, data: Any, gradient: Any) -> Any:

@@ -687,3 +687,18 @@ def test_an_optimizers_state_dict_resumes_training_exactly(make):
         make([nn.Parameter(a.copy()) for a in start]).load_state_dict(saved)
     with pytest.raises(ValueError, match="over 2 parameter"):
         make([nn.Parameter(start[0].copy())]).load_state_dict(optimizer.state_dict())
+
+
+def test_param_groups_is_a_view_of_the_optimizers_settings_as_in_pytorch():
+    # a learner's schedule, optimizer.param_groups[0]["lr"] = ..., was an AttributeError
+    w = nn.Parameter([1.0, 2.0])
+    adam = nn.Adam([w], lr=0.1)
+    (group,) = adam.param_groups
+    assert group["lr"] == 0.1 and group["betas"] == (0.9, 0.999) and group["params"] == [w]
+    group["lr"] = 0.01
+    assert adam.lr == 0.01 and adam.param_groups[0]["lr"] == 0.01
+    for bad, error in ((("lr", -1.0), ValueError), (("betas", (0.9, 1.0)), ValueError), (("momentum", 0.9), KeyError),
+                       (("params", []), KeyError)):
+        with pytest.raises(error):
+            group[bad[0]] = bad[1]
+    assert adam.lr == 0.01 and sorted(group) == sorted(["params", "lr", "betas", "eps"])

@@ -196,8 +196,10 @@ def train(model: nn.Sequential, learning_rate: float, iterations: int, rng: np.r
 def _record(recorder: Recorder, model: nn.Sequential, x: np.ndarray, L: Tensor, step: int, run: str) -> None:
     """The loss, and at snapshot steps the seed-shaped graph of this x with its
     gradients (a separate graph: its backward fills .grad, which the training step's
-    zero_grad clears before its own backward)."""
+    zero_grad clears before its own backward). Its gradients start from zero: the last
+    step's were still in .grad (zero_grad comes after this), and the page showed their sum."""
     if recorder.due(step):
+        model.zero_grad()
         L = seed_graph(model, x, LABEL)
         L.backward()
     recorder.record(step, L, run=run)

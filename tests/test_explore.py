@@ -466,6 +466,19 @@ def test_recording_the_sweep_leaves_its_numbers_alone():
         np.testing.assert_allclose(run["losses"], trained.losses, rtol=1e-12)  # the seed-shaped graph's L
     names = [node["name"] for node in recorder.explorer().data["nodes"]]
     assert {"x", "W1", "z", "h", "W2", "out", "L"} <= set(names)
+    # each snapshot's gradients are that step's alone, recomputed from its own W1, W2 and x
+    # (the last step's were still in .grad: at step 10 of lr=1, dL/dW2 25 times too big, the sign flipped)
+    position = {name: names.index(name) for name in ("x", "W1", "W2")}
+    for run in runs:
+        for snapshot in run["snapshots"]:
+            numbers = {name: np.reshape(snapshot["data"][i]["values"], snapshot["data"][i]["shape"])
+                       for name, i in position.items()}
+            model = demo.init_weights(np.random.default_rng(0))
+            model.load_state_dict({"0.weight": numbers["W1"], "2.weight": numbers["W2"]})
+            demo.seed_graph(model, numbers["x"], demo.LABEL).backward()
+            for name, parameter in (("W1", model[0].weight), ("W2", model[2].weight)):
+                shown = np.reshape(snapshot["grad"][position[name]]["values"], parameter.shape)
+                np.testing.assert_allclose(shown, parameter.grad, rtol=1e-12, atol=1e-15)
 
 
 def test_a_result_that_needs_no_gradient_is_shown_without_a_backward_pass():

@@ -354,6 +354,27 @@ def test_a_trained_classifier_page_works(browser, tmp_path):
     tab.clean()
 
 
+def test_the_playback_loss_curve_says_what_it_cannot_draw(browser, tmp_path):
+    # losses near 1.7e308 summed to Infinity and froze the page; an inf loss, zeros and a
+    # single step were left out without a word, the curve stretched over the whole width
+    w = Value(1.0, label="w")
+    loss = w * 2.0
+    loss.backward()
+    cases = {"huge": [1.7e308] * 400, "diverged": [5.0] * 300 + [float("inf")] + [7.0] * 99,
+             "zeros": [3.0] * 50 + [0.0] * 50, "single": [2.5]}
+    expected = {"huge": "each point the mean of 2 recorded losses", "diverged": "the loss was inf at step 300: the curve stops there",
+                "zeros": "of 0 or less not drawn (log scale)", "single": "each point a recorded loss"}
+    for name, losses in cases.items():
+        recorder = Recorder(every=len(losses))
+        for step, value in enumerate(losses):
+            recorder.record(step, loss, run=name, loss=value)
+        tab = Page(browser, recorder.save(tmp_path / f"{name}.html"))
+        caption = tab.text("#loss-caption")
+        assert expected[name] in caption, caption
+        assert tab.tab.locator(".loss-step").all_text_contents() == sorted({"0", str(len(losses) - 1)}, key=int)
+        tab.clean()
+
+
 def test_training_playback_plays_pauses_and_steps(browser, tmp_path):
     model = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
     optimizer = nn.SGD(model.parameters(), lr=0.1)

@@ -380,6 +380,10 @@ class Recorder:
         if self._layout is None:
             raise RuntimeError("nothing recorded yet: call record(step, loss) in the training loop first")
         layout = self._layout
+        for run in self.runs.values():
+            if not run["snapshots"]:  # (its losses were recorded, and it was left out of the chooser without a word)
+                warnings.warn(f"run {run['name']!r} has no snapshot (none of its {len(run['steps'])} steps was due: "
+                              f"every={self.every}), so the page leaves it out", RuntimeWarning, stacklevel=2)
         data = {
             "mode": "training",
             "title": self.title,

@@ -318,7 +318,7 @@ def test_the_picture_tools_and_the_scalar_mlp_name_a_bad_argument():
 def test_axes_out_of_range_or_not_whole_and_grad_of_an_array_are_named():
     import autograd
     x = Tensor(np.ones((2, 3)), requires_grad=True)
-    for call, error, words in [(lambda: x.sum(1.0), TypeError, "an axis must be a whole number"),  # 'float' not iterable
+    for call, error, words in [(lambda: x.sum(1.0), TypeError, "an axis must be a whole number"),  # ('float' ...)
                                (lambda: x.transpose(0, 2), np.exceptions.AxisError, "tensor of 2 axes"),
                                (lambda: autograd.cat([x, x], 5), np.exceptions.AxisError, "from -2 to 1"),
                                (lambda: autograd.grad((x * x).sum(), [np.ones(2)]), TypeError, "input 0 of grad")]:

@@ -362,7 +362,8 @@ def test_the_playback_loss_curve_says_what_it_cannot_draw(browser, tmp_path):
     loss.backward()
     cases = {"huge": [1.7e308] * 400, "diverged": [5.0] * 300 + [float("inf")] + [7.0] * 99,
              "zeros": [3.0] * 50 + [0.0] * 50, "single": [2.5]}
-    expected = {"huge": "each point the mean of 2 recorded losses", "diverged": "the loss was inf at step 300: the curve stops there",
+    expected = {"huge": "each point the mean of 2 recorded losses",
+                "diverged": "the loss was inf at step 300: the curve stops there",
                 "zeros": "of 0 or less not drawn (log scale)", "single": "each point a recorded loss"}
     for name, losses in cases.items():
         recorder = Recorder(every=len(losses))
@@ -560,3 +561,15 @@ def test_a_recorder_refuses_a_step_number_that_does_not_increase():
     with pytest.raises(ValueError, match="increase"):
         recorder.record(0, v * 2.0)
     recorder.record(0, v * 2.0, run="another run")  # each run counts on its own
+
+
+def test_a_run_with_no_snapshot_is_said_to_be_left_out():
+    w = Value(1.0, label="w")
+    loss = w * 2.0
+    loss.backward()
+    recorder = Recorder(every=10)
+    recorder.record(0, loss, run="kept")
+    recorder.record(1, loss, run="short")  # step 1 is not due: no snapshot
+    with pytest.warns(RuntimeWarning, match="'short' has no snapshot"):
+        page = recorder.explorer()
+    assert [run["name"] for run in page.data["runs"]] == ["kept"]

@@ -69,6 +69,7 @@ fuzz: torch
 	$(BIN)/python tests/fuzz_graphs.py --graphs 20000
 	$(BIN)/python tests/fuzz_graphs.py --tricks --graphs 20000
 	$(BIN)/python tests/fuzz_graphs.py --threads --graphs 20000
+	$(BIN)/python tests/fuzz_graphs.py --second-order --graphs 20000
 
 # Mutation run: deliberate faults in the engine and the rules must make the tests fail;
 # writes docs/mutants.md with the kill rate (a few minutes; not part of `make test`).

@@ -35,6 +35,8 @@ REDUCTIONS = ("mean", "sum", "none")
 def _difference(prediction: Any, target: Any) -> tuple[Any, int]:
     """target - prediction, as one Tensor or a list of Values, and the element count."""
     if isinstance(prediction, Tensor):
+        if isinstance(target, (str, bytes)) or target is None:  # (it said "target has shape ()")
+            raise TypeError(f"target must be numbers (an array, a list, a Tensor), not {type(target).__name__}")
         target_shape = target.shape if isinstance(target, (Tensor, np.ndarray)) else np.shape(target)
         if target_shape != prediction.shape:
             raise ValueError(
@@ -161,6 +163,8 @@ def _class_targets(targets: Any, n_rows: int, n_classes: int) -> np.ndarray:
                 f"targets must be integer class indices, but targets[{i}] = {float(array[i])} is not a whole "
                 "number (class probabilities are not supported; pass the class of each row)"
             )
+    if n_classes == 0:  # (it said targets "must be in [0, -1]")
+        raise ValueError("the input has no classes: its last axis (the classes) has size 0")
     outside = (array < 0) | (array >= n_classes)  # (checked before the cast, which would wrap 2**63 round)
     if outside.any():
         i = int(np.argmax(outside))

@@ -339,3 +339,12 @@ def test_saving_onto_a_folder_a_correction_as_a_string_and_recording_before_back
     w = Tensor([1.0, 2.0], requires_grad=True)
     with pytest.warns(RuntimeWarning, match="before record"):
         Recorder(every=1).record(0, (w * w).sum())  # a snapshot of no gradients, without a word
+
+
+def test_a_loss_given_a_string_target_or_no_classes_says_so():
+    import nn
+    p = Tensor(np.ones((2, 3)), requires_grad=True)
+    with pytest.raises(TypeError, match="target must be numbers"):
+        nn.mse_loss(p, "a")  # "target has shape ()"
+    with pytest.raises(ValueError, match="no classes"):
+        nn.cross_entropy(Tensor(np.ones((2, 0)), requires_grad=True), np.array([0, 0]))  # "in [0, -1]"

@@ -26,6 +26,7 @@ import numpy as np
 from .core import Node, backward_order
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, as_gradient_array, compare_arrays
+from .numeric import is_whole_number
 from .tensor import Tensor
 from .value import Value
 
@@ -268,13 +269,11 @@ def changed_since_forward(nodes: list[Node]) -> list[Node]:
 
 
 def _not_what_its_operation_gives(node: Value) -> bool:
-    numbers = [x.data for x in node.inputs]
-    with np.errstate(all="ignore"):
+    from .modes import no_grad
+
+    with no_grad(), np.errstate(all="ignore"):
         try:
-            try:
-                again = node.op.scalar(*numbers)
-            except (ArithmeticError, ValueError):  # (as Value.apply computes it then)
-                again = float(node.op.forward(*map(np.float64, numbers)))
+            again = Value.apply(node.op, tuple(node.inputs)).data  # (as the forward pass computed it)
         except Exception:  # (an operation that needs more than its inputs: nothing to tell)
             return False
     return not (again == node.data or (again != again and node.data != node.data))
@@ -361,7 +360,7 @@ def graph_nodes(root: Node, max_nodes: int) -> list[Node]:
     """Every node the root depends on, inputs first, or a clear refusal if too many."""
     if not isinstance(root, Node):
         raise TypeError(f"draw_graph needs a Value or Tensor, not {type(root).__name__}")
-    if isinstance(max_nodes, bool) or not isinstance(max_nodes, (int, np.integer)) or max_nodes < 1:
+    if not is_whole_number(max_nodes) or max_nodes < 1:
         raise ValueError(f"max_nodes must be a whole number, at least 1, not {max_nodes!r}")
     nodes = backward_order([root], every_input=True)
     if len(nodes) > max_nodes:
@@ -528,7 +527,7 @@ def _add_legend(graph: Any, used_kinds: set[str], compared: dict[str, bool], eve
         "automatic and hand-written gradients"
     if compared["agree"]:
         entries.append((AGREE, f"{which} agree"))
-    if compared.get("within atol"):
+    if compared["within atol"]:
         entries.append((WITHIN_ATOL, f"{which} agree only within atol: too small to compare"))
     if compared["disagree"]:
         entries.append((DISAGREE, f"{which} DISAGREE" if not every_pair else f"{which}: some pair DISAGREES"))
@@ -584,18 +583,18 @@ def draw_graph(
     grads = None
     available = _gradient_available(root)
     leaves = [node for node in nodes if node.op is None and node.requires_grad]
+    leaves_have_grads = any(_gradient_available(leaf) for leaf in leaves)
     if show_grad and available:
         grads = {node: node.grad for node in nodes if node.requires_grad}
         if not changed and _is_seed(root.grad) and (off := _not_of_one_pass(root, leaves)):
             captions.append(f"the .grad of {_listed(off, names)} is not what one backward pass from here gives (a "
                             "leaf's gradient adds up over backward passes until zero_grad() resets it): shown as it is")
-    elif show_grad and not changed and any(_gradient_available(leaf) for leaf in leaves) \
-            and np.size(root.data) == 1 and not _not_of_one_pass(root, leaves):
+    elif show_grad and not changed and leaves_have_grads and np.size(root.data) == 1 \
+            and not _not_of_one_pass(root, leaves):
         grads = {leaf: leaf.grad for leaf in leaves}
         captions.append("only the leaves kept their gradients: backward(intermediate_grads=False) lets the others go")
     elif show_grad:
-        captions.append("no backward pass from here left its gradients: none to show"
-                        if any(_gradient_available(leaf) for leaf in leaves) else
+        captions.append("no backward pass from here left its gradients: none to show" if leaves_have_grads else
                         "backward() has not run yet: no gradients to show")
     if grads is not None and any(grads[node] is None for node in grads):
         captions.append("grad ?: no gradient (its .grad is None)")

@@ -55,6 +55,7 @@ from .draw import (
 from .files import replacing
 from .gradcheck import AUTOMATIC, HAND_WRITTEN, NUMERICAL, as_gradient_array, compare_arrays
 from .modes import grad
+from .numeric import is_whole_number
 from .value import Value
 from .walkthrough import backward_walkthrough
 
@@ -333,7 +334,7 @@ class Recorder:
         the numbers of every node of ``root``'s graph. Returns True when a snapshot was taken."""
         if not isinstance(root, Node):
             raise TypeError(f"record needs the graph's root (a Value or Tensor), not {type(root).__name__}")
-        if isinstance(step, (bool, np.bool_)) or not isinstance(step, (int, np.integer)):
+        if not is_whole_number(step):
             raise TypeError(f"record's step is a whole number (the iteration), not {step!r}")  # (1.5 became 1)
         number = root.data if loss is None else loss
         if isinstance(number, (str, bytes, bool, np.bool_)) or np.asarray(number).dtype.kind not in "iuf":

@@ -242,10 +242,9 @@ def reduction_arguments(axis: Any = None, keepdims: bool = False, *, dim: Any = 
         axis = dim
     if keepdim is not None:
         keepdims = flag("keepdim", keepdim)
-    if isinstance(axis, (bool, np.bool_)) or (axis is not None and not isinstance(axis, (int, np.integer)) and
-                                              not isinstance(axis, (tuple, list, range, np.ndarray))):
-        raise TypeError(f"an axis must be a whole number (an int) or a tuple of them, not {axis!r}")  # (sum(1.0))
-    if axis is not None and not isinstance(axis, (int, np.integer)):
+    if axis is not None and not is_whole_number(axis):
+        if not isinstance(axis, (tuple, list, range, np.ndarray)):  # (sum(1.0): 'float' object is not iterable)
+            raise TypeError(f"an axis must be a whole number (an int) or a tuple of them, not {axis!r}")
         axis = tuple(axis)
         if not axis:
             raise ValueError("an empty tuple of axes reduces no axis in NumPy and every axis in PyTorch; "

@@ -258,9 +258,10 @@ class Tensor(Node):
         """Set ``requires_grad`` of this leaf in place and return it, as in PyTorch."""
         if self.op is not None:
             raise RuntimeError("requires_grad can only be changed on leaf tensors")
-        if flag("requires_grad", requires_grad) and np.result_type(self._data).kind == "b":
+        wanted = flag("requires_grad", requires_grad)
+        if wanted and np.result_type(self._data).kind == "b":
             raise TypeError("a bool tensor cannot require grad: only float tensors have gradients")
-        self.requires_grad = bool(requires_grad)
+        self.requires_grad = wanted
         return self
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:

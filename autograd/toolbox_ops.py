@@ -482,11 +482,7 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     >>> autograd.cat([autograd.zeros(2), autograd.ones(1)]).data.tolist()
     [0.0, 0.0, 1.0]
     """
-    axis = (_an_axis(axis, dim, "cat joins along one integer dim")
-            if axis is not None or dim is not None else (0,))[0]
-    tensors = _pieces(tensors, "cat")
-    if not tensors:
-        raise ValueError("cat needs at least one tensor")
+    axis, tensors = _joined("cat", tensors, axis, dim)
     if any(x.ndim == 0 for x in tensors):
         raise ValueError("cat joins along an existing axis: a 0-d tensor has none (use stack)")
     axis = normalize_axes(axis, tensors[0].ndim)[0]
@@ -494,6 +490,16 @@ def cat(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = No
     for x in tensors[1:]:
         joined = CAT(joined, x, axis)
     return joined
+
+
+def _joined(name: str, tensors: Any, axis: Any, dim: Any) -> tuple[int, list[Tensor]]:
+    """cat's and stack's arguments: the axis (0 by default) and at least one piece, or an
+    error naming ``name``."""
+    axis = _an_axis(axis, dim, f"{name} joins along one integer dim")[0] if axis is not None or dim is not None else 0
+    pieces = _pieces(tensors, name)
+    if not pieces:
+        raise ValueError(f"{name} needs at least one tensor")
+    return axis, pieces
 
 
 def _pieces(pieces: Sequence[Any], name: str) -> list[Tensor]:
@@ -514,11 +520,7 @@ def stack(tensors: Sequence[Any], axis: int | None = None, *, dim: int | None = 
     >>> autograd.stack([autograd.zeros(2), autograd.ones(2)], dim=1).shape
     (2, 2)
     """
-    axis = (_an_axis(axis, dim, "stack joins along one integer dim")
-            if axis is not None or dim is not None else (0,))[0]
-    tensors = _pieces(tensors, "stack")
-    if not tensors:
-        raise ValueError("stack needs at least one tensor")
+    axis, tensors = _joined("stack", tensors, axis, dim)
     if len({x.shape for x in tensors}) > 1:
         raise ValueError(f"stack needs tensors of one shape, got {[x.shape for x in tensors]}")
     return cat([x.unsqueeze(axis) for x in tensors], axis)

@@ -28,6 +28,7 @@ import numpy as np
 
 from autograd import Node, Tensor, Value
 from autograd.inplace import count_write
+from autograd.numeric import is_whole_number
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW"]
 
@@ -172,7 +173,7 @@ class Optimizer:
         checked: dict[str, Any] = {}
         for key in self.STATE_COUNTS:
             count = state[key]
-            if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 1:
+            if not is_whole_number(count) or count < 1:
                 raise ValueError(f"parameter {position}'s {key} must be a whole number, at least 1, got {count!r}")
             checked[key] = int(count)
         for key in self.STATE_BUFFERS:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from autograd import Value
+from autograd.numeric import is_whole_number
 
 from .init import RandomSource, make_rng
 from .module import Module
@@ -95,7 +96,7 @@ class MLP(Module):
         if isinstance(layer_sizes, (int, np.integer)) or not layer_sizes:
             raise ValueError(f"layer_sizes must list at least one layer, e.g. [16, 16, 1], not {layer_sizes!r}")
         for size in (n_inputs, *layer_sizes):  # (0 gave an IndexError from inside a layer)
-            if isinstance(size, bool) or not isinstance(size, (int, np.integer)) or size < 1:
+            if not is_whole_number(size) or size < 1:
                 raise ValueError(f"MLP({n_inputs}, {list(layer_sizes)}): every size must be a whole number, at "
                                  f"least 1, not {size!r}")
         _check_activation(output_activation)

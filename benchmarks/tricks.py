@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETTINGS = {"all tricks": "", "no fused loop": "fused", "no specialized methods": "methods",
             "no shared constants": "constants", "no sigmoid state": "sigmoid", "no kept view": "view",
             "no squaring": "square", "no masks by bits": "mask",
-            "no inline scalar rules": "inline",
+            "no inline scalar rules": "inline", "no kept memory": "memory",
             "no tricks (plain engine)": "1"}
 
 WORKLOADS = r'''

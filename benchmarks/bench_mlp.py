@@ -15,6 +15,10 @@ else is overhead. All start from the same weights and must take the same step.
 
 from __future__ import annotations
 
+import json
+import os
+import statistics
+import subprocess
 import sys
 from pathlib import Path
 
@@ -156,6 +160,69 @@ def raw_tensors(engine: harness.Engine, seed: int, activation: str):
     return run
 
 
+# ---- each alone in a new process, as a learner's own script runs
+
+# In one process the variants share glibc's malloc state: after one has freed a big array,
+# glibc keeps more freed memory for everyone (its thresholds only rise), and the table above
+# counts no page faults. A script of its own starts from glibc's defaults, and a step that
+# lets its arrays go at once gets fresh, zeroed pages for the next one. So each variant
+# also runs alone in a new process here; the hand-written NumPy twice, with glibc's
+# defaults and with the settings importing autograd makes (fast.py's trick 10).
+ALONE = r"""
+import json, resource, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+import bench_mlp, harness
+from baseline import CURRENT
+kind, activation, steps = sys.argv[2], sys.argv[3], int(sys.argv[4])
+bench_mlp.SIZES, bench_mlp.BATCH = json.loads(sys.argv[5])  # (--quick's small network, else the full one)
+try:
+    run = {"hand": lambda: bench_mlp.numpy_by_hand(0, activation), "torch": lambda: bench_mlp.torch_cpu(0, activation),
+           "nn": lambda: bench_mlp.through_nn(CURRENT, 0, activation)}[kind]()
+except harness.Absent:
+    print(json.dumps(None)); sys.exit()
+for _ in range(3):
+    run()
+times, faults = [], resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+for _ in range(steps):
+    start = time.perf_counter(); run(); times.append(time.perf_counter() - start)
+faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / steps
+print(json.dumps({"median": statistics.median(times), "faults": faults}))
+"""
+# (name, what runs, AUTOGRAD_NO_SPEED_TRICKS): "memory" leaves glibc's malloc as it starts
+ALONE_VARIANTS = (("NumPy by hand, glibc's defaults", "hand", "memory"),
+                  ("NumPy by hand, with autograd imported", "hand", ""),
+                  ("PyTorch CPU", "torch", "memory"),
+                  ("autograd through nn", "nn", ""),
+                  ("autograd through nn, without trick 10", "nn", "memory"))
+
+
+def alone_in_new_processes(activation: str, rounds: int, steps: int) -> str:
+    """The ``ALONE_VARIANTS`` table: each variant in new processes (``rounds`` of them,
+    interleaved), its median step and minor page faults per step, over the hand-written
+    NumPy's with glibc's defaults."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("MALLOC_")}
+    got: dict[str, list[dict]] = {name: [] for name, _, _ in ALONE_VARIANTS}
+    for _ in range(rounds):
+        for name, kind, disabled in ALONE_VARIANTS:
+            command = [sys.executable, "-c", ALONE, str(Path(__file__).resolve().parent), kind, activation,
+                       str(steps), json.dumps([SIZES, BATCH])]
+            out = subprocess.run(command, env={**env, "AUTOGRAD_NO_SPEED_TRICKS": disabled},
+                                 capture_output=True, text=True, check=True)
+            if (result := json.loads(out.stdout)) is not None:
+                got[name].append(result)
+    base = statistics.median(r["median"] for r in got[ALONE_VARIANTS[0][0]])
+    lines = [f"| variant (alone in a new process) | median per step | × {ALONE_VARIANTS[0][0]} | "
+             "minor page faults per step |", "|---|---|---|---|"]
+    for name, results in got.items():
+        if not results:
+            lines.append(f"| {name} | not installed | | |")
+            continue
+        median = statistics.median(r["median"] for r in results)
+        faults = statistics.median(r["faults"] for r in results)
+        lines.append(f"| {name} | {harness.format_seconds(median)} | {median / base:.2f} | {faults:,.0f} |")
+    return "\n".join(lines)
+
+
 def variants(engines: list[harness.Engine], activation: str) -> list[harness.Variant]:
     ours = [
         ("autograd through nn", lambda e, s: through_nn(e, s, activation)),
@@ -198,6 +265,17 @@ def main() -> None:
     body += (f"\n\n{REPEAT} steps per timed run, {rounds} interleaved rounds per activation. "
              "Goal: our engine at most 1.05x hand-written NumPy, with either activation.")
     body += "\n\n" + harness.goals(goal_rows)
+    processes, steps = (1, 5) if args.quick else (3, 20)
+    alone = "\n\n".join(f"**{'ReLU' if activation == 'relu' else 'sigmoid'}**\n\n"
+                         + alone_in_new_processes(activation, processes, steps) for activation in ACTIVATIONS)
+    body += ("\n\n**Each alone in a new process**, as a learner's own script runs (" f"{processes} processes "
+             f"each, interleaved, {steps} steps after 3): in one process the variants above share glibc's "
+             "malloc state, which after the first big array freed keeps freed memory for all of them, so "
+             "none pays page faults. A script of its own starts from glibc's defaults and, when a step lets "
+             "its arrays go at once, takes fresh pages for the next step. Importing autograd sets glibc to "
+             "keep them (trick 10 of autograd/fast.py; `AUTOGRAD_NO_SPEED_TRICKS=memory` leaves it). The "
+             "goal rows come from the shared process above, where every variant has the same malloc state.\n\n"
+             + alone)
     harness.report(args, "mlp", "3. BLAS-bound MLP: 784-256-256-10, batch 256, float64, ReLU and sigmoid", body)
 
 

@@ -80,9 +80,14 @@ def array_json(x: Any) -> dict[str, Any] | None:
     array = np.asarray(x)
     dtype = str(array.dtype) if isinstance(x, (np.ndarray, np.generic)) else type(x).__name__
     values = [v if math.isfinite(v) else str(v) for v in np.asarray(array, dtype=np.float64).ravel().tolist()]
-    digits = [repr(float(v)) if array.dtype.kind == "f" and array.dtype.itemsize == 8 else str(v)
-              for v in array.ravel()]  # (NumPy's str of a float32 is its shortest round-trip digits)
-    return {"shape": list(array.shape), "dtype": dtype, "values": values, "digits": digits, "text": format_array(x)}
+    return {"shape": list(array.shape), "dtype": dtype, "values": values, "digits": shortest_digits(array),
+            "text": format_array(x)}
+
+
+def shortest_digits(array: np.ndarray) -> list[str]:
+    """Each number of ``array`` in its dtype's shortest digits that read back exactly."""
+    return [repr(float(v)) if array.dtype.kind == "f" and array.dtype.itemsize == 8 else str(v)
+            for v in array.ravel()]  # (NumPy's str of a float32 is its shortest round-trip digits)
 
 
 # --------------------------------------------------------------------------- the graph's payload
@@ -371,6 +376,7 @@ class Recorder:
                 f"({what}): record the same example's graph, built the same way, at every step")
         entry["snapshots"].append({
             "step": int(step),
+            "loss": shortest_digits(np.asarray(number))[0],  # (a float32 loss in float32's digits)
             "data": [array_json(node.data) for node in nodes],
             "grad": [array_json(g) if node.requires_grad else None for node, g in zip(nodes, _grads(root, nodes))],
         })

@@ -241,6 +241,23 @@ def test_the_node_panel_shows_each_number_in_its_own_dtypes_shortest_exact_digit
         tab.clean()
 
 
+def test_the_playback_page_writes_a_float32_loss_in_float32s_digits(browser, tmp_path):
+    # the step's loss of a float32 model showed as 0.10000000149011612 (float64's digits)
+    w = Tensor(np.array([0.1], np.float32), requires_grad=True, label="w")
+    recorder = Recorder(every=1)
+    for step, value in enumerate((np.float32(0.1), np.float32(-0.0), np.float64(0.1))):
+        loss = (w * 1.0).sum()
+        loss.backward()
+        recorder.record(step, loss, loss=value)
+    tab = Page(browser, recorder.save(tmp_path / "float32.html"))
+    shown = []
+    for _ in range(3):
+        shown.append(tab.text("#step-loss").strip())
+        tab.press("ArrowRight", 1)
+    assert shown == ["0.1", "-0.0", "0.1"]  # (float64's 0.1 is 0.1 too)
+    tab.clean()
+
+
 def test_a_wide_graph_opens_with_its_first_operation_in_sight(browser, tmp_path):
     # a sum of 28 tanh(w * x): the page opened on the graph's empty top left corner, no box in view
     rng = np.random.default_rng(5)

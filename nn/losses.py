@@ -189,9 +189,10 @@ def nll_loss(log_probs: Any, targets: Any, weight: Any = None, *, reduction: str
     log_probs = _score_rows(log_probs, reduction)
     n_rows, n_classes = log_probs.shape
     picked = log_probs[np.arange(n_rows), _class_targets(targets, n_rows, n_classes)]
+    losses = -picked  # (negated before the sum, as PyTorch sums: a total of nothing is +0.0, not -0.0)
     if reduction == "none":
-        return -picked
-    return -(picked.mean() if reduction == "mean" else picked.sum())
+        return losses
+    return losses.mean() if reduction == "mean" else losses.sum()
 
 
 def cross_entropy(logits: Any, targets: Any, weight: Any = None, *, reduction: str = "mean") -> Tensor:

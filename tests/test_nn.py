@@ -702,3 +702,12 @@ def test_param_groups_is_a_view_of_the_optimizers_settings_as_in_pytorch():
         with pytest.raises(error):
             group[bad[0]] = bad[1]
     assert adam.lr == 0.01 and sorted(group) == sorted(["params", "lr", "betas", "eps"])
+
+
+def test_a_summed_or_averaged_negative_log_likelihood_of_zero_is_plus_zero_as_in_pytorch():
+    # -(sum) gave -0.0 on an empty batch and where every picked log-probability is 0
+    # (torch: +0.0, the sum of the negated picks), so 1 / loss was -inf
+    empty = nn.cross_entropy(Tensor(np.zeros((0, 3))), np.zeros(0, dtype=int), reduction="sum").item()
+    certain = [nn.nll_loss(Tensor([[0.0], [0.0]]), [0, 0], reduction=r).item() for r in ("sum", "mean")]
+    assert [np.signbit(v) for v in [empty, *certain]] == [False, False, False]
+    assert [v == 0.0 for v in [empty, *certain]] == [True, True, True]

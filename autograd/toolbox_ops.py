@@ -282,8 +282,10 @@ def _var(x: np.ndarray, axis: Any, keepdims: bool, correction: float, root: bool
     axis = axis_for(x, axis)
     n = reduced_count(np.shape(x), normalize_axes(axis, np.ndim(x)))
     if n - correction <= 0:
+        advice = "reduce over more numbers" + (", or pass correction=0 (the population variance)"
+                                               if correction and n else "")  # (0 numbers: no correction helps)
         raise ValueError(f"var/std of {n} number(s) with correction={correction:g} divides by {n - correction:g}: "
-                         "reduce over more numbers, or pass correction=0 (the population variance)")
+                         f"{advice}")
     # in float64, as PyTorch computes float32 too: the squares of float32 numbers near 1e20 (or
     # 1e-25) overflow (underflow) float32, where the variance's root, the std, is a float32 number
     spread = np.var(x, axis=axis, keepdims=keepdims, ddof=correction, dtype=np.float64)

@@ -348,3 +348,13 @@ def test_a_loss_given_a_string_target_or_no_classes_says_so():
         nn.mse_loss(p, "a")  # "target has shape ()"
     with pytest.raises(ValueError, match="no classes"):
         nn.cross_entropy(Tensor(np.ones((2, 0)), requires_grad=True), np.array([0, 0]))  # "in [0, -1]"
+
+
+def test_the_variance_of_no_numbers_gives_no_advice_that_cannot_help():
+    # with correction=0 already, it said "or pass correction=0"; with no numbers, no correction helps
+    for correction in (0, 1):
+        with pytest.raises(ValueError, match="divides by") as error:
+            Tensor(np.zeros((0, 3))).var(0, correction=correction)
+        assert "pass correction=0" not in str(error.value)
+    with pytest.raises(ValueError, match="or pass correction=0"):  # (one number: the population's variance helps)
+        Tensor(np.zeros((1, 3))).var(0)

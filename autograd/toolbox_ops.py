@@ -413,8 +413,9 @@ def _flatten_arguments(start_dim: int = 0, end_dim: int = -1) -> tuple:
 
 
 def _flatten(x: np.ndarray, start: int, end: int) -> np.ndarray:
-    if x.ndim == 0:
-        return x.reshape((1,))  # as PyTorch: a 0-d tensor flattens to one axis
+    if x.ndim == 0:  # as PyTorch: a 0-d tensor flattens to one axis (its axes are 0 and -1)
+        normalize_axes(start, 0), normalize_axes(end, 0)
+        return x.reshape((1,))
     first, last = normalize_axes(start, x.ndim)[0], normalize_axes(end, x.ndim)[0]
     if first > last:
         raise ValueError(f"flatten: start_dim {start} comes after end_dim {end}")
@@ -433,7 +434,7 @@ def _squeeze_arguments(dim: Any = None, *, axis: Any = None) -> tuple:
 
 
 def _squeeze(x: np.ndarray, dim: Any) -> np.ndarray:
-    axes = range(x.ndim) if dim is None else normalize_axes(dim, x.ndim) if x.ndim else ()
+    axes = range(x.ndim) if dim is None else normalize_axes(dim, x.ndim)  # (a 0-d tensor's axes: 0 and -1)
     # PyTorch's rule: a named axis of a size other than 1 stays (NumPy would raise)
     return x.reshape(tuple(n for i, n in enumerate(x.shape) if not (i in axes and n == 1)))
 

@@ -358,3 +358,12 @@ def test_the_variance_of_no_numbers_gives_no_advice_that_cannot_help():
         assert "pass correction=0" not in str(error.value)
     with pytest.raises(ValueError, match="or pass correction=0"):  # (one number: the population's variance helps)
         Tensor(np.zeros((1, 3))).var(0)
+
+
+def test_a_zero_dimensional_tensor_refuses_axes_it_does_not_have_when_squeezed_or_flattened():
+    # squeeze(1) gave the tensor back and flatten(1) gave shape (1,) (PyTorch: dimension out of range)
+    x = Tensor(3.0, requires_grad=True)
+    for call in (lambda: x.squeeze(1), lambda: x.squeeze(-2), lambda: x.flatten(1), lambda: x.flatten(0, 2)):
+        with pytest.raises(ValueError, match="out of range"):  # (as a (1,) tensor's squeeze(1) is refused)
+            call()
+    assert [x.squeeze(0).shape, x.squeeze(-1).shape, x.flatten().shape, x.flatten(0, -1).shape] == [(), (), (1,), (1,)]

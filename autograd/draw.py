@@ -167,6 +167,8 @@ def format_array(x: Any, max_elements: int = 12) -> str:
     if np.ndim(x) == 0:
         return format_number(float(x))
     x = np.asarray(x)
+    if x.size == 0 and x.ndim > 1:  # ("[]" for (0, 3), (3, 0) and (2, 0, 4) alike)
+        return f"[] (shape {x.shape})"
     if x.size <= max_elements:  # (each number as format_number writes it: precision= gives 4 decimals, not digits)
         return np.array2string(x, separator=", ", max_line_width=60, threshold=max_elements,
                                formatter={"float_kind": format_number})  # type: ignore[arg-type]

@@ -362,7 +362,8 @@ class Tensor(Node):
 
     def __repr__(self) -> str:
         body = np.array2string(np.asarray(self._data), separator=", ", prefix="Tensor(")
-        extras = [] if self.dtype == np.float64 else [f"dtype={self.dtype}"]
+        extras = [f"shape={self.shape}"] if np.size(self._data) == 0 and np.ndim(self._data) > 1 else []  # (as NumPy)
+        extras += [] if self.dtype == np.float64 else [f"dtype={self.dtype}"]
         extras += ["requires_grad=True"] if self.requires_grad else []
         extras += [f"label={self.label!r}"] if self.label else []
         return "Tensor(" + ", ".join([body] + extras) + ")"

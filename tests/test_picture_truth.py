@@ -175,3 +175,19 @@ def test_explore_on_a_root_of_many_numbers_gives_advice_it_can_take():
     with pytest.raises(ValueError) as refused:
         explore(Tensor(np.ones((2, 2)), requires_grad=True) * 2)
     assert "grad=" not in str(refused.value) and ".sum()" in str(refused.value)
+
+
+def test_an_empty_array_is_written_with_its_shape():
+    # (0,), (0, 3), (3, 0) and (2, 0, 4) all read "[]", in the walkthrough and a Tensor's repr
+    from autograd import Tensor, backward_walkthrough
+    from autograd.draw import format_array
+
+    assert [format_array(np.zeros(s)) for s in [(0,), (0, 3), (2, 0, 4)]] == ["[]", "[] (shape (0, 3))",
+                                                                          "[] (shape (2, 0, 4))"]
+    assert [repr(Tensor(np.zeros(s))) for s in [(0,), (3, 0)]] == ["Tensor([])", "Tensor([], shape=(3, 0))"]
+    x = Tensor(np.zeros((3, 0)), requires_grad=True, label="x")
+    w = Tensor(np.zeros((0, 2)), requires_grad=True, label="W")
+    y = (x @ w).sum()
+    y.label = "y"
+    lines = [line for line in str(backward_walkthrough(y)).splitlines() if "+= [" in line and "W" in line]
+    assert lines and all("(0, 2)" in line for line in lines), lines

@@ -184,6 +184,9 @@ class Optimizer:
             if np.shape(buffer) != shape:
                 raise ValueError(f"parameter {position}'s {key} has shape {np.shape(buffer)}, but the parameter "
                                  f"has shape {shape}")
+            if (got := np.asarray(buffer).dtype) != (wanted := np.result_type(self.params[position].data)):
+                raise ValueError(f"parameter {position}'s {key} is {got}, but the parameter is {wanted}: the state "
+                                 f"keeps the parameter's dtype (cast it first: buffer.astype(np.{wanted}))")
             if key.endswith("_sq") and not np.all(np.asarray(buffer) >= 0):  # (a mean of squares: sqrt gives nan)
                 raise ValueError(f"parameter {position}'s {key} is a mean of squares: it cannot be negative")
             checked[key] = np.array(buffer, copy=True) if isinstance(buffer, np.ndarray) else buffer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -711,3 +712,23 @@ def test_a_summed_or_averaged_negative_log_likelihood_of_zero_is_plus_zero_as_in
     certain = [nn.nll_loss(Tensor([[0.0], [0.0]]), [0, 0], reduction=r).item() for r in ("sum", "mean")]
     assert [np.signbit(v) for v in [empty, *certain]] == [False, False, False]
     assert [v == 0.0 for v in [empty, *certain]] == [True, True, True]
+
+
+def test_an_optimizers_state_of_another_dtype_is_refused_as_the_docs_say():
+    # a float64 exp_avg loaded into a float32 model's Adam stayed float64 in every later step,
+    # and the weights drifted from a run resumed with float32 state
+    model = nn.Linear(3, 2, rng=0, dtype=np.float32)
+    optimizer = nn.Adam(model.parameters(), lr=0.01)
+    model(Tensor(np.ones((1, 3), np.float32))).sum().backward()
+    optimizer.step()
+    state = optimizer.state_dict()
+    state["state"][0]["exp_avg"] = state["state"][0]["exp_avg"].astype(np.float64)
+    before = copy.deepcopy(optimizer.state_dict())
+    with pytest.raises(ValueError, match="float64.*float32"):
+        optimizer.load_state_dict(state)
+    after = optimizer.state_dict()
+    assert all(np.array_equal(after["state"][i][k], before["state"][i][k]) and
+               after["state"][i][k].dtype == before["state"][i][k].dtype
+               for i in before["state"] for k in ("exp_avg", "exp_avg_sq"))
+    sgd = nn.SGD([Value(1.0)], lr=0.1, momentum=0.9)  # (a Value's state is a float: float64, as its number)
+    sgd.load_state_dict({"state": {0: {"momentum_buffer": 0.5}}, "param_groups": sgd.state_dict()["param_groups"]})

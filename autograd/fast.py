@@ -104,8 +104,11 @@ project's 2-core machine, old against new in one run:
    (``bench_mlp.py``'s last table, 2026-12-08 06:24): 7.86 ms and 3,102 page faults a
    step without it, 4.36 ms and none with it; the hand-written NumPy step 6.07 ms in a
    script of its own (3.99 ms with autograd imported beside it). Changes nothing where the
-   user set glibc's ``MALLOC_*`` variables or malloc tunables, nor elsewhere than glibc.
-   The cost: the process keeps up to 64 MB it has freed, rather than handing it back. It
+   user set any of glibc's ``MALLOC_*`` variables or malloc tunables, nor elsewhere than
+   glibc (nor where Python has no ctypes). The cost: each of malloc's heaps (one per
+   thread that allocates, up to glibc's arena limit) keeps up to 64 MB it has freed,
+   rather than handing it back; and a program's own ``mallopt`` thresholds, set before
+   the import, are replaced. It
    changes no number. Without it: the ReLU MLP step 1.69x (``tricks.py``, 2026-12-08
    06:25), the other workloads within noise. Off by name: ``memory``.
 
@@ -794,34 +797,38 @@ def _set_inputs(node: Node, inputs: tuple[Node, ...]) -> None:
 HEAP_UP_TO = 32 << 20  # bytes: arrays up to this size come from the heap (glibc's M_MMAP_THRESHOLD)
 KEPT_FREE = 64 << 20  # bytes of freed heap kept for the next allocations (glibc's M_TRIM_THRESHOLD)
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # (mallopt's parameter numbers, from glibc's malloc.h)
-_USERS_MALLOC_SETTINGS = ("MALLOC_TRIM_THRESHOLD_", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_")
 
 
 def on_glibc() -> bool:
     """Whether this process's C library is glibc (whose ``mallopt`` trick 10 calls)."""
-    import ctypes
-
     try:
+        import ctypes
+
         return hasattr(ctypes.CDLL(None), "gnu_get_libc_version")
-    except (OSError, TypeError):  # (Windows: no CDLL(None))
+    except (ImportError, OSError, TypeError):  # (no ctypes in this Python; Windows: no CDLL(None))
         return False
 
 
 def keep_freed_memory() -> bool:
     """glibc's malloc set to what its own adaptive thresholds reach after a 32 MB array:
-    arrays up to ``HEAP_UP_TO`` from the heap, and up to ``KEPT_FREE`` of freed heap kept
+    arrays up to ``HEAP_UP_TO`` from the heap, and up to ``KEPT_FREE`` of freed memory kept
+    in each of malloc's heaps (one per thread that allocates, up to glibc's arena limit)
     rather than given back to the system. A training step lets go of its graph's arrays
     all at once; glibc's defaults (a 128 KiB mmap threshold that rises to the largest array
     freed, a trim threshold of twice that) then give the freed top of the heap back, and
     the next step takes fresh pages again, each zeroed by the system at a page fault. Not
-    done where the user set glibc's malloc variables (``MALLOC_TRIM_THRESHOLD_``, ...) or
-    its tunables, nor on another C library. Returns whether the settings were made."""
-    import ctypes
-
-    if any(name in os.environ for name in _USERS_MALLOC_SETTINGS) or "malloc" in os.environ.get("GLIBC_TUNABLES", ""):
+    done where the user set any of glibc's ``MALLOC_*`` variables or malloc tunables, nor
+    on another C library. (A program that called ``mallopt`` itself before importing
+    autograd has its two thresholds replaced: ``AUTOGRAD_NO_SPEED_TRICKS=memory`` keeps
+    them.) Returns whether the settings were made."""
+    users = any(name.startswith("MALLOC_") for name in os.environ) or "glibc.malloc." in os.environ.get(
+        "GLIBC_TUNABLES", "")
+    if users:
         return False
     if not on_glibc():
         return False
+    import ctypes
+
     mallopt = ctypes.CDLL(None).mallopt
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, HEAP_UP_TO)) and bool(mallopt(_M_TRIM_THRESHOLD, KEPT_FREE))

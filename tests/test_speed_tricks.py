@@ -452,3 +452,18 @@ def test_with_the_tricks_a_step_of_big_arrays_reuses_the_memory_the_last_step_le
 def test_the_users_own_malloc_settings_are_left_as_they_are():
     # a trim threshold of 0 returns all freed memory at once: the user's choice is kept
     assert _page_faults_per_step(MALLOC_TRIM_THRESHOLD_="0", MALLOC_MMAP_THRESHOLD_="131072") > 1000
+
+
+def test_without_ctypes_the_import_stands_and_the_trick_stays_out(monkeypatch):
+    # a Python built without ctypes (or a sandbox that blocks it) could not import autograd
+    import sys
+
+    monkeypatch.setitem(sys.modules, "ctypes", None)  # (what a missing module looks like to import)
+    assert fast.on_glibc() is False and fast.keep_freed_memory() is False
+
+
+@pytest.mark.parametrize("setting", [("MALLOC_ARENA_MAX", "2"), ("MALLOC_PERTURB_", "7"),
+                                     ("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0")])
+def test_any_malloc_setting_of_the_users_leaves_glibc_to_it(monkeypatch, setting):
+    monkeypatch.setenv(*setting)
+    assert fast.keep_freed_memory() is False

@@ -131,6 +131,8 @@ class Tensor(Node):
         for name, value in state.items():
             setattr(self, name, value)
         self._aliases = None
+        if np.result_type(self._data) != FLOAT64:  # a float32 tensor or a mask, unpickled: as float_array notes it
+            OTHER_DTYPES_MADE[0] = True
 
     def __copy__(self) -> Tensor:
         twin = type(self).__new__(type(self))

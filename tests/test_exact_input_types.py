@@ -130,3 +130,20 @@ def test_where_takes_an_empty_list_as_an_empty_condition():
         assert y.shape == (2, 0)
         y.sum().backward()
         assert x.grad.shape == (2, 0)
+
+
+def test_tensors_unpickled_in_a_fresh_process_follow_pytorchs_promotion_and_read_masks_as_numbers():
+    # a process whose only float32 tensors and masks came from pickle.loads (a worker, a cache)
+    # skipped the checks: float32 * Tensor(2.0) was float64, mask.exp() float16, mask.var() True
+    import pickle
+    import subprocess
+    import sys
+
+    blob = pickle.dumps((Tensor(np.array([1.5, 0.1], np.float32), requires_grad=True),
+                         Tensor(np.array([True, False]))))
+    child = ("import pickle, sys\n"
+             "from autograd import Tensor\n"
+             "t, mask = pickle.loads(sys.stdin.buffer.read())\n"
+             "print((t * Tensor(2.0)).dtype, mask.exp().dtype, float(mask.var().item()))\n")
+    out = subprocess.run([sys.executable, "-c", child], input=blob, capture_output=True, check=True)
+    assert out.stdout.decode().split() == ["float32", "float64", "0.5"]

@@ -445,6 +445,10 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x, dtype=self.weight.dtype)  # a copy: refilling the caller's buffer changes nothing
+        elif x.dtype != self.weight.dtype:  # (as PyTorch: the model would run on in the other dtype without a word)
+            raise TypeError(f"Linear's weight is {self.weight.dtype} but the input tensor is {x.dtype}; make the "
+                            f"input {self.weight.dtype} (Tensor(array, dtype=np.{self.weight.dtype}), or pass the "
+                            "array itself, which the layer converts)")
         shape = x.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(

@@ -732,3 +732,14 @@ def test_an_optimizers_state_of_another_dtype_is_refused_as_the_docs_say():
                for i in before["state"] for k in ("exp_avg", "exp_avg_sq"))
     sgd = nn.SGD([Value(1.0)], lr=0.1, momentum=0.9)  # (a Value's state is a float: float64, as its number)
     sgd.load_state_dict({"state": {0: {"momentum_buffer": 0.5}}, "param_groups": sgd.state_dict()["param_groups"]})
+
+
+def test_a_linear_layer_refuses_a_tensor_of_another_dtype_as_pytorch_does():
+    # a float32 layer cast a float64 array but took a float64 Tensor: the model then ran in
+    # float64 to the loss without a word (PyTorch: "mat1 and mat2 must have the same dtype")
+    layer = nn.Linear(3, 2, rng=0, dtype=np.float32)
+    x = np.ones((4, 3))
+    assert layer(x).dtype == np.float32  # (an array is the layer's input to convert)
+    with pytest.raises(TypeError, match="float64.*float32"):
+        layer(Tensor(x))
+    assert layer(Tensor(x, dtype=np.float32)).dtype == np.float32

@@ -418,7 +418,7 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
     >>> np.shares_memory(as_tensor(x).numpy(), x)
     True
     """
-    if isinstance(data, Tensor) and (dtype is None or np.dtype(dtype) == data.dtype):
+    if isinstance(data, Tensor) and (dtype is None or _tensor_dtype(dtype) == data.dtype):
         return data
     tensor = Tensor.__new__(Tensor)
     tensor._data, tensor._version, tensor._aliases = float_array(data, dtype, copy=False), 0, None
@@ -428,6 +428,18 @@ def as_tensor(data: Any, dtype: Any = None) -> Tensor:
             and np.may_share_memory(tensor._data, viewed._data)):  # converted to another dtype (a copy)
         share_count(tensor, viewed)
     return tensor
+
+
+def _tensor_dtype(dtype: Any) -> np.dtype:
+    """A ``dtype=`` argument as the NumPy dtype it names: float32 or float64, else a clear error."""
+    try:
+        wanted = np.dtype(dtype)
+    except TypeError:  # (NumPy's words: "Cannot interpret 'torch.float32' as a data type")
+        wanted = None
+    if wanted is None or wanted not in FLOAT_DTYPES:  # (not `in` alone: np.dtype("float64") == None is True)
+        raise TypeError(f"Tensor dtype must be float32 or float64 (np.float32, np.float64, 'float32'), "
+                        f"not {wanted if wanted is not None else repr(dtype)}")
+    return wanted
 
 
 def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarray:
@@ -455,9 +467,7 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
             found = f"objects of type {', '.join(sorted({type(x).__name__ for x in array.flat}))}"
         raise TypeError(f"Tensor data must be real numbers, got {found}")
     if dtype is not None:
-        wanted = np.dtype(dtype)
-        if wanted not in FLOAT_DTYPES:
-            raise TypeError(f"Tensor dtype must be float32 or float64, not {wanted}")
+        wanted = _tensor_dtype(dtype)
     elif kind == "b":
         OTHER_DTYPES_MADE[0] = True
         return array  # a mask, as in PyTorch (it cannot require grad; see masks_as_numbers)

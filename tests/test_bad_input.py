@@ -367,3 +367,16 @@ def test_a_zero_dimensional_tensor_refuses_axes_it_does_not_have_when_squeezed_o
         with pytest.raises(ValueError, match="out of range"):  # (as a (1,) tensor's squeeze(1) is refused)
             call()
     assert [x.squeeze(0).shape, x.squeeze(-1).shape, x.flatten().shape, x.flatten(0, -1).shape] == [(), (), (1,), (1,)]
+
+
+def test_a_dtype_numpy_cannot_read_is_named_with_the_ones_a_tensor_takes():
+    # dtype=torch.float32 gave NumPy's "Cannot interpret 'torch.float32' as a data type"
+    class NotADtype:
+        def __repr__(self) -> str:
+            return "torch.float32"
+
+    from autograd import as_tensor
+
+    for make in (lambda d: Tensor([1.0], dtype=d), lambda d: as_tensor([1.0], dtype=d)):
+        with pytest.raises(TypeError, match=r"np\.float32.*not torch\.float32"):
+            make(NotADtype())

@@ -1,8 +1,9 @@
 """Writing files so that an existing file is replaced whole or not at all.
 
-Everything is first written to a temporary file in the same folder and then renamed
-onto the target: a crash, a full disk or an exception half-way leaves the old file as
-it was (a rename within one folder is atomic).
+Everything is first written to a temporary file in the same folder, flushed to disk,
+and then renamed onto the target (the folder flushed after): a crash, a power loss, a
+full disk or an exception half-way leaves the old file as it was (a rename within one
+folder is atomic).
 
 What a plain rename would get wrong, and how it is avoided here:
 
@@ -63,10 +64,25 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
         os.close(descriptor)
     try:
         yield temporary
+        _flush_to_disk(temporary)  # (the data first: a rename alone can leave an empty file after a power loss)
         os.replace(temporary, target)
+        _flush_to_disk(target.parent)  # (then the folder's entry for it)
     finally:
         if temporary.exists():
             temporary.unlink()
+
+
+def _flush_to_disk(path: Path) -> None:
+    """``fsync`` a file or a folder, where the system lets one (Windows opens no folder)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _temporary_prefix(target: Path) -> str:

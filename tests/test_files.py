@@ -285,3 +285,22 @@ def test_a_well_formed_deflated_file_still_loads(tmp_path):
     path = tmp_path / "compressed.npz"
     np.savez_compressed(path, **model(6).state_dict())
     assert_holds(path, 6)
+
+
+def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch):
+    # a rename with no fsync first can leave an empty file under the target's name after a
+    # power loss (ext4 without auto_da_alloc, XFS): the file's data, then the folder's entry
+    from autograd.files import replacing
+
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
+                                                  real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(b))), real_replace(a, b))[1])
+    target = tmp_path / "weights.npz"
+    with replacing(target) as temporary:
+        temporary.write_bytes(b"new")
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["fsync", "replace", "fsync"], events
+    assert events[0][1].endswith(".tmp") and events[2][1] == str(tmp_path)
+    assert target.read_bytes() == b"new"

@@ -25,7 +25,7 @@ import numpy as np
 
 from .core import Node, backward_order
 from .files import replacing
-from .gradcheck import AUTOMATIC, HAND_WRITTEN, as_gradient_array, compare_arrays
+from .gradcheck import AUTOMATIC, HAND_WRITTEN, NOTHING_COMPARED, as_gradient_array, compare_arrays
 from .numeric import is_whole_number
 from .tensor import Tensor
 from .value import Value
@@ -475,14 +475,18 @@ def build_digraph(
                                    as_gradient_array(hand_written[node]), atol, rtol)
             within_atol = check.passed and check.note.startswith("all within atol only")
             outcome = "within atol" if within_atol else "agree" if check.passed else "disagree"
-            fill = {"within atol": WITHIN_ATOL, "agree": AGREE, "disagree": DISAGREE}[outcome]
-            if verdicts is None:
-                compared[outcome] = True
-            verdict = "agrees only within atol" if within_atol else "agrees" if check.passed else "DISAGREES"
-            detail = check.note if check.note.startswith("shapes") else f"max |auto - hand| = {check.max_abs_error:.2g}"
-            if within_atol:
-                detail += f"; every gradient here is below atol={atol:g}: pass a smaller atol to compare them"
-            text = f"hand-written {verdict}: {detail}"
+            if check.note == NOTHING_COMPARED:  # (no colour: nothing agreed or disagreed)
+                text = f"hand-written: {NOTHING_COMPARED}"
+            else:
+                fill = {"within atol": WITHIN_ATOL, "agree": AGREE, "disagree": DISAGREE}[outcome]
+                if verdicts is None:
+                    compared[outcome] = True
+                verdict = "agrees only within atol" if within_atol else "agrees" if check.passed else "DISAGREES"
+                detail = (check.note if check.note.startswith("shapes")
+                          else f"max |auto - hand| = {check.max_abs_error:.2g}")
+                if within_atol:
+                    detail += f"; every gradient here is below atol={atol:g}: pass a smaller atol to compare them"
+                text = f"hand-written {verdict}: {detail}"
             rows.append(f'<TR><TD COLSPAN="2"><FONT POINT-SIZE="9">{_html(text)}</FONT></TD></TR>')
         if verdicts is not None and node in verdicts:  # every pair compared, not this one alone
             fill = AGREE if verdicts[node] else DISAGREE

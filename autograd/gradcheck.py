@@ -271,7 +271,7 @@ class GradientReport:
                     f"{c.first} vs {c.second}",
                     f"{c.max_abs_error:.3e}",
                     f"{c.max_rel_error:.3e}",
-                    str(c.worst_index),
+                    "-" if c.note == NOTHING_COMPARED else str(c.worst_index),  # (() is no index of it)
                     ("ok" if c.passed else "MISMATCH") + (f" ({c.note})" if c.note else ""),
                 ))
         lines += _table(header, rows)
@@ -281,7 +281,7 @@ class GradientReport:
         worst_rows: list[tuple[str, ...]] = []
         for item in self.inputs:
             worst = max(item.comparisons, key=lambda c: (not c.passed, c.max_abs_error)).worst_index
-            row = [item.name, str(worst)]
+            row = [item.name, str(worst) if math.prod(item.shape) else "-"]
             for source in sources:
                 g = item.gradients.get(source)
                 usable = g is not None and g.shape == item.shape and len(worst) == g.ndim
@@ -313,6 +313,9 @@ def as_gradient_array(g: Any) -> np.ndarray:
     return np.asarray(numbers, dtype=np.float64)
 
 
+NOTHING_COMPARED = "nothing to compare: no elements"
+
+
 def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: float, rtol: float) -> Comparison:
     """Compare two gradients of one input, element by element: the worst difference and where."""
     _positive("atol", atol, zero=True)
@@ -320,8 +323,8 @@ def compare_arrays(first: str, a: np.ndarray, second: str, b: np.ndarray, atol: 
     if a.shape != b.shape:
         return Comparison(first, second, math.inf, math.inf, (), False,
                           f"shapes differ: {a.shape} vs {b.shape}")
-    if a.size == 0:
-        return Comparison(first, second, 0.0, 0.0, (), True)
+    if a.size == 0:  # (it passes, as PyTorch's gradcheck does, but says why)
+        return Comparison(first, second, 0.0, 0.0, (), True, NOTHING_COMPARED)
     # A non-finite value agrees only with itself: an infinity with the same infinity, nan
     # with nan (neither side has a number there). No tolerance can decide it, since
     # rtol * |inf| is inf and would accept any number, even the opposite infinity.

@@ -131,3 +131,21 @@ def test_an_infinite_difference_has_an_infinite_relative_error_and_a_note_on_eit
     assert inf_first.max_rel_error == np.inf  # (it printed nan)
     nan_second = compare_arrays("automatic", np.array([1.0, 3.0]), "numerical", np.array([1.0, np.nan]), 1e-5, 1e-3)
     assert nan_second.note == "non-finite values" and not nan_second.passed  # (no note before)
+
+
+def test_an_input_with_no_elements_is_said_to_have_had_nothing_compared():
+    # a (0, 3) input passed "ok" with "max abs error 0.000e+00" at "worst index ()", an index
+    # it does not have, and draw_graph drew a hand-written gradient of it green ("agrees")
+    from autograd import Tensor, draw_graph
+    from autograd.gradcheck import check_gradients
+
+    x = Tensor(np.zeros((0, 3)), requires_grad=True, label="x")
+    report = check_gradients(lambda t: (t * 2.0).sum(), [x])
+    assert report.passed  # (as PyTorch's gradcheck: nothing disagrees)
+    text = str(report)
+    assert "nothing to compare" in text and "()" not in text, text
+    y = (x * 2.0).sum()
+    y.backward()
+    source = draw_graph(y, hand_written={x: np.zeros((0, 3))}).source
+    assert "hand-written agrees" not in source and "nothing to compare" in source
+    assert "agree</TD>" not in source  # (no legend entry for a colour no box is drawn in)

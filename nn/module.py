@@ -445,16 +445,17 @@ class Linear(Module):
     def forward(self, x: Tensor) -> Tensor:
         if not isinstance(x, Tensor):
             x = Tensor(x, dtype=self.weight.dtype)  # a copy: refilling the caller's buffer changes nothing
-        elif x.dtype != self.weight.dtype:  # (as PyTorch: the model would run on in the other dtype without a word)
-            raise TypeError(f"Linear's weight is {self.weight.dtype} but the input tensor is {x.dtype}; make the "
-                            f"input {self.weight.dtype} (Tensor(array, dtype=np.{self.weight.dtype}), or pass the "
-                            "array itself, which the layer converts)")
         shape = x.shape
         if not shape or shape[-1] != self.in_features:
             raise ValueError(
                 f"Linear({self.in_features}, {self.out_features}) expects inputs whose last "
                 f"axis has {self.in_features} features, got shape {shape}"
             )
+        if (given := x._data.dtype) is not (wanted := self.weight._data.dtype) and given != wanted:
+            # (as PyTorch: the model would run on in the input's dtype without a word)
+            raise TypeError(f"Linear's weight is {wanted} but the input tensor is {given}; make the input "
+                            f"{wanted} (Tensor(array, dtype=np.{wanted}), or pass the array itself, which the "
+                            "layer converts)")
         y = x.linear(self.weight)  # x @ weight.T in one graph node
         return y if self.bias is None else y + self.bias
 

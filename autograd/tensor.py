@@ -104,6 +104,10 @@ class Tensor(Node):
                 return
             viewed = value._tensor()  # (another tensor's numbers: the two then share a count)
             value = value.view(np.ndarray)
+            if value.dtype != FLOAT64:  # (seen in another dtype, t.data.view(np.float32): as float_array notes it)
+                if value.dtype not in FLOAT_DTYPES and value.dtype.kind != "b":
+                    raise TypeError(f"a Tensor holds float32 or float64 numbers (or a mask), not {value.dtype}")
+                OTHER_DTYPES_MADE[0] = True
         if viewed is None and value is not current:  # a copy, as Tensor() makes (and numbers, lists, ints as
             value = float_array(value)  # it takes them): refilling the caller's buffer after forward changes nothing
         if self.requires_grad and getattr(value, "dtype", FLOAT64).kind != "f":

@@ -147,3 +147,23 @@ def test_tensors_unpickled_in_a_fresh_process_follow_pytorchs_promotion_and_read
              "print((t * Tensor(2.0)).dtype, mask.exp().dtype, float(mask.var().item()))\n")
     out = subprocess.run([sys.executable, "-c", child], input=blob, capture_output=True, check=True)
     assert out.stdout.decode().split() == ["float32", "float64", "0.5"]
+
+
+def test_a_view_of_other_numbers_in_another_dtype_given_as_data_is_noted_as_tensor_makes_it():
+    # t.data = other.data.view(np.float32) skipped the note float32 and masks switch on: in a
+    # fresh process float32 * a 0-d float64 was float64, and a mask's exp() float16
+    import subprocess
+    import sys
+
+    child = ("import numpy as np\n"
+             "from autograd import Tensor\n"
+             "src = Tensor([1.0, 2.0])\n"
+             "a = Tensor([5.0]); a.data = src.data.view(np.float32)\n"
+             "b = Tensor([5.0]); b.data = src.data.view(np.uint8).view(bool)[4:8]\n"
+             "print((a * np.array(0.1)).dtype, b.exp().dtype)\n"
+             "try:\n"
+             "    Tensor([5.0]).data = src.data.view(np.float16)\n"
+             "except TypeError as error:\n"
+             "    print('refused', 'float16' in str(error))\n")
+    out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["float32", "float64", "refused", "True"], out.stdout

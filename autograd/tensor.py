@@ -132,6 +132,11 @@ class Tensor(Node):
         return state
 
     def __setstate__(self, state: Any) -> None:
+        self._restore(state)
+        if self._data.__class__ is np.ndarray:  # its own numbers: pickle's memo hands tensors that shared
+            self._data = self._data.copy()  # memory (t and t.detach()) one array, whose count they no longer share
+
+    def _restore(self, state: Any) -> None:
         for name, value in state.items():
             setattr(self, name, value)
         self._aliases = None
@@ -140,7 +145,8 @@ class Tensor(Node):
 
     def __copy__(self) -> Tensor:
         twin = type(self).__new__(type(self))
-        twin.__setstate__(self.__getstate__())
+        twin._restore(self.__getstate__())
+        twin.grad = None  # (as PyTorch's copy: a pass through the twin must not add into this one's array)
         if twin._data.__class__ is np.ndarray:
             share_count(twin, self)
         return twin

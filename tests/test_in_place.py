@@ -777,3 +777,31 @@ def test_in_place_on_a_graph_node_while_recording_continues_the_graph():
     piece = base[0]  # a view of base's first row
     with pytest.raises(RuntimeError, match="shares"):
         piece += 1.0  # PyTorch would change base too, and its history: refused here, not half done
+
+
+def test_pickled_or_deep_copied_tensors_that_shared_numbers_get_their_own():
+    # pickle's memo handed x and x.detach() one array, whose count they no longer shared: a
+    # write through the copied detach() went unseen and x2.grad was [20, 4] for x = [1, 2]
+    import copy
+    import pickle
+
+    for round_trip in (lambda pair: pickle.loads(pickle.dumps(pair)), copy.deepcopy):
+        x = Tensor([1.0, 2.0], requires_grad=True)
+        x2, detached = round_trip((x, x.detach()))
+        loss = (x2 * x2).sum()
+        detached.data[0] = 10.0
+        loss.backward()
+        np.testing.assert_array_equal(x2.grad, [2.0, 4.0])
+
+
+def test_a_shallow_copy_shares_the_numbers_but_not_the_gradient_array():
+    # copy.copy(t) held t's .grad array, which a pass through the copy added into: t.grad went
+    # from [2, 4] to [5, 7] (PyTorch's copy.copy carries no .grad)
+    import copy
+
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    (t * t).sum().backward()
+    twin = copy.copy(t)
+    assert twin.grad is None and np.shares_memory(twin.data, t.data)
+    (twin * 3.0).sum().backward()
+    np.testing.assert_array_equal(t.grad, [2.0, 4.0])

@@ -660,7 +660,7 @@ def _sigmoid_with_context_variable() -> Callable[[Any], Any] | None:
     def sigmoid(x: Any) -> Any:
         found, made = last[0]
         if (state := get_state()) is not found:
-            made = _make_extobj(over="ignore")  # (what np.errstate(over="ignore") does on entry)
+            made = _make_extobj(over="ignore", under="ignore")  # (what numeric.sigmoid's np.errstate does on entry)
             last[0] = (state, made)
         token = set_state(made)
         try:

@@ -167,3 +167,13 @@ def test_a_view_of_other_numbers_in_another_dtype_given_as_data_is_noted_as_tens
              "    print('refused', 'float16' in str(error))\n")
     out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["float32", "float64", "refused", "True"], out.stdout
+
+
+def test_sigmoid_at_the_extremes_is_exact_whatever_the_users_numpy_error_settings():
+    # after np.seterr(under="raise"), sigmoid(800) raised "underflow encountered in exp"
+    # inside sigmoid's own e^-x (PyTorch: 1.0); overflow was already silenced
+    x = Tensor([800.0, -800.0, 1000.0, -1000.0], requires_grad=True)
+    with np.errstate(all="raise"):
+        s = x.sigmoid()
+        s.sum().backward()
+    assert s.data.tolist() == [1.0, 0.0, 1.0, 0.0] and x.grad.tolist() == [0.0, 0.0, 0.0, 0.0]

@@ -163,14 +163,24 @@ def test_the_sigmoid_trick_leaves_the_error_state_as_it_found_it_even_after_an_e
 @needs_context_variable
 def test_the_sigmoid_trick_keeps_the_callers_other_settings_when_they_change_between_calls():
     # the trick reuses the state it made while the caller's state stays the same object;
-    # a new setting makes a new state, which the next call must follow
-    tiny = np.array([1000.0])  # e^-1000 underflows to 0
-    SIGMOID(tiny)
-    with np.errstate(under="raise"):
-        for sigmoid in (numeric.sigmoid, SIGMOID):
-            with pytest.raises(FloatingPointError, match="underflow"):
-                sigmoid(tiny)
-    assert SIGMOID(tiny)[0] == 1.0  # and back to the default: no error
+    # a new setting makes a new state, which the next call must follow (seen from inside:
+    # the error settings in force when sigmoid's first ufunc runs)
+    seen = []
+
+    class Spy(np.ndarray):
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            seen.append(np.geterr())
+            return getattr(ufunc, method)(*[np.asarray(x) for x in inputs], **kwargs)
+
+    x = np.array([1.0]).view(Spy)
+    SIGMOID(x)
+    for setting in ({"divide": "raise", "invalid": "warn"}, {"divide": "ignore", "invalid": "raise"}):
+        with np.errstate(**setting):
+            for sigmoid in (numeric.sigmoid, SIGMOID):
+                seen.clear()
+                sigmoid(x)
+                assert seen[0] == {**np.geterr(), "over": "ignore", "under": "ignore"}, (sigmoid, seen[0])
+    assert np.geterr()["divide"] == "warn"  # (and back to the default afterwards)
 
 
 @needs_context_variable

@@ -106,6 +106,36 @@ class ComparesNumbers:
     _data: Any
     __hash__ = object.__hash__
 
+    # ---- pickling: a graph node pickles as a leaf of its numbers, as PyTorch's does (an
+    # operation's rules are functions pickle cannot name, and another process has no use
+    # for the graph); copy.deepcopy copies the graph (its leaves too), so it keeps it
+    _AS_A_LEAF = {"op": None, "inputs": (), "_first_input": None, "_second_input": None, "versions": (), "args": ()}
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        reduced = object.__reduce_ex__(self, protocol)
+        if getattr(self, "op", None) is None or not isinstance(reduced, tuple) or len(reduced) < 3:
+            return reduced
+        state = reduced[2]
+        own, slots = state if isinstance(state, tuple) else (state, None)  # (a __dict__'s, and the slots')
+        for names in (own, slots):
+            if isinstance(names, dict):
+                names.update({name: value for name, value in self._AS_A_LEAF.items() if name in names})
+        return reduced
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        import copy
+
+        twin = type(self).__new__(type(self))
+        memo[id(self)] = twin
+        state = copy.deepcopy(object.__reduce_ex__(self, 4)[2], memo)
+        if hasattr(twin, "__setstate__"):
+            twin.__setstate__(state)
+            return twin
+        own, slots = state if isinstance(state, tuple) else (state, None)
+        for name, value in {**(own or {}), **(slots or {})}.items():
+            setattr(twin, name, value)
+        return twin
+
     def _compared(self, other: Any) -> tuple[Any, Any]:
         """The numbers a comparison compares (a Tensor's: in the dtype arithmetic would use)."""
         return self._data, _numbers(other)

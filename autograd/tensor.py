@@ -129,6 +129,7 @@ class Tensor(Node):
             for name in (names,) if isinstance(names, str) else names:
                 if name not in _NOT_COPIED and name not in state and hasattr(self, name):  # (set slots only)
                     state[name] = getattr(self, name)
+        state.update(getattr(self, "__dict__", {}))  # (a subclass's own attributes, if it has them)
         return state
 
     def __setstate__(self, state: Any) -> None:

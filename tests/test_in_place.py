@@ -805,3 +805,43 @@ def test_a_shallow_copy_shares_the_numbers_but_not_the_gradient_array():
     assert twin.grad is None and np.shares_memory(twin.data, t.data)
     (twin * 3.0).sum().backward()
     np.testing.assert_array_equal(t.grad, [2.0, 4.0])
+
+
+def test_a_graph_node_pickles_as_a_leaf_of_its_numbers_as_in_pytorch():
+    # pickling a loss (a worker returning it, a Recorder holding a graph) raised
+    # "Can't pickle <function <lambda>>": an operation's rules are functions pickle cannot name
+    import copy
+    import pickle
+
+    w = Tensor([1.0, 2.0], requires_grad=True, label="w")
+    loss = (w * w).sum()
+    v = Value(2.0) * Value(3.0)
+    for node, number in ((loss, 5.0), (v, 6.0), (w.T, None)):
+        leaf = pickle.loads(pickle.dumps(node))
+        assert leaf.op is None and leaf.inputs == () and leaf.requires_grad
+        if number is not None:
+            assert float(leaf.data) == number
+    leaf = pickle.loads(pickle.dumps(loss))
+    leaf.backward()  # (a leaf: its own gradient, 1)
+    assert float(leaf.grad) == 1.0 and w.grad is None
+    twin = copy.deepcopy(loss)  # (a deep copy keeps the graph: its leaves are copies)
+    twin.backward()
+    copied = twin.inputs[0].inputs[0]  # (w's copy: twin is sum(w' * w'))
+    assert copied is not w
+    np.testing.assert_array_equal(copied.grad, [2.0, 4.0])
+    assert w.grad is None
+
+
+def test_a_tensor_subclass_keeps_its_own_attributes_through_copies_and_pickles():
+    # Tensor.__getstate__ read only the slots, so a subclass's t.tag came back missing
+    import copy
+    import pickle
+
+    t = Tagged([1.0], requires_grad=True)
+    t.tag = "mine"
+    for twin in (copy.copy(t), copy.deepcopy(t), pickle.loads(pickle.dumps(t))):
+        assert type(twin) is Tagged and twin.tag == "mine"
+
+
+class Tagged(Tensor):  # (pickle finds a class by its module's name)
+    pass

@@ -248,10 +248,20 @@ def _reduction_examples(name: str, torch_name: str) -> tuple:
                     torch=lambda x: getattr(x, torch_name)(dim=(0, -1), keepdim=True)))
 
 
-MAX = Op("max", forward=lambda x, axis, keepdims: reduce_with(np.max, x, axis, keepdims), method="max",
+def _extreme(reduce: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """max or min over ``axis``: refused, in our words, where an axis reduced has no numbers."""
+    def forward(x: Any, axis: Any, keepdims: bool) -> Any:
+        if np.size(x) == 0 and reduced_count(np.shape(x), normalize_axes(axis_for(x, axis), np.ndim(x))) == 0:
+            raise ValueError(f"{name} of no numbers: the axes reduced have none, so there is no {name} "
+                             "(PyTorch refuses it too)")
+        return reduce_with(reduce, x, axis, keepdims)
+    return forward
+
+
+MAX = Op("max", forward=_extreme(np.max, "max"), method="max",
          rules=[_extreme_rule], formulas=["1/(number of ties) at the maximum, else 0"],
          arguments=reduction_arguments, examples=_reduction_examples("max", "amax"))
-MIN = Op("min", forward=lambda x, axis, keepdims: reduce_with(np.min, x, axis, keepdims), method="min",
+MIN = Op("min", forward=_extreme(np.min, "min"), method="min",
          rules=[_extreme_rule], formulas=["1/(number of ties) at the minimum, else 0"],
          arguments=reduction_arguments, examples=_reduction_examples("min", "amin"))
 

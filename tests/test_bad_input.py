@@ -380,3 +380,12 @@ def test_a_dtype_numpy_cannot_read_is_named_with_the_ones_a_tensor_takes():
     for make in (lambda d: Tensor([1.0], dtype=d), lambda d: as_tensor([1.0], dtype=d)):
         with pytest.raises(TypeError, match=r"np\.float32.*not torch\.float32"):
             make(NotADtype())
+
+
+def test_the_largest_of_no_numbers_is_refused_in_our_words():
+    # max over an empty axis gave NumPy's "zero-size array to reduction operation maximum
+    # which has no identity" (PyTorch refuses it too); an empty result over a full axis stays
+    for name in ("max", "min"):
+        with pytest.raises(ValueError, match=f"{name} of no numbers"):
+            getattr(Tensor(np.zeros((0, 3))), name)(0)
+        assert getattr(Tensor(np.zeros((0, 3))), name)(1).shape == (0,)

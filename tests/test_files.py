@@ -294,13 +294,31 @@ def test_a_file_is_on_disk_before_it_replaces_the_old_one(tmp_path, monkeypatch)
 
     events = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}"))),
-                                                  real_fsync(fd))[1])
-    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", str(b))), real_replace(a, b))[1])
+    monkeypatch.setattr(os, "fsync", lambda fd: (events.append(("fsync", os.fstat(fd).st_ino)), real_fsync(fd))[1])
+    monkeypatch.setattr(os, "replace", lambda a, b: (events.append(("replace", os.stat(a).st_ino)),
+                                                     real_replace(a, b))[1])
     target = tmp_path / "weights.npz"
     with replacing(target) as temporary:
         temporary.write_bytes(b"new")
-    kinds = [kind for kind, _ in events]
-    assert kinds == ["fsync", "replace", "fsync"], events
-    assert events[0][1].endswith(".tmp") and events[2][1] == str(tmp_path)
+    assert [kind for kind, _ in events] == ["fsync", "replace", "fsync"], events
+    assert events[0][1] == events[1][1] == os.stat(target).st_ino  # (the temporary's data, before its rename)
+    assert events[2][1] == os.stat(tmp_path).st_ino  # (then the folder)
     assert target.read_bytes() == b"new"
+
+
+def test_a_file_that_cannot_be_flushed_does_not_replace_the_old_one(tmp_path, monkeypatch):
+    # an I/O or quota error at fsync (where NFS or delayed allocation first reports one) was
+    # ignored, and the file of unknown state replaced the good old one
+    from autograd.files import replacing
+
+    target = tmp_path / "weights.npz"
+    target.write_bytes(b"old")
+
+    def failing_fsync(fd: int) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "fsync", failing_fsync)
+    with pytest.raises(OSError, match="Input/output"):
+        with replacing(target) as temporary:
+            temporary.write_bytes(b"new")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["weights.npz"]

@@ -101,19 +101,19 @@ project's 2-core machine, old against new in one run:
    arrays go at once, and with glibc's starting thresholds the freed top of the heap goes
    back to the system, to come back at the next step as fresh pages zeroed one page fault
    at a time. The 784-256-256-10 ReLU MLP through nn, each alone in a new process
-   (``bench_mlp.py``'s last table, 2026-12-08 06:24): 7.86 ms and 3,102 page faults a
-   step without it, 4.36 ms and none with it; the hand-written NumPy step 6.07 ms in a
-   script of its own (3.99 ms with autograd imported beside it). Changes nothing where the
+   (``bench_mlp.py``'s last table, 2026-12-08 06:57): 7.57 ms and 3,089 page faults a
+   step without it, 4.24 ms and none with it; the hand-written NumPy step 5.87 ms in a
+   script of its own (3.83 ms with autograd imported beside it). Changes nothing where the
    user set any of glibc's ``MALLOC_*`` variables or malloc tunables, nor elsewhere than
    glibc (nor where Python has no ctypes). The cost: each of malloc's heaps (one per
    thread that allocates, up to glibc's arena limit) keeps up to 64 MB it has freed,
    rather than handing it back; and a program's own ``mallopt`` thresholds, set before
    the import, are replaced. It
-   changes no number. Without it: the ReLU MLP step 1.69x (``tricks.py``, 2026-12-08
-   06:25), the other workloads within noise. Off by name: ``memory``.
+   changes no number. Without it: the ReLU MLP step 1.72x (``tricks.py``, 2026-12-08
+   07:00), the other workloads within noise. Off by name: ``memory``.
 
-All tricks off (the plain engine): 4.40x, 2.63x, 3.54x, and the ReLU MLP step 1.77x (1.08x
-before trick 10). Measured by ``python benchmarks/tricks.py`` (2026-12-08 06:25, the
+All tricks off (the plain engine): 4.32x, 2.54x, 3.33x, and the ReLU MLP step 1.86x (1.08x
+before trick 10). Measured by ``python benchmarks/tricks.py`` (2026-12-08 07:00, the
 "Speed tricks" table of RESULTS.md; best of several interleaved rounds on a 2-core
 machine; the figures of each trick above are from 2026-12-03, on another 2-core machine
 shared with other work, and trick 5's from the benchmarks named there). Timed in separate

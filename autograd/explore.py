@@ -53,7 +53,7 @@ from .draw import (
     type_note,
 )
 from .files import replacing
-from .gradcheck import AUTOMATIC, HAND_WRITTEN, NUMERICAL, as_gradient_array, compare_arrays
+from .gradcheck import AUTOMATIC, HAND_WRITTEN, NOTHING_COMPARED, NUMERICAL, as_gradient_array, compare_arrays
 from .modes import grad
 from .numeric import is_whole_number
 from .value import Value
@@ -290,8 +290,10 @@ def explore(
         } for step in walk.steps]
         data["comparisons"] = _comparisons(layout, gradients, numerical, atol, rtol)
         if numerical:
-            layout.colour_by({node: data["comparisons"][layout.ids[node]]["passed"] for node in layout.nodes
-                              if layout.ids[node] in data["comparisons"]})
+            compared = {layout.ids[node]: node for node in layout.nodes if layout.ids[node] in data["comparisons"]}
+            layout.colour_by({node: data["comparisons"][key]["passed"] for key, node in compared.items()
+                              if not all(pair["note"] == NOTHING_COMPARED  # (no elements: neither colour)
+                                         for pair in data["comparisons"][key]["pairs"])})
     return Explorer(data, layout.svg)
 
 

@@ -149,3 +149,15 @@ def test_an_input_with_no_elements_is_said_to_have_had_nothing_compared():
     source = draw_graph(y, hand_written={x: np.zeros((0, 3))}).source
     assert "hand-written agrees" not in source and "nothing to compare" in source
     assert "agree</TD>" not in source  # (no legend entry for a colour no box is drawn in)
+
+
+def test_the_explorer_colours_an_input_with_no_elements_neither_way():
+    # explore(numerical=...) painted it green ("agree") though nothing was compared
+    from autograd import Tensor, explore
+    from autograd.draw import AGREE
+
+    x = Tensor(np.zeros((0, 3)), requires_grad=True, label="x")
+    page = explore((x * 2.0).sum(), numerical={x: np.zeros((0, 3))})
+    (comparison,) = page.data["comparisons"].values()
+    assert comparison["pairs"][0]["note"].startswith("nothing to compare")
+    assert AGREE.lower() not in page.svg.lower()

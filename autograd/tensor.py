@@ -106,7 +106,9 @@ class Tensor(Node):
             value = value.view(np.ndarray)
             if value.dtype != FLOAT64:  # (seen in another dtype, t.data.view(np.float32): as float_array notes it)
                 if value.dtype not in FLOAT_DTYPES and value.dtype.kind != "b":
-                    raise TypeError(f"a Tensor holds float32 or float64 numbers (or a mask), not {value.dtype}")
+                    raise TypeError(f"a Tensor holds float32 or float64 numbers (or a mask) in this machine's byte "
+                                    f"order, not {value.dtype.name if value.dtype.isnative else value.dtype.str}: "
+                                    "assign a copy, .astype(np.float64)")
                 OTHER_DTYPES_MADE[0] = True
         if viewed is None and value is not current:  # a copy, as Tensor() makes (and numbers, lists, ints as
             value = float_array(value)  # it takes them): refilling the caller's buffer after forward changes nothing
@@ -135,7 +137,8 @@ class Tensor(Node):
     def __setstate__(self, state: Any) -> None:
         self._restore(state)
         if self._data.__class__ is np.ndarray:  # its own numbers: pickle's memo hands tensors that shared
-            self._data = self._data.copy()  # memory (t and t.detach()) one array, whose count they no longer share
+            self._data = self._data.copy(order="K")  # memory (t and t.detach()) one array, whose count they no
+            # longer share (order "K": a parameter stored by columns stays so)
 
     def _restore(self, state: Any) -> None:
         for name, value in state.items():

@@ -184,7 +184,9 @@ class Optimizer:
             if np.shape(buffer) != shape:
                 raise ValueError(f"parameter {position}'s {key} has shape {np.shape(buffer)}, but the parameter "
                                  f"has shape {shape}")
-            if (got := np.asarray(buffer).dtype) != (wanted := np.result_type(self.params[position].data)):
+            parameter = self.params[position]  # (a Value's state is float64 whatever its number's type)
+            wanted = np.dtype(np.float64) if isinstance(parameter, Value) else np.result_type(parameter.data)
+            if (got := np.asarray(buffer).dtype) != wanted:
                 raise ValueError(f"parameter {position}'s {key} is {got}, but the parameter is {wanted}: the state "
                                  f"keeps the parameter's dtype (cast it first: buffer.astype(np.{wanted}))")
             if key.endswith("_sq") and not np.all(np.asarray(buffer) >= 0):  # (a mean of squares: sqrt gives nan)

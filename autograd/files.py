@@ -66,31 +66,26 @@ def replacing(path: str | os.PathLike) -> Iterator[Path]:
         yield temporary
         _flush_to_disk(temporary)  # (the data first: a rename alone can leave an empty file after a power loss)
         os.replace(temporary, target)
-        _flush_folder(target.parent)  # (then the folder's entry for it)
+        _flush_to_disk(target.parent, folder=True)  # (then the folder's entry for it)
     finally:
         if temporary.exists():
             temporary.unlink()
 
 
-def _flush_to_disk(path: Path) -> None:
+def _flush_to_disk(path: Path, *, folder: bool = False) -> None:
     """``fsync`` a written file: an error (I/O, a full disk, a quota) is raised, so the old
-    file stays (opened for writing: Windows flushes no read-only handle)."""
-    descriptor = os.open(path, os.O_RDWR)
+    file stays (opened for writing: Windows flushes no read-only handle). A ``folder``'s
+    flush, after the rename in it, is best effort: the system may not open one (Windows),
+    and nothing is left to undo by then."""
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _flush_folder(folder: Path) -> None:
-    """``fsync`` a folder, for the rename in it, where the system lets one (Windows opens
-    no folder): after the rename, so an error here changes nothing."""
-    with contextlib.suppress(OSError):
-        descriptor = os.open(folder, os.O_RDONLY)
+        descriptor = os.open(path, os.O_RDONLY if folder else os.O_RDWR)
         try:
             os.fsync(descriptor)
         finally:
             os.close(descriptor)
+    except OSError:
+        if not folder:
+            raise
 
 
 def _temporary_prefix(target: Path) -> str:

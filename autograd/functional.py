@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from .core import Node
-from .modes import grad, make_seed
+from .modes import enable_grad, grad, make_seed
 from .tensor import Tensor
 from .value import Value
 
@@ -83,6 +83,7 @@ def _dtype(node: Any) -> Any:
     return node.dtype if isinstance(node, Tensor) else np.dtype(np.float64)
 
 
+@enable_grad  # (as PyTorch's: under no_grad the function ran unrecorded, and every derivative read 0)
 def jacobian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10_000_000) -> Any:
     """d func(inputs) / d inputs, of shape ``output.shape + input.shape`` (a tuple of
     those for several inputs). One backward pass per output element.
@@ -109,6 +110,7 @@ def jacobian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10
     return blocks[0] if single else tuple(blocks)
 
 
+@enable_grad  # (as PyTorch's: under no_grad the function ran unrecorded, and every derivative read 0)
 def hessian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10_000_000) -> Any:
     """The matrix of second derivatives of a function with one-number output, of shape
     ``input.shape + input.shape`` (for several inputs, a tuple of tuples: block [i][j]
@@ -137,6 +139,7 @@ def hessian(func: Callable[..., Any], inputs: Inputs, *, max_elements: int = 10_
     return tuple(tuple(row) for row in blocks)
 
 
+@enable_grad  # (as PyTorch's: under no_grad the function ran unrecorded, and every derivative read 0)
 def hvp(func: Callable[..., Any], inputs: Inputs, v: Any) -> tuple[Any, Any]:
     """``(func(inputs), H v)``: the Hessian times a vector ``v`` (shaped like the inputs;
     a sequence for several inputs), in one second backward pass, without forming H.

@@ -314,3 +314,17 @@ def test_grad_takes_pytorchs_retain_graph_and_keeps_the_graph_anyway():
     (again,) = grad(y, x, retain_graph=False)  # (PyTorch would free the graph here; ours stays)
     np.testing.assert_array_equal(first, [3.0, 12.0])
     np.testing.assert_array_equal(again, first)
+
+
+def test_the_functional_derivatives_are_right_inside_no_grad():
+    # inside no_grad() the function ran unrecorded, its output needed no gradient, and
+    # jacobian, hessian and hvp took that for "does not depend on the inputs": all zeros
+    from autograd import Tensor, Value, is_grad_enabled, no_grad
+    from autograd.functional import hessian, hvp, jacobian
+
+    with no_grad():
+        np.testing.assert_array_equal(jacobian(lambda x: x * x, Tensor([1.0, 2.0])), [[2.0, 0.0], [0.0, 4.0]])
+        np.testing.assert_array_equal(hessian(lambda x: (x ** 3).sum(), Tensor([1.0, 2.0])), np.diag([6.0, 12.0]))
+        np.testing.assert_array_equal(hvp(lambda x: (x ** 3).sum(), Tensor([1.0, 2.0]), np.ones(2))[1], [6.0, 12.0])
+        assert float(hessian(lambda v: v * v * v, Value(2.0))) == 12.0
+        assert not is_grad_enabled()  # (the caller's mode, as it was)

@@ -479,8 +479,21 @@ class Sequential(Module):
         self.layers = list(modules)
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """The layers, as ``"0"``, ``"1"``, ...; then any other submodule a subclass holds
+        (trained, saved and switched by train()/eval() with the rest, as in PyTorch)."""
         for i, module in enumerate(self.layers):
             yield str(i), module
+        for name, module in super().named_children():
+            if not name.startswith("layers."):
+                yield name, module
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, Module) and type(self).forward is Sequential.forward:
+            # (PyTorch's Sequential would run it after the layers; this one runs its layers only)
+            raise AttributeError(f"a Sequential runs its layers, not {name!r}: add a layer with "
+                                 f"append({type(value).__name__}(...)), or keep it in a subclass that defines "
+                                 "forward()")
+        super().__setattr__(name, value)
 
     def __getitem__(self, index: int | slice) -> Module:
         """A layer, or for a slice the layers as a Sequential (as PyTorch's), callable."""

@@ -743,3 +743,26 @@ def test_a_linear_layer_refuses_a_tensor_of_another_dtype_as_pytorch_does():
     with pytest.raises(TypeError, match="float64.*float32"):
         layer(Tensor(x))
     assert layer(Tensor(x, dtype=np.float32)).dtype == np.float32
+
+
+def test_a_sequentials_other_submodules_are_trained_saved_and_switched_or_refused():
+    # s.head = Linear(...) was left out of parameters(), state_dict() and eval(), and the
+    # forward pass skipped it, where PyTorch's Sequential registers and runs it
+    plain = nn.Sequential(nn.Linear(2, 2, rng=0))
+    with pytest.raises(AttributeError, match="append"):
+        plain.head = nn.Linear(2, 1, rng=1)
+
+    class WithHead(nn.Sequential):
+        def __init__(self) -> None:
+            super().__init__(nn.Linear(2, 2, rng=0), nn.Tanh())
+            self.drop = nn.Dropout(0.5, rng=0)
+            self.head = nn.Linear(2, 1, rng=1)
+
+        def forward(self, x):
+            return self.head(self.drop(super().forward(x)))
+
+    model = WithHead()
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "head.weight", "head.bias"]
+    assert len(list(model.parameters())) == 4 and len(model) == 2
+    model.eval()
+    assert not model.drop.training

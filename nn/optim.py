@@ -262,6 +262,18 @@ def clear_gradient(p: Node, set_to_none: bool = True) -> None:
         p.grad = np.zeros_like(grad)
 
 
+class _FixedParams(list):
+    """A group's parameters, as a list that refuses to change: one appended here was never
+    stepped (the optimizer keeps its own list), where PyTorch's group would step it."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise TypeError("an optimizer's parameters are given when the optimizer is made: make a new one with "
+                        "the parameters you want (this engine has no add_param_group)")
+
+    append = extend = insert = remove = pop = clear = sort = reverse = _refuse
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _refuse
+
+
 class ParamGroup(MutableMapping):
     """The one parameter group of an optimizer, as a dict of its settings (a view: reading
     and writing go to the optimizer's attributes); settings cannot be added or removed."""
@@ -275,7 +287,7 @@ class ParamGroup(MutableMapping):
     def __getitem__(self, name: str) -> Any:
         if name not in self._names():
             raise KeyError(name)
-        return list(self._optimizer.params) if name == "params" else getattr(self._optimizer, name)
+        return _FixedParams(self._optimizer.params) if name == "params" else getattr(self._optimizer, name)
 
     def __setitem__(self, name: str, value: Any) -> None:
         if name == "params" or name not in self._names():

@@ -766,3 +766,16 @@ def test_a_sequentials_other_submodules_are_trained_saved_and_switched_or_refuse
     assert len(list(model.parameters())) == 4 and len(model) == 2
     model.eval()
     assert not model.drop.training
+
+
+def test_a_parameter_added_to_param_groups_is_refused_not_left_unstepped():
+    # param_groups[0]["params"].append(q) added q to a copy: q was never stepped (PyTorch steps it)
+    w, q = nn.Parameter([1.0]), nn.Parameter([2.0])
+    optimizer = nn.SGD([w], lr=0.1)
+    params = optimizer.param_groups[0]["params"]
+    assert params == [w] or list(params) == [w]
+    for change in (lambda: params.append(q), lambda: params.extend([q]), lambda: params.insert(0, q),
+                   lambda: params.__setitem__(0, q), lambda: params.__iadd__([q])):
+        with pytest.raises(TypeError, match="when the optimizer is made"):
+            change()
+    assert list(optimizer.param_groups[0]["params"]) == [w]

@@ -54,3 +54,18 @@ def test_every_bad_input_row_names_a_test_that_exists():
         for reference in re.findall(r"`(tests/[\w/]+\.py)::(\w+)`", row):
             path, name = reference
             assert f"def {name}(" in (ROOT / path).read_text(), f"{path}::{name} (row: {row[:60]}...)"
+
+
+def test_the_tours_walkthrough_output_is_what_the_walkthrough_prints():
+    # the README's copy had lost the "(in the rules: ...)" lines the walkthrough prints
+    from autograd import Value, backward_walkthrough
+
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    y = (x * w).tanh()
+    y.label = "y"
+    y.backward()
+    printed = str(backward_walkthrough(y))
+    text = README.read_text()
+    start = text.index("Step 1. y = tanh(n1)")
+    quoted = text[start:text.index("```", start)].rstrip("\n")
+    assert quoted in printed, quoted

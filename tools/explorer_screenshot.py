@@ -1,4 +1,4 @@
-"""The README's screenshot of the explorer: the seed's network, mid-way through the
+"""The README's screenshot of the explorer: the seed's network, in the
 backward pass, zoomed in on the hidden layer, node h under the mouse.
 
     python tools/explorer_screenshot.py [docs/images/explorer.png]

@@ -136,6 +136,10 @@ class ComparesNumbers:
             setattr(twin, name, value)
         return twin
 
+    def __bool__(self) -> bool:
+        """The truth of the number (``if loss:`` of a Value), as in PyTorch (Tensor has its own)."""
+        return bool(self._data)
+
     def _compared(self, other: Any) -> tuple[Any, Any]:
         """The numbers a comparison compares (a Tensor's: in the dtype arithmetic would use)."""
         return self._data, _numbers(other)

@@ -156,3 +156,13 @@ def test_pytorchs_spellings_of_backward_no_grad_and_conversions():
     assert float(Tensor([2.5])) == 2.5 and int(Tensor([2.7])) == 2 and int(Tensor(-2.7)) == -2
     with pytest.raises(TypeError):
         int(x[0])  # requires grad: cut out of the graph, as float() refuses
+
+
+def test_the_truth_of_a_node_is_the_truth_of_its_number_as_in_pytorch():
+    # bool(Value(0.0)) was True (any object's), so `if loss:` ran for a loss of 0
+    from autograd import Value
+
+    assert [bool(Value(0.0)), bool(Value(-0.0)), bool(Value(2.0)), bool(Tensor(0.0)), bool(Tensor([3.0]))] == \
+        [False, False, True, False, True]
+    with pytest.raises(ValueError, match="one element"):
+        bool(Tensor([1.0, 2.0]))  # (as NumPy and PyTorch: which element?)

@@ -41,6 +41,14 @@ FLOAT_DTYPES = (FLOAT64, FLOAT32)
 OTHER_DTYPES_MADE = [False]
 
 
+def _note_dtype(dtype: Any) -> None:
+    """Note the dtype of numbers a tensor now holds: anything but float64 (float32, a mask)
+    switches on the checks ``OTHER_DTYPES_MADE`` gates (every way numbers get into a tensor
+    calls this: float_array, the data setter's view of another tensor's numbers, unpickling)."""
+    if dtype != FLOAT64:
+        OTHER_DTYPES_MADE[0] = True
+
+
 _NOT_COPIED = {"data", "_view", "_aliases", "__weakref__"}  # (Tensor.__getstate__)
 
 
@@ -109,7 +117,7 @@ class Tensor(Node):
                     raise TypeError(f"a Tensor holds float32 or float64 numbers (or a mask) in this machine's byte "
                                     f"order, not {value.dtype.name if value.dtype.isnative else value.dtype.str}: "
                                     "assign a copy, .astype(np.float64)")
-                OTHER_DTYPES_MADE[0] = True
+                _note_dtype(value.dtype)
         if viewed is None and value is not current:  # a copy, as Tensor() makes (and numbers, lists, ints as
             value = float_array(value)  # it takes them): refilling the caller's buffer after forward changes nothing
         if self.requires_grad and getattr(value, "dtype", FLOAT64).kind != "f":
@@ -144,8 +152,7 @@ class Tensor(Node):
         for name, value in state.items():
             setattr(self, name, value)
         self._aliases = None
-        if np.result_type(self._data) != FLOAT64:  # a float32 tensor or a mask, unpickled: as float_array notes it
-            OTHER_DTYPES_MADE[0] = True
+        _note_dtype(np.result_type(self._data))  # (a float32 tensor or a mask, unpickled)
 
     def __copy__(self) -> Tensor:
         twin = type(self).__new__(type(self))
@@ -483,14 +490,13 @@ def float_array(data: Any, dtype: Any = None, *, copy: bool = True) -> np.ndarra
     if dtype is not None:
         wanted = _tensor_dtype(dtype)
     elif kind == "b":
-        OTHER_DTYPES_MADE[0] = True
+        _note_dtype(array.dtype)
         return array  # a mask, as in PyTorch (it cannot require grad; see masks_as_numbers)
     else:
         native = array.dtype.newbyteorder("=")  # ('>f4' is float32 too: astype gives it the machine's byte order)
         wanted = native if native in FLOAT_DTYPES else FLOAT32 if native == np.float16 else FLOAT64
         # (float16, which a Tensor cannot hold, as float32: exact, and PyTorch's float32 * float16 is float32)
-    if wanted == FLOAT32:
-        OTHER_DTYPES_MADE[0] = True
+    _note_dtype(wanted)
     return array.astype(wanted, copy=False)
 
 

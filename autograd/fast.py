@@ -108,9 +108,9 @@ project's 2-core machine, old against new in one run:
    glibc (nor where Python has no ctypes). The cost: each of malloc's heaps (one per
    thread that allocates, up to glibc's arena limit) keeps up to 64 MB it has freed,
    rather than handing it back; and a program's own ``mallopt`` thresholds, set before
-   the import, are replaced. It
-   changes no number. Without it: the ReLU MLP step 1.72x (``tricks.py``, 2026-12-08
-   07:00), the other workloads within noise. Off by name: ``memory``.
+   the import, are replaced. It changes no number. Without it: the ReLU MLP step 1.72x
+   (``tricks.py``, 2026-12-08 07:00), the other workloads within noise. Off by name:
+   ``memory``.
 
 All tricks off (the plain engine): 4.32x, 2.54x, 3.33x, and the ReLU MLP step 1.86x (1.08x
 before trick 10). Measured by ``python benchmarks/tricks.py`` (2026-12-08 07:00, the
@@ -799,14 +799,20 @@ KEPT_FREE = 64 << 20  # bytes of freed heap kept for the next allocations (glibc
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # (mallopt's parameter numbers, from glibc's malloc.h)
 
 
-def on_glibc() -> bool:
-    """Whether this process's C library is glibc (whose ``mallopt`` trick 10 calls)."""
+def _glibc() -> Any:
+    """This process's C library when it is glibc (whose ``mallopt`` trick 10 calls), else None."""
     try:
         import ctypes
 
-        return hasattr(ctypes.CDLL(None), "gnu_get_libc_version")
+        library = ctypes.CDLL(None)
     except (ImportError, OSError, TypeError):  # (no ctypes in this Python; Windows: no CDLL(None))
-        return False
+        return None
+    return library if hasattr(library, "gnu_get_libc_version") else None
+
+
+def on_glibc() -> bool:
+    """Whether this process's C library is glibc."""
+    return _glibc() is not None
 
 
 def keep_freed_memory() -> bool:
@@ -821,15 +827,15 @@ def keep_freed_memory() -> bool:
     on another C library. (A program that called ``mallopt`` itself before importing
     autograd has its two thresholds replaced: ``AUTOGRAD_NO_SPEED_TRICKS=memory`` keeps
     them.) Returns whether the settings were made."""
-    users = any(name.startswith("MALLOC_") for name in os.environ) or "glibc.malloc." in os.environ.get(
-        "GLIBC_TUNABLES", "")
-    if users:
+    if any(name.startswith("MALLOC_") for name in os.environ) or \
+            "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", ""):
         return False
-    if not on_glibc():
+    library = _glibc()
+    if library is None:
         return False
     import ctypes
 
-    mallopt = ctypes.CDLL(None).mallopt
+    mallopt = library.mallopt
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, HEAP_UP_TO)) and bool(mallopt(_M_TRIM_THRESHOLD, KEPT_FREE))
 
